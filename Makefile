@@ -1,0 +1,57 @@
+# Kinerja NTB. `make run` and `make test` need only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1:8000
+PART ?= all
+
+.PHONY: install run serve test lint format bench screenshots messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Embedded defaults: SQLite in the checkout, no Redis, DEBUG on, plain HTTP.
+run: export DEBUG ?= 1
+run: install
+	$(MANAGE) compilemessages --ignore=.venv -v0
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) seed_demo
+	$(MANAGE) recompute_scores
+	$(MANAGE) runserver $(HOST)
+
+test: install
+	$(MANAGE) compilemessages --ignore=.venv -v0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: export DEBUG = 1
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+	$(MANAGE) makemigrations --check --dry-run -v0
+	DEBUG=0 SECRET_KEY=lint-check-key-$$(date +%s)-0123456789-abcdefghijklmnopqrstuvwxyz \
+		ALLOWED_HOSTS=kinerja.ntbprov.go.id $(MANAGE) check --deploy --fail-level WARNING
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+bench: install
+	$(PY) -m bench $(PART)
+
+messages: install
+	DEBUG=1 $(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=tests --no-obsolete
+	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,234 @@
+"""Reading and writing the portal's CSV files (DESIGN.md, "CSV files").
+
+Reading is forgiving about form (a BOM, CRLF line endings, spaces around cells, `,` or `.` as
+the decimal separator) and strict about content: every problem is collected as
+`line N, column C: reason`, so an import can report all of them at once and save nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("line %(line)d, column %(column)s: %(reason)s") % {
+            "line": self.line, "column": self.column, "reason": self.reason,
+        }
+
+
+class ImportFailed(Exception):
+    """The file was refused; nothing was saved. `errors` lists every problem found."""
+
+    def __init__(self, errors: Sequence[RowError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, in a preview, would do), counted per kind of object."""
+
+    rows: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    def add(self, bucket: str, kind: str, n: int = 1) -> None:
+        counts = getattr(self, bucket)
+        counts[kind] = counts.get(kind, 0) + n
+
+    def summary(self) -> str:
+        parts = [_("%(rows)d rows") % {"rows": self.rows}]
+        for label, counts in ((_("created"), self.created), (_("updated"), self.updated),
+                              (_("unchanged"), self.unchanged)):
+            if counts:
+                detail = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+                parts.append(f"{label}: {detail}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its physical line number and its cells by column name (stripped)."""
+
+    line: int
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[column]
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed([RowError(1, "-", _("the file is not UTF-8 text (%(e)s)")
+                                         % {"e": exc.reason})]) from exc
+    return data.removeprefix("\ufeff")
+
+
+def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
+    """The data rows of a CSV file with exactly `columns` as its header (in any order).
+
+    Raises ImportFailed at once for a wrong header: nothing else can be checked then.
+    """
+    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportFailed([RowError(1, "-", _("the file is empty"))]) from None
+    except csv.Error as exc:
+        raise ImportFailed([RowError(1, "-", str(exc))]) from exc
+    missing = [c for c in columns if c not in header]
+    unknown = [h for h in header if h not in columns]
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if missing or unknown or duplicated:
+        problems = []
+        if missing:
+            problems.append(_("missing column(s) %(c)s") % {"c": ", ".join(missing)})
+        if unknown:
+            problems.append(_("unknown column(s) %(c)s") % {"c": ", ".join(unknown)})
+        if duplicated:
+            problems.append(_("repeated column(s) %(c)s") % {"c": ", ".join(duplicated)})
+        raise ImportFailed([RowError(1, "header", _("wrong header: %(p)s; expected %(e)s") % {
+            "p": "; ".join(problems), "e": ",".join(columns)})])
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFailed([RowError(reader.line_num, "-", str(exc))]) from exc
+        line_no = line + 1
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # blank lines (often a trailing one) carry nothing
+        if len(cells) != len(header):
+            yield Row(line_no, {"__width__": str(len(cells))})
+            continue
+        yield Row(line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)})
+
+
+def width_error(row: Row, expected: int) -> RowError | None:
+    if "__width__" in row.cells:
+        return RowError(row.line, "-", _("expected %(e)d cells, found %(n)s") % {
+            "e": expected, "n": row.cells["__width__"]})
+    return None
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number written with `.` or `,` as the decimal separator (88.2, 88,2). When both
+    appear, the last one is the decimal separator and the other groups thousands
+    (1.234,5 or 1,234.5). Raises ValueError with a reason."""
+    s = text.replace(" ", "").replace("\u00a0", "")
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        raise ValueError(_("%(v)s is not a number") % {"v": repr(text)}) from None
+    if not value.is_finite():
+        raise ValueError(_("%(v)s is not a number") % {"v": repr(text)})
+    return value
+
+
+def parse_int(text: str, lo: int, hi: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(_("%(v)s is not a whole number") % {"v": repr(text)}) from None
+    if not lo <= value <= hi:
+        raise ValueError(_("must be between %(lo)d and %(hi)d, got %(v)d") % {
+            "lo": lo, "hi": hi, "v": value})
+    return value
+
+
+class RowChecker:
+    """Collects errors for one row while its cells are parsed, so every bad cell is reported,
+    not just the first."""
+
+    def __init__(self, row: Row, errors: list[RowError]):
+        self.row = row
+        self.errors = errors
+        self.ok = True
+
+    def fail(self, column: str, reason: str) -> None:
+        self.ok = False
+        self.errors.append(RowError(self.row.line, column, reason))
+
+    def required(self, column: str) -> str | None:
+        value = self.row[column]
+        if not value:
+            self.fail(column, _("this field is required"))
+            return None
+        return value
+
+    def integer(self, column: str, lo: int, hi: int) -> int | None:
+        value = self.required(column)
+        if value is None:
+            return None
+        try:
+            return parse_int(value, lo, hi)
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    def decimal(self, column: str, *, required: bool = True) -> Decimal | None:
+        value = self.row[column]
+        if not value:
+            if required:
+                self.fail(column, _("this field is required"))
+            return None
+        try:
+            return parse_decimal(value)
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    def choice(self, column: str, choices: Iterable[str]) -> str | None:
+        value = self.required(column)
+        if value is None:
+            return None
+        choices = list(choices)
+        if value.lower() not in choices:
+            self.fail(column, _("must be one of %(c)s, got %(v)s") % {
+                "c": ", ".join(choices), "v": repr(value)})
+            return None
+        return value.lower()
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR
+    gets a leading apostrophe (OWASP "CSV injection"). Numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(out: io.TextIOBase, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])

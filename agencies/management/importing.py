@@ -1,0 +1,30 @@
+"""The shared shape of the import commands: read a file, import it, report, exit 1 on error."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies.csvio import ImportFailed, ImportResult
+
+
+class ImportCommand(BaseCommand):
+    importer: Callable[[bytes], ImportResult]
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="the CSV file (UTF-8, header row)")
+
+    def handle(self, *args, file: Path, **options):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = type(self).importer(data)
+        except ImportFailed as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{file}: {len(exc.errors)} problem(s) found; nothing was imported."
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"{file}: {result.summary()}"))

@@ -1,0 +1,215 @@
+"""Regions, agencies (Perangkat Daerah), their public services, service metrics and the
+citizen satisfaction survey (SKM)."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
+QUARTER_CHECK = Q(quarter__gte=1) & Q(quarter__lte=4)
+
+
+class Region(models.Model):
+    """A province, regency (kabupaten) or city (kota), identified by its BPS code."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("province")
+        REGENCY = "regency", _("regency")
+        CITY = "city", _("city")
+
+    code = models.CharField(_("BPS code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def kind_for_code(code: str) -> str:
+        """BPS codes: two digits for a province; four for a regency, 71-99 after the
+        province digits for a city (5271 Kota Mataram, 5272 Kota Bima)."""
+        if len(code) == 2:
+            return Region.Kind.PROVINCE
+        return Region.Kind.CITY if int(code[2:]) >= 71 else Region.Kind.REGENCY
+
+
+class AgencyQuerySet(models.QuerySet):
+    def public(self) -> "AgencyQuerySet":
+        """Agencies shown on public pages."""
+        return self.filter(is_public=True)
+
+
+class Agency(models.Model):
+    """A regional government agency (Perangkat Daerah / OPD), or a unit of one."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("region")
+    )
+    sector = models.CharField(_("sector"), max_length=80, blank=True, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("parent agency"),
+    )
+    is_public = models.BooleanField(_("shown publicly"), default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:detail", kwargs={"slug": self.slug})
+
+
+class Service(models.Model):
+    """A public service an agency delivers (a permit, a certificate, a treatment...)."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="services", verbose_name=_("agency")
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    standard_days = models.PositiveIntegerField(
+        _("standard processing days"), null=True, blank=True
+    )
+    fee = models.DecimalField(
+        _("fee (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="service_code_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "agencies:service", kwargs={"slug": self.agency.slug, "code": self.code}
+        )
+
+
+class ServiceMetric(models.Model):
+    """One quarterly figure of a service (applications, on-time completions, complaints...)."""
+
+    class Kind(models.TextChoices):
+        APPLICATIONS = "applications", _("applications received")
+        COMPLETED_ON_TIME = "completed_on_time", _("completed on time")
+        COMPLETED_LATE = "completed_late", _("completed late")
+        AVG_PROCESSING_DAYS = "avg_processing_days", _("average processing days")
+        COMPLAINTS_RECEIVED = "complaints_received", _("complaints received")
+        COMPLAINTS_RESOLVED = "complaints_resolved", _("complaints resolved")
+        USERS = "users", _("people served")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("service")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["service", "year", "quarter", "kind"]
+        verbose_name = _("service metric")
+        verbose_name_plural = _("service metrics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "year", "quarter", "kind"], name="service_metric_natural_key"
+            ),
+            models.CheckConstraint(condition=QUARTER_CHECK, name="service_metric_quarter_1_4"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="service_metric_value_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.year} Q{self.quarter} {self.kind}"
+
+
+ANSWER_FIELDS = [f"u{i}" for i in range(1, 10)]
+
+
+class SurveyResponse(models.Model):
+    """One respondent's answers (1-4) to the nine SKM elements (PermenPAN-RB 14/2017)."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web")
+        PAPER = "paper", _("paper")
+        IMPORT = "import", _("kiosk / import")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="responses", verbose_name=_("service")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    u1 = models.PositiveSmallIntegerField(_("requirements"))
+    u2 = models.PositiveSmallIntegerField(_("systems, mechanisms and procedures"))
+    u3 = models.PositiveSmallIntegerField(_("completion time"))
+    u4 = models.PositiveSmallIntegerField(_("cost / fee"))
+    u5 = models.PositiveSmallIntegerField(_("product specification"))
+    u6 = models.PositiveSmallIntegerField(_("staff competence"))
+    u7 = models.PositiveSmallIntegerField(_("staff behaviour"))
+    u8 = models.PositiveSmallIntegerField(_("facilities"))
+    u9 = models.PositiveSmallIntegerField(_("handling of complaints and suggestions"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        indexes = [models.Index(fields=["service", "year", "quarter"])]
+        constraints = [
+            models.CheckConstraint(condition=QUARTER_CHECK, name="survey_quarter_1_4"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__gte": 1}) & Q(**{f"{f}__lte": 4}),
+                    name=f"survey_{f}_1_4",
+                )
+                for f in ANSWER_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.year} Q{self.quarter} #{self.pk}"
+
+    def answers(self) -> list[int]:
+        return [getattr(self, f) for f in ANSWER_FIELDS]
+
+
+class SampleData(models.Model):
+    """Present while the database holds `seed_demo` data, so every page can say so."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    scale = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("sample data marker")
+        verbose_name_plural = _("sample data markers")
+
+    def __str__(self) -> str:
+        return f"sample data x{self.scale}"

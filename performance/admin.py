@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from .models import (
+    Employee,
+    Indicator,
+    PerformanceContract,
+    Realisation,
+    Score,
+    ScoreRun,
+    ScoringScheme,
+    Target,
+)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = ["nip", "name", "position", "agency"]
+    list_select_related = ["agency"]
+    list_filter = ["agency"]
+    search_fields = ["nip", "name"]
+    raw_id_fields = ["agency", "supervisor"]
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(admin.ModelAdmin):
+    list_display = ["year", "version", "cap", "weight_contract", "weight_staff", "weight_survey",
+                    "updated_at"]
+    readonly_fields = ["version", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Every change is a new version, so score runs can say which one they used.
+        if change and form.has_changed():
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+@admin.register(PerformanceContract)
+class PerformanceContractAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "year", "agency", "employee", "status"]
+    list_select_related = ["agency", "employee"]
+    list_filter = ["year", "status", "agency"]
+    search_fields = ["agency__name", "employee__name", "employee__nip"]
+    raw_id_fields = ["agency", "employee"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "contract", "direction", "weight"]
+    list_select_related = ["contract__agency", "contract__employee"]
+    search_fields = ["code", "text"]
+    raw_id_fields = ["contract"]
+
+
+@admin.register(Target, Realisation)
+class QuarterValueAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "quarter", "value"]
+    list_select_related = ["indicator"]
+    list_filter = ["quarter"]
+    raw_id_fields = ["indicator"]
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "status", "started_at", "published_at", "as_of"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ScoreRun._meta.fields]
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["agency", "contract", "year", "period", "score", "predikat", "run"]
+    list_filter = ["year", "period", "predikat"]
+    raw_id_fields = ["run", "agency", "contract"]

@@ -1,0 +1,382 @@
+"""Civil servants, performance contracts (agency PK and individual SKP), their indicators,
+quarterly targets and realisations, the scoring scheme of each year, and score runs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import QUARTER_CHECK, QUARTERS, Agency
+
+from .validators import validate_nip
+
+
+class Employee(models.Model):
+    """A civil servant (ASN). Personal data: never shown on a public page."""
+
+    nip = models.CharField(_("NIP"), max_length=18, unique=True, validators=[validate_nip])
+    name = models.CharField(_("name"), max_length=150)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="employees", verbose_name=_("agency")
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subordinates",
+        verbose_name=_("supervisor"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("civil servant")
+        verbose_name_plural = _("civil servants")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nip})"
+
+
+class Predikat(models.TextChoices):
+    """Rating bands (PP 30/2019). The values are the regulation's own words."""
+
+    SANGAT_BAIK = "Sangat Baik", _("Sangat Baik")
+    BAIK = "Baik", _("Baik")
+    BUTUH_PERBAIKAN = "Butuh Perbaikan", _("Butuh Perbaikan")
+    KURANG = "Kurang", _("Kurang")
+    SANGAT_KURANG = "Sangat Kurang", _("Sangat Kurang")
+
+
+class ScoringScheme(models.Model):
+    """The scoring parameters of one year: a change of regulation is data, not code.
+
+    `version` goes up on every change, and each score run records the version it used.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    cap = models.DecimalField(_("achievement cap (%)"), max_digits=6, decimal_places=2,
+                              default=Decimal("120"))
+    weight_contract = models.DecimalField(_("weight of the agency contract (K)"), max_digits=5,
+                                          decimal_places=3, default=Decimal("0.5"))
+    weight_staff = models.DecimalField(_("weight of the staff mean (E)"), max_digits=5,
+                                       decimal_places=3, default=Decimal("0.3"))
+    weight_survey = models.DecimalField(_("weight of the IKM (S)"), max_digits=5,
+                                        decimal_places=3, default=Decimal("0.2"))
+    threshold_sangat_baik = models.DecimalField(_("Sangat Baik from"), max_digits=6,
+                                                decimal_places=2, default=Decimal("110"))
+    threshold_baik = models.DecimalField(_("Baik from"), max_digits=6, decimal_places=2,
+                                         default=Decimal("90"))
+    threshold_butuh_perbaikan = models.DecimalField(_("Butuh Perbaikan from"), max_digits=6,
+                                                    decimal_places=2, default=Decimal("70"))
+    threshold_kurang = models.DecimalField(_("Kurang from"), max_digits=6, decimal_places=2,
+                                           default=Decimal("50"))
+    entry_grace_days = models.PositiveSmallIntegerField(_("entry grace days"), default=15)
+    survey_min_responses = models.PositiveIntegerField(_("survey minimum respondents"),
+                                                       default=10)
+    min_group_size = models.PositiveIntegerField(_("minimum group size"), default=10)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        constraints = [
+            models.CheckConstraint(condition=Q(cap__gt=0), name="scheme_cap_positive"),
+            models.CheckConstraint(
+                condition=Q(weight_contract__gte=0) & Q(weight_staff__gte=0)
+                & Q(weight_survey__gte=0),
+                name="scheme_weights_not_negative",
+            ),
+            # Privacy: a figure over fewer than five people is never published.
+            models.CheckConstraint(condition=Q(min_group_size__gte=5),
+                                   name="scheme_min_group_size_at_least_5"),
+            models.CheckConstraint(
+                condition=Q(threshold_sangat_baik__gt=models.F("threshold_baik"))
+                & Q(threshold_baik__gt=models.F("threshold_butuh_perbaikan"))
+                & Q(threshold_butuh_perbaikan__gt=models.F("threshold_kurang")),
+                name="scheme_thresholds_descending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version}"
+
+
+class PerformanceContractQuerySet(models.QuerySet):
+    def agency_held(self) -> "PerformanceContractQuerySet":
+        """Agency Perjanjian Kinerja contracts (public by law)."""
+        return self.filter(employee__isnull=True)
+
+    def approved(self) -> "PerformanceContractQuerySet":
+        return self.filter(status=PerformanceContract.Status.APPROVED)
+
+
+class PerformanceContract(models.Model):
+    """A year's performance contract: the agency's own Perjanjian Kinerja when `employee` is
+    empty, else an employee's SKP. `agency` is always set (the employee's agency for an SKP)
+    so every access check and aggregate filters on one column."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned for revision")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("agency")
+    )
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("civil servant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PerformanceContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "agency__name"]
+        verbose_name = _("performance contract")
+        verbose_name_plural = _("performance contracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                condition=Q(employee__isnull=True),
+                name="one_agency_contract_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["employee", "year"],
+                condition=Q(employee__isnull=False),
+                name="one_employee_contract_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        holder = self.employee.name if self.employee_id else self.agency.name
+        return f"{holder} {self.year}"
+
+    @property
+    def is_agency_contract(self) -> bool:
+        return self.employee_id is None
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("higher is better")
+    LOWER = "lower", _("lower is better")
+
+
+class Indicator(models.Model):
+    """A key indicator of a contract (IKU of a PK, or RHK indicator of an SKP)."""
+
+    contract = models.ForeignKey(
+        PerformanceContract,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("contract"),
+    )
+    code = models.CharField(_("code"), max_length=30)
+    text = models.CharField(_("indicator"), max_length=500)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["contract", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "code"], name="indicator_code_per_contract"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+            models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]),
+                                   name="indicator_direction_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Target(models.Model):
+    """The target of an indicator for one quarter."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["indicator", "quarter"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "quarter"], name="target_per_quarter"),
+            models.CheckConstraint(condition=QUARTER_CHECK, name="target_quarter_1_4"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} Q{self.quarter}: {self.value}"
+
+
+class Realisation(models.Model):
+    """The measured value of an indicator in one quarter, with its explanation and evidence."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="realisations",
+        verbose_name=_("indicator"),
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    value = models.DecimalField(_("realisation"), max_digits=16, decimal_places=4)
+    explanation = models.TextField(_("explanation of variance"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "quarter"]
+        verbose_name = _("realisation")
+        verbose_name_plural = _("realisations")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "quarter"],
+                                    name="realisation_per_quarter"),
+            models.CheckConstraint(condition=QUARTER_CHECK, name="realisation_quarter_1_4"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="realisation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} Q{self.quarter}: {self.value}"
+
+
+class ScoreRunQuerySet(models.QuerySet):
+    def published(self) -> "ScoreRunQuerySet":
+        return self.filter(status=ScoreRun.Status.PUBLISHED)
+
+    def latest_published(self) -> "ScoreRun | None":
+        """The run public pages read: the newest published one, or None before the first."""
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class ScoreRun(models.Model):
+    """One recompute. Its scores become visible all at once when it is published."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        PUBLISHED = "published", _("published")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    as_of = models.DateField(_("computed as of (WITA)"), null=True, blank=True)
+    # {year: {scheme fields..., "version": n}}: exactly the parameters used, so any figure
+    # can be explained and recomputed later.
+    schemes = models.JSONField(_("schemes used"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScoreRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+PERIODS = [("Q1", "Q1"), ("Q2", "Q2"), ("Q3", "Q3"), ("Q4", "Q4"), ("Y", _("year"))]
+
+
+class ScoreQuerySet(models.QuerySet):
+    def agency_level(self) -> "ScoreQuerySet":
+        """Agency scores (public once their run is published)."""
+        return self.filter(contract__isnull=True)
+
+    def contract_level(self) -> "ScoreQuerySet":
+        return self.filter(contract__isnull=False)
+
+
+class Score(models.Model):
+    """A computed score of a contract (`contract` set) or of an agency (`contract` empty) for a
+    period of a year, in one run. For an agency, k/e/s are its three components."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="scores")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="scores")
+    contract = models.ForeignKey(
+        PerformanceContract, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="scores",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.CharField(_("period"), max_length=2, choices=PERIODS)
+    k = models.DecimalField(_("agency contract (K)"), max_digits=7, decimal_places=2,
+                            null=True, blank=True)
+    e = models.DecimalField(_("staff mean (E)"), max_digits=7, decimal_places=2,
+                            null=True, blank=True)
+    s = models.DecimalField(_("IKM (S)"), max_digits=7, decimal_places=2,
+                            null=True, blank=True)
+    staff_count = models.PositiveIntegerField(_("staff scored"), null=True, blank=True)
+    respondents = models.PositiveIntegerField(_("survey respondents"), null=True, blank=True)
+    missing = models.PositiveIntegerField(_("missing realisations"), default=0)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        indexes = [
+            models.Index(fields=["run", "year", "period", "agency"]),
+            models.Index(fields=["run", "contract"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.period}: {self.score}"
+
+
+class Achievement(models.Model):
+    """Achievement of one indicator of an agency PK contract in one quarter, in one run. Only
+    agency contracts get rows (their indicators are public); SKP indicators feed the contract
+    score directly."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="achievements")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    value = models.DecimalField(_("achievement (%)"), max_digits=7, decimal_places=2)
+    missing = models.BooleanField(_("realisation missing"), default=False)
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        indexes = [models.Index(fields=["run", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} Q{self.quarter}: {self.value}"

@@ -1,0 +1,321 @@
+"""The two engines that write a score run's rows for one year.
+
+- `write_year_sql`: PostgreSQL. Set-based: one statement computes every achievement and
+  contract score (quarters and year) and writes them; a second computes the agency
+  components and scores from those rows. `numeric` arithmetic is exact decimal, and
+  `round(x, 2)` on non-negative numerics is round-half-up, as `scoring.round2`.
+- `write_year_python`: any database (SQLite, the embedded default, stores decimals as
+  floating point, so its SQL cannot be trusted to the cent). One streaming pass over the
+  year's rows, ordered by contract, through the functions of `scoring.py`.
+
+Both produce the same rows; tests run both on the same data and compare them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from itertools import groupby
+
+from django.db import connection
+from django.db.models import Count, F, Sum
+
+from agencies.models import SurveyResponse
+
+from . import scoring
+from .models import Achievement, PerformanceContract, Score, ScoreRun
+
+BATCH = 5000
+
+# Contract achievements and scores (quarters and year) for one year, in one statement.
+# Parameters: run, year, closed quarters, cap, the four thresholds.
+_CONTRACT_SQL = """
+WITH rows AS (
+    SELECT c.id AS contract_id, c.agency_id, c.employee_id, i.id AS indicator_id,
+           i.direction, i.weight, t.quarter, t.value AS target, r.value AS realisation
+    FROM performance_performancecontract c
+    JOIN performance_indicator i ON i.contract_id = c.id
+    JOIN performance_target t ON t.indicator_id = i.id
+    LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = t.quarter
+    WHERE c.year = %(year)s AND c.status = 'approved'
+      AND NOT (i.direction = 'higher' AND t.value <= 0)
+      AND (r.value IS NOT NULL OR t.quarter = ANY(%(closed)s))
+),
+ach AS (
+    SELECT contract_id, agency_id, employee_id, indicator_id, quarter, weight,
+           realisation IS NULL AS missing,
+           CASE WHEN realisation IS NULL THEN 0::numeric
+                ELSE round(LEAST(GREATEST(
+                    CASE WHEN direction = 'higher' THEN 100 * realisation / target
+                         WHEN target = 0 THEN CASE WHEN realisation = 0 THEN 100 ELSE 0 END
+                         ELSE 100 * (2 - realisation / target) END,
+                    0), %(cap)s), 2)
+           END AS a
+    FROM rows
+),
+ins_ach AS (
+    INSERT INTO performance_achievement (run_id, indicator_id, quarter, value, missing)
+    SELECT %(run)s, indicator_id, quarter, a, missing FROM ach WHERE employee_id IS NULL
+),
+cq AS (
+    SELECT contract_id, agency_id, quarter,
+           round(sum(a * weight) / sum(weight), 2) AS score,
+           count(*) FILTER (WHERE missing) AS missing
+    FROM ach GROUP BY contract_id, agency_id, quarter
+),
+scored AS (
+    SELECT contract_id, agency_id, 'Q' || quarter AS period, score, missing FROM cq
+    UNION ALL
+    SELECT contract_id, agency_id, 'Y', round(avg(score), 2), sum(missing) FROM cq
+    GROUP BY contract_id, agency_id
+)
+INSERT INTO performance_score
+    (run_id, agency_id, contract_id, year, period, missing, score, predikat)
+SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score,
+       CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
+            WHEN score >= %(t_b)s THEN 'Baik'
+            WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
+            WHEN score >= %(t_k)s THEN 'Kurang'
+            ELSE 'Sangat Kurang' END
+FROM scored
+"""
+
+# Agency components and scores for one year from the contract scores just written.
+_AGENCY_SQL = """
+WITH k AS (
+    SELECT s.agency_id, s.period, s.score AS k
+    FROM performance_score s JOIN performance_performancecontract c ON c.id = s.contract_id
+    WHERE s.run_id = %(run)s AND s.year = %(year)s AND c.employee_id IS NULL
+),
+e AS (
+    SELECT s.agency_id, s.period, avg(s.score) AS e, count(*) AS n
+    FROM performance_score s JOIN performance_performancecontract c ON c.id = s.contract_id
+    WHERE s.run_id = %(run)s AND s.year = %(year)s AND c.employee_id IS NOT NULL
+    GROUP BY s.agency_id, s.period
+),
+sv AS (
+    SELECT sv.agency_id,
+           CASE WHEN GROUPING(r.quarter) = 1 THEN 'Y' ELSE 'Q' || r.quarter END AS period,
+           count(*) AS n,
+           sum(r.u1 + r.u2 + r.u3 + r.u4 + r.u5 + r.u6 + r.u7 + r.u8 + r.u9) AS total
+    FROM agencies_surveyresponse r JOIN agencies_service sv ON sv.id = r.service_id
+    WHERE r.year = %(year)s
+    GROUP BY GROUPING SETS ((sv.agency_id, r.quarter), (sv.agency_id))
+),
+s AS (
+    SELECT agency_id, period, n, round(25 * total::numeric / (9 * n), 2) AS s FROM sv
+),
+keys AS (
+    SELECT agency_id, period FROM k UNION SELECT agency_id, period FROM e
+    UNION SELECT agency_id, period FROM s
+),
+comp AS (
+    SELECT keys.agency_id, keys.period, k.k,
+           CASE WHEN e.n >= %(min_group)s THEN e.e END AS e, e.n AS staff_n,
+           CASE WHEN s.n >= %(min_survey)s THEN s.s END AS s, s.n AS survey_n
+    FROM keys
+    LEFT JOIN k ON k.agency_id = keys.agency_id AND k.period = keys.period
+    LEFT JOIN e ON e.agency_id = keys.agency_id AND e.period = keys.period
+    LEFT JOIN s ON s.agency_id = keys.agency_id AND s.period = keys.period
+),
+weighted AS (
+    SELECT comp.*,
+           coalesce(%(wk)s * k, 0) + coalesce(%(we)s * e, 0) + coalesce(%(ws)s * s, 0) AS num,
+           CASE WHEN k IS NULL THEN 0 ELSE %(wk)s END + CASE WHEN e IS NULL THEN 0 ELSE %(we)s END
+           + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END AS den
+    FROM comp
+),
+scored AS (
+    SELECT *, round(num / den, 2) AS score FROM weighted WHERE den > 0
+)
+INSERT INTO performance_score
+    (run_id, agency_id, contract_id, year, period, k, e, s, staff_count, respondents,
+     missing, score, predikat)
+SELECT %(run)s, agency_id, NULL, %(year)s, period, k, round(e, 2), s, staff_n, survey_n, 0,
+       score,
+       CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
+            WHEN score >= %(t_b)s THEN 'Baik'
+            WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
+            WHEN score >= %(t_k)s THEN 'Kurang'
+            ELSE 'Sangat Kurang' END
+FROM scored
+"""
+
+
+def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, closed: list[int]) -> dict:
+    return {
+        "run": run.pk,
+        "year": year,
+        "closed": closed,
+        "cap": scheme.cap,
+        "t_sb": scheme.threshold_sangat_baik,
+        "t_b": scheme.threshold_baik,
+        "t_bp": scheme.threshold_butuh_perbaikan,
+        "t_k": scheme.threshold_kurang,
+        "wk": scheme.weight_contract,
+        "we": scheme.weight_staff,
+        "ws": scheme.weight_survey,
+        "min_group": scheme.min_group_size,
+        "min_survey": scheme.survey_min_responses,
+    }
+
+
+def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> list[int]:
+    return [q for q in (1, 2, 3, 4)
+            if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)]
+
+
+def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme,
+                   today: datetime.date) -> None:
+    """Write the run's rows for `year` with two set-based statements (PostgreSQL)."""
+    params = _params(run, year, scheme, closed_quarters(year, today, scheme))
+    with connection.cursor() as cursor:
+        cursor.execute(_CONTRACT_SQL, params)
+        cursor.execute(_AGENCY_SQL, params)
+
+
+def _indicator_rows(year: int) -> Iterator[tuple]:
+    """(contract_id, agency_id, employee_id, indicator_id, direction, weight, quarter, target,
+    realisation) of the year's approved contracts, ordered by contract, streamed."""
+    # Two streams merged by (indicator, quarter): targets, and the realisations beside them.
+    from .models import Realisation, Target
+
+    base = {"indicator__contract__year": year,
+            "indicator__contract__status": PerformanceContract.Status.APPROVED}
+    targets = (
+        Target.objects.filter(**base)
+        .order_by("indicator__contract_id", "indicator_id", "quarter")
+        .values_list("indicator__contract_id", "indicator__contract__agency_id",
+                     "indicator__contract__employee_id", "indicator_id",
+                     "indicator__direction", "indicator__weight", "quarter", "value")
+        .iterator(chunk_size=BATCH)
+    )
+    realisations = (
+        Realisation.objects.filter(**base)
+        .order_by("indicator__contract_id", "indicator_id", "quarter")
+        .values_list("indicator__contract_id", "indicator_id", "quarter", "value")
+        .iterator(chunk_size=BATCH)
+    )
+    pending = next(realisations, None)
+    for row in targets:
+        key = (row[0], row[3], row[6])
+        while pending is not None and pending[:3] < key:
+            pending = next(realisations, None)
+        value = pending[3] if pending is not None and pending[:3] == key else None
+        yield (*row, value)
+
+
+def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
+                      today: datetime.date) -> None:
+    """Write the run's rows for `year` in one streaming pass through scoring.py."""
+    closed = set(closed_quarters(year, today, scheme))
+    scores: list[Score] = []
+    achievements: list[Achievement] = []
+    agency_k: dict[tuple[int, str], Decimal] = {}
+    staff: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+
+    def flush(force: bool = False) -> None:
+        if force or len(scores) >= BATCH:
+            Score.objects.bulk_create(scores, batch_size=BATCH)
+            scores.clear()
+        if force or len(achievements) >= BATCH:
+            Achievement.objects.bulk_create(achievements, batch_size=BATCH)
+            achievements.clear()
+
+    for (contract_id, agency_id, employee_id), rows in groupby(
+        _indicator_rows(year), key=lambda r: r[:3]
+    ):
+        by_quarter: dict[int, list[tuple]] = defaultdict(list)
+        for row in rows:
+            by_quarter[row[6]].append(row)
+        quarter_scores: list[Decimal] = []
+        contract_scores: list[Score] = []
+        missing_total = 0
+        for quarter in sorted(by_quarter):
+            taking_part = []
+            for (_, _, _, indicator_id, direction, weight, _, target, realisation) in (
+                by_quarter[quarter]
+            ):
+                if direction == "higher" and target <= 0:
+                    continue
+                if realisation is None and quarter not in closed:
+                    continue
+                if realisation is None:
+                    value, missing = Decimal("0.00"), True
+                else:
+                    value = scoring.achievement(direction, target, realisation, scheme.cap)
+                    missing = False
+                taking_part.append((value, weight, missing))
+                if employee_id is None:
+                    achievements.append(Achievement(run=run, indicator_id=indicator_id,
+                                                    quarter=quarter, value=value,
+                                                    missing=missing))
+            score = scoring.contract_quarter_score((a, w) for a, w, _ in taking_part)
+            if score is None:
+                continue
+            missing = sum(1 for *_, m in taking_part if m)
+            missing_total += missing
+            quarter_scores.append(score)
+            contract_scores.append(_contract_score(run, agency_id, contract_id, year,
+                                                   f"Q{quarter}", score, missing, scheme))
+        annual = scoring.annual_score(quarter_scores)
+        if annual is not None:
+            contract_scores.append(_contract_score(run, agency_id, contract_id, year, "Y",
+                                                   annual, missing_total, scheme))
+        scores.extend(contract_scores)
+        for score_row in contract_scores:
+            if employee_id is None:
+                agency_k[(agency_id, score_row.period)] = score_row.score
+            else:
+                staff[(agency_id, score_row.period)].append(score_row.score)
+        flush()
+    flush(force=True)
+
+    survey = _survey_sums(year)
+    keys = set(agency_k) | set(staff) | set(survey)
+    agency_scores = []
+    for agency_id, period in sorted(keys):
+        k = agency_k.get((agency_id, period))
+        staff_scores = staff.get((agency_id, period), [])
+        e = scoring.staff_component(staff_scores, scheme)
+        n, sums = survey.get((agency_id, period), (None, None))
+        s = (scoring.ikm_from_sums(sums, n)
+             if n is not None and n >= scheme.survey_min_responses else None)
+        score = scoring.agency_score(k, e, s, scheme)
+        if score is None:
+            continue
+        agency_scores.append(Score(
+            run=run, agency_id=agency_id, contract=None, year=year, period=period, k=k,
+            e=scoring.round2(e) if e is not None else None, s=s,
+            staff_count=len(staff_scores) or None, respondents=n, missing=0, score=score,
+            predikat=scoring.predikat(score, scheme),
+        ))
+    Score.objects.bulk_create(agency_scores, batch_size=BATCH)
+
+
+def _contract_score(run: ScoreRun, agency_id: int, contract_id: int, year: int, period: str,
+                    score: Decimal, missing: int, scheme: scoring.Scheme) -> Score:
+    return Score(run=run, agency_id=agency_id, contract_id=contract_id, year=year,
+                 period=period, score=score, missing=missing,
+                 predikat=scoring.predikat(score, scheme))
+
+
+def _survey_sums(year: int) -> dict[tuple[int, str], tuple[int, list[int]]]:
+    """{(agency, period): (respondents, the nine element sums)} for quarters and the year."""
+    answer_fields = [f"u{i}" for i in range(1, 10)]
+    rows = (
+        SurveyResponse.objects.filter(year=year)
+        .values(agency_id=F("service__agency_id"), q=F("quarter"))
+        .annotate(n=Count("id"), **{f: Sum(f) for f in answer_fields})
+        .order_by()
+    )
+    out: dict[tuple[int, str], tuple[int, list[int]]] = {}
+    for row in rows:
+        sums = [row[f] for f in answer_fields]
+        out[(row["agency_id"], f"Q{row['q']}")] = (row["n"], sums)
+        n_year, sums_year = out.get((row["agency_id"], "Y"), (0, [0] * 9))
+        out[(row["agency_id"], "Y")] = (n_year + row["n"],
+                                        [a + b for a, b in zip(sums_year, sums, strict=True)])
+    return out

@@ -1,0 +1,162 @@
+"""Work that runs from several entry points (Celery, management commands, views, tests)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import SurveyResponse
+
+from . import recompute, scoring
+from .caching import forget_published_run
+from .models import Achievement, PerformanceContract, Score, ScoreRun, ScoringScheme
+
+log = logging.getLogger(__name__)
+
+# Any constant will do: it names the recompute's PostgreSQL advisory lock.
+RECOMPUTE_LOCK_ID = 52_2025_01
+
+
+def scheme_for(year: int) -> ScoringScheme:
+    """The scheme of `year`, created with the default parameters when it does not exist."""
+    scheme, _ = ScoringScheme.objects.get_or_create(year=year)
+    return scheme
+
+
+def scored_years() -> list[int]:
+    """Every year with an approved contract or a survey response."""
+    years = set(
+        PerformanceContract.objects.approved().values_list("year", flat=True).distinct()
+    ) | set(SurveyResponse.objects.values_list("year", flat=True).distinct())
+    return sorted(years)
+
+
+def _engine() -> Callable:
+    if connection.vendor == "postgresql":
+        return recompute.write_year_sql
+    return recompute.write_year_python
+
+
+def recompute_scores(*, year: int | None = None, today: datetime.date | None = None,
+                     engine: Callable | None = None) -> ScoreRun:
+    """Compute every score of `year` (all years when None) as of `today` (WITA; default: now)
+    and publish them as a new run.
+
+    All rows of the run are written in one transaction and the run is published in that same
+    transaction, so readers see either the previous published run or the whole new one. When
+    `year` is given, the other years' rows are carried over from the previous published run,
+    so the newest run is always complete. On failure the run is kept, marked failed, with no
+    rows. Concurrent calls queue on a database lock (PostgreSQL) rather than overlap.
+    """
+    today = today or timezone.localdate()
+    write_year = engine or _engine()
+    run = ScoreRun.objects.create(as_of=today)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_ID])
+            previous = ScoreRun.objects.latest_published()
+            years = [year] if year is not None else scored_years()
+            snapshots = {}
+            for y in years:
+                scheme = scheme_for(y)
+                snapshots[str(y)] = scheme_snapshot(scheme)
+                write_year(run, y, scheme_params(scheme), today)
+            if year is not None and previous is not None:
+                _carry_over(previous, run, exclude_year=year)
+                snapshots = {**previous.schemes, **snapshots}
+            now = timezone.now()
+            run.schemes = snapshots
+            run.counts = _counts(run)
+            run.status = ScoreRun.Status.PUBLISHED
+            run.finished_at = now
+            run.published_at = now
+            run.save()
+    except BaseException as exc:
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+        )
+        log.exception("recompute run %s failed", run.pk)
+        raise
+    log.info("recompute run %s published: %s", run.pk, run.counts)
+    forget_published_run()
+    prune_runs()
+    return run
+
+
+def scheme_params(scheme: ScoringScheme) -> scoring.Scheme:
+    return scoring.Scheme(
+        cap=scheme.cap,
+        weight_contract=scheme.weight_contract,
+        weight_staff=scheme.weight_staff,
+        weight_survey=scheme.weight_survey,
+        threshold_sangat_baik=scheme.threshold_sangat_baik,
+        threshold_baik=scheme.threshold_baik,
+        threshold_butuh_perbaikan=scheme.threshold_butuh_perbaikan,
+        threshold_kurang=scheme.threshold_kurang,
+        entry_grace_days=scheme.entry_grace_days,
+        survey_min_responses=scheme.survey_min_responses,
+        min_group_size=scheme.min_group_size,
+    )
+
+
+def scheme_snapshot(scheme: ScoringScheme) -> dict:
+    params = scheme_params(scheme)
+    return {"version": scheme.version,
+            **{name: str(getattr(params, name)) for name in params.__dataclass_fields__}}
+
+
+def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None:
+    """Copy the previous run's rows of the other years into `run` (one INSERT ... SELECT a
+    table)."""
+    score_cols = ["agency_id", "contract_id", "year", "period", "k", "e", "s", "staff_count",
+                  "respondents", "missing", "score", "predikat"]
+    ach_cols = ["indicator_id", "quarter", "value", "missing"]
+    with connection.cursor() as cursor:
+        for table, cols, where in (
+            (Score._meta.db_table, score_cols, "year <> %s"),
+            (Achievement._meta.db_table, ach_cols,
+             "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN "
+             "performance_performancecontract c ON c.id = i.contract_id WHERE c.year <> %s)"),
+        ):
+            col_list = ", ".join(cols)
+            cursor.execute(
+                f"INSERT INTO {table} (run_id, {col_list}) "  # noqa: S608 (fixed names)
+                f"SELECT %s, {col_list} FROM {table} WHERE run_id = %s AND {where}",
+                [run.pk, previous.pk, exclude_year],
+            )
+
+
+def _counts(run: ScoreRun) -> dict:
+    scores = Score.objects.filter(run=run)
+    return {
+        "contract_scores": scores.contract_level().count(),
+        "agency_scores": scores.agency_level().count(),
+        "achievements": Achievement.objects.filter(run=run).count(),
+    }
+
+
+def prune_runs(*, now: datetime.datetime | None = None) -> int:
+    """Delete runs older than SCORE_HISTORY_DAYS, never the latest published one. Returns the
+    number of runs deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.SCORE_HISTORY_DAYS)
+    keep = ScoreRun.objects.latest_published()
+    old = ScoreRun.objects.filter(started_at__lt=cutoff).exclude(
+        Q(pk=keep.pk) if keep else Q(pk__in=[])
+    ).exclude(status=ScoreRun.Status.RUNNING)
+    ids = list(old.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        Score.objects.filter(run_id__in=ids).delete()
+        Achievement.objects.filter(run_id__in=ids).delete()
+        ScoreRun.objects.filter(pk__in=ids).delete()
+    return len(ids)
