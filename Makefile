@@ -22,14 +22,12 @@ install: $(VENV)/.installed
 # Embedded defaults: SQLite in the checkout, no Redis, DEBUG on, plain HTTP.
 run: export DEBUG ?= 1
 run: install
-	$(MANAGE) compilemessages --ignore=.venv -v0
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
 	$(MANAGE) recompute_scores
 	$(MANAGE) runserver $(HOST)
 
 test: install
-	$(MANAGE) compilemessages --ignore=.venv -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: export DEBUG = 1
@@ -49,8 +47,10 @@ format: install
 bench: install
 	$(PY) -m bench $(PART)
 
+# Needs GNU gettext (apt-get install gettext). The compiled .mo files are committed, so
+# `make run` and `make test` need no gettext; a test checks they match the .po files.
 messages: install
-	DEBUG=1 $(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=tests --no-obsolete
+	DEBUG=1 $(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
 
 clean:
