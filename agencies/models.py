@@ -2,12 +2,13 @@
 citizen satisfaction survey (SKM)."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 QUARTER_CHECK = Q(quarter__gte=1) & Q(quarter__lte=4)
+ANSWER_FIELDS = [f"u{i}" for i in range(1, 10)]
 
 
 class Region(models.Model):
@@ -43,6 +44,35 @@ class AgencyQuerySet(models.QuerySet):
     def public(self) -> "AgencyQuerySet":
         """Agencies shown on public pages."""
         return self.filter(is_public=True)
+
+    def with_score(self, run_id: int, year: int, period: str,
+                   prefix: str = "") -> "AgencyQuerySet":
+        """Each agency with its agency-level score of run `run_id` for `year` and `period`
+        ("Q1".."Q4" or "Y") as annotations `score`, `predikat`, `k`, `e`, `s` and
+        `respondents`, all None when the agency has no score then (one LEFT JOIN).
+
+        `prefix` names a second set (`prev_score`...) so two periods can sit side by side.
+        Only agency-level rows (no contract) are joined: staff scores never come this way.
+        """
+        alias = f"_{prefix}score_row"
+        relation = FilteredRelation(
+            "scores",
+            condition=Q(scores__run_id=run_id, scores__year=year, scores__period=period,
+                        scores__contract__isnull=True),
+        )
+        fields = ["score", "predikat", "k", "e", "s", "respondents"]
+        return self.annotate(**{alias: relation}).annotate(
+            **{f"{prefix}{name}": F(f"{alias}__{name}") for name in fields}
+        )
+
+    def search(self, text: str) -> "AgencyQuerySet":
+        """Agencies whose name or acronym contains `text` (case-insensitive)."""
+        return self.filter(Q(name__icontains=text) | Q(acronym__icontains=text))
+
+    def sectors(self) -> list[str]:
+        """The distinct non-empty sectors of these agencies, sorted."""
+        return list(self.exclude(sector="").order_by("sector")
+                    .values_list("sector", flat=True).distinct())
 
 
 class Agency(models.Model):
@@ -80,6 +110,24 @@ class Agency(models.Model):
         return reverse("agencies:detail", kwargs={"slug": self.slug})
 
 
+class ServiceQuerySet(models.QuerySet):
+    def public(self) -> "ServiceQuerySet":
+        """Services of public agencies."""
+        return self.filter(agency__is_public=True)
+
+    def with_survey_sums(self, year: int, quarter: int | None = None) -> "ServiceQuerySet":
+        """Each service with `respondents` (the number of SKM responses in `year`, or in one
+        quarter of it) and `sum_u1`..`sum_u9`, the sums of the answers per element: the exact
+        inputs of `scoring.ikm_from_sums` (integers, so no rounding happens in SQL)."""
+        where = Q(responses__year=year)
+        if quarter is not None:
+            where &= Q(responses__quarter=quarter)
+        return self.annotate(
+            respondents=Count("responses", filter=where),
+            **{f"sum_{f}": Sum(f"responses__{f}", filter=where) for f in ANSWER_FIELDS},
+        )
+
+
 class Service(models.Model):
     """A public service an agency delivers (a permit, a certificate, a treatment...)."""
 
@@ -94,6 +142,8 @@ class Service(models.Model):
     fee = models.DecimalField(
         _("fee (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+
+    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["agency__name", "name"]
@@ -148,7 +198,18 @@ class ServiceMetric(models.Model):
         return f"{self.service} {self.year} Q{self.quarter} {self.kind}"
 
 
-ANSWER_FIELDS = [f"u{i}" for i in range(1, 10)]
+class SurveyResponseQuerySet(models.QuerySet):
+    def sums_by_quarter(self) -> "SurveyResponseQuerySet":
+        """Dicts of `year`, `quarter`, `respondents` and `sum_u1`..`sum_u9`, one per quarter,
+        newest first: what a service page needs for its IKM over time."""
+        return (self.values("year", "quarter")
+                .annotate(respondents=Count("id"), **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
+                .order_by("-year", "-quarter"))
+
+    def sums(self) -> dict:
+        """`respondents` and `sum_u1`..`sum_u9` over all these responses (one aggregate)."""
+        return self.aggregate(respondents=Count("id"),
+                              **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
 
 
 class SurveyResponse(models.Model):
@@ -177,6 +238,8 @@ class SurveyResponse(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
+
+    objects = SurveyResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

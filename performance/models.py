@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import QUARTER_CHECK, QUARTERS, Agency
 
+from . import scoring
 from .validators import validate_nip
 
 
@@ -178,6 +179,45 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("lower is better")
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def public(self) -> "IndicatorQuerySet":
+        """Indicators of approved agency Perjanjian Kinerja contracts of public agencies (public
+        by law); SKP indicators never match."""
+        return self.filter(contract__employee__isnull=True, contract__agency__is_public=True,
+                           contract__status=PerformanceContract.Status.APPROVED)
+
+    def with_quarter(self, run_id: int, quarter: int) -> "IndicatorQuerySet":
+        """Each indicator with its figures of one quarter: `target`, `realisation`,
+        `explanation`, `updated_at` (when the realisation was last saved), `achievement` and
+        `overdue` (from run `run_id`; overdue = the quarter was closed with no realisation),
+        and last year's `last_year_realisation` and `last_year_achievement` of the indicator
+        with the same code in the same agency's contract of the year before, same quarter.
+        One query, whatever the number of indicators."""
+        targets = Target.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
+        realisations = Realisation.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
+        achievements = Achievement.objects.filter(run_id=run_id, indicator=OuterRef("pk"),
+                                                  quarter=quarter)
+        last_year = {
+            "indicator__code": OuterRef("code"),
+            "indicator__contract__agency": OuterRef("contract__agency"),
+            "indicator__contract__year": OuterRef("contract__year") - 1,
+            "indicator__contract__employee__isnull": True,
+            "quarter": quarter,
+        }
+        return self.annotate(
+            target=Subquery(targets.values("value")[:1]),
+            realisation=Subquery(realisations.values("value")[:1]),
+            explanation=Subquery(realisations.values("explanation")[:1]),
+            updated_at=Subquery(realisations.values("entered_at")[:1]),
+            achievement=Subquery(achievements.values("value")[:1]),
+            overdue=Subquery(achievements.values("missing")[:1]),
+            last_year_realisation=Subquery(
+                Realisation.objects.filter(**last_year).values("value")[:1]),
+            last_year_achievement=Subquery(
+                Achievement.objects.filter(run_id=run_id, **last_year).values("value")[:1]),
+        )
+
+
 class Indicator(models.Model):
     """A key indicator of a contract (IKU of a PK, or RHK indicator of an SKP)."""
 
@@ -194,6 +234,8 @@ class Indicator(models.Model):
         _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
     )
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "code"]
@@ -311,6 +353,23 @@ class ScoreRun(models.Model):
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status})"
 
+    @property
+    def years(self) -> list[int]:
+        """The years this run computed, newest first."""
+        return sorted((int(y) for y in self.schemes), reverse=True)
+
+    def scheme(self, year: int) -> scoring.Scheme:
+        """The scoring parameters this run used for `year` (the defaults when it has none),
+        so a page explains a figure with the rules that produced it."""
+        snapshot = self.schemes.get(str(year))
+        if not snapshot:
+            return scoring.DEFAULT_SCHEME
+        defaults = scoring.DEFAULT_SCHEME
+        return scoring.Scheme(**{
+            name: type(getattr(defaults, name))(snapshot[name])
+            for name in defaults.__dataclass_fields__ if name in snapshot
+        })
+
 
 PERIODS = [("Q1", "Q1"), ("Q2", "Q2"), ("Q3", "Q3"), ("Q4", "Q4"), ("Y", _("year"))]
 
@@ -322,6 +381,19 @@ class ScoreQuerySet(models.QuerySet):
 
     def contract_level(self) -> "ScoreQuerySet":
         return self.filter(contract__isnull=False)
+
+    def public_for_run(self, run_id: int) -> "ScoreQuerySet":
+        """Agency-level scores of run `run_id` of public agencies: the only scores a public
+        page reads."""
+        return self.filter(run_id=run_id, contract__isnull=True, agency__is_public=True)
+
+    def staff_predikat_counts(self, run_id: int, year: int) -> "ScoreQuerySet":
+        """Dicts of `agency_id`, `predikat` and `n`: how many staff of each agency have each
+        predikat in `year` (annual SKP contract scores of run `run_id`). Counts only, never a
+        person; the caller must suppress small counts (`agencies.suppression`)."""
+        return (self.filter(run_id=run_id, year=year, period="Y",
+                            contract__employee__isnull=False, agency__is_public=True)
+                .values("agency_id", "predikat").annotate(n=Count("id")).order_by())
 
 
 class Score(models.Model):
@@ -362,6 +434,29 @@ class Score(models.Model):
         return f"{self.agency_id} {self.year} {self.period}: {self.score}"
 
 
+class AchievementQuerySet(models.QuerySet):
+    def public_for_run(self, run_id: int) -> "AchievementQuerySet":
+        """Achievements of run `run_id` of public agencies' PK indicators (only agency
+        contracts get achievement rows; the filter says so again)."""
+        return self.filter(run_id=run_id, indicator__contract__employee__isnull=True,
+                           indicator__contract__agency__is_public=True)
+
+    def status_counts(self, scheme: scoring.Scheme) -> "AchievementQuerySet":
+        """Dicts of `agency_id`, `year`, `quarter` and the number of indicators `met`
+        (achievement >= 100), `near` (from the scheme's Baik threshold), `below` and
+        `overdue` (closed quarter, no realisation)."""
+        on_time = Q(missing=False)
+        return (self.values("quarter", agency_id=F("indicator__contract__agency_id"),
+                            year=F("indicator__contract__year"))
+                .annotate(
+                    met=Count("id", filter=on_time & Q(value__gte=100)),
+                    near=Count("id", filter=on_time & Q(value__lt=100,
+                                                        value__gte=scheme.threshold_baik)),
+                    below=Count("id", filter=on_time & Q(value__lt=scheme.threshold_baik)),
+                    overdue=Count("id", filter=Q(missing=True)))
+                .order_by())
+
+
 class Achievement(models.Model):
     """Achievement of one indicator of an agency PK contract in one quarter, in one run. Only
     agency contracts get rows (their indicators are public); SKP indicators feed the contract
@@ -372,6 +467,8 @@ class Achievement(models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
     value = models.DecimalField(_("achievement (%)"), max_digits=7, decimal_places=2)
     missing = models.BooleanField(_("realisation missing"), default=False)
+
+    objects = AchievementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("achievement")
