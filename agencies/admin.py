@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Agency, Region, SampleData, Service, ServiceMetric, SurveyResponse
+from .models import (
+    Agency,
+    Membership,
+    Region,
+    SampleData,
+    Service,
+    ServiceMetric,
+    SurveyResponse,
+)
 
 
 @admin.register(Region)
@@ -45,3 +53,12 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
 
 admin.site.register(SampleData)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "agency", "region"]
+    list_select_related = ["user", "agency", "region"]
+    list_filter = ["role", "region"]
+    search_fields = ["user__username", "agency__name", "agency__code"]
+    raw_id_fields = ["user", "agency"]

@@ -199,12 +199,13 @@ class ServiceMetric(models.Model):
 
 
 class SurveyResponseQuerySet(models.QuerySet):
-    def sums_by_quarter(self) -> "SurveyResponseQuerySet":
-        """Dicts of `year`, `quarter`, `respondents` and `sum_u1`..`sum_u9`, one per quarter,
-        newest first: what a service page needs for its IKM over time."""
-        return (self.values("year", "quarter")
+    def sums_by_quarter(self, *group_by: str) -> "SurveyResponseQuerySet":
+        """Dicts of the `group_by` fields, `year`, `quarter`, `respondents` and
+        `sum_u1`..`sum_u9`, one per group and quarter, newest quarter first: the exact inputs
+        of `scoring.ikm_from_sums` (integer sums, so no rounding happens in SQL)."""
+        return (self.values(*group_by, "year", "quarter")
                 .annotate(respondents=Count("id"), **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
-                .order_by("-year", "-quarter"))
+                .order_by(*group_by, "-year", "-quarter"))
 
     def sums(self) -> dict:
         """`respondents` and `sum_u1`..`sum_u9` over all these responses (one aggregate)."""
@@ -276,3 +277,57 @@ class SampleData(models.Model):
 
     def __str__(self) -> str:
         return f"sample data x{self.scale}"
+
+
+class Membership(models.Model):
+    """A user's role: for an agency (HR officer, approver), a region or the whole province
+    (leader: `region` set, or neither set for the province), or everything (auditor).
+    A user may hold several memberships; `agencies.access` turns them into querysets."""
+
+    class Role(models.TextChoices):
+        HR_OFFICER = "hr_officer", _("HR officer")
+        APPROVER = "approver", _("approver")
+        LEADER = "leader", _("leader")
+        AUDITOR = "auditor", _("auditor")
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
+        verbose_name=_("agency"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
+        verbose_name=_("region"),
+    )
+
+    class Meta:
+        ordering = ["user", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "agency"],
+                                    condition=Q(agency__isnull=False),
+                                    name="membership_unique_agency"),
+            models.UniqueConstraint(fields=["user", "role", "region"],
+                                    condition=Q(region__isnull=False),
+                                    name="membership_unique_region"),
+            models.UniqueConstraint(fields=["user", "role"],
+                                    condition=Q(agency__isnull=True, region__isnull=True),
+                                    name="membership_unique_unscoped"),
+            # Agency roles need an agency; leaders and auditors are not tied to one.
+            models.CheckConstraint(
+                condition=(Q(role__in=["hr_officer", "approver"], agency__isnull=False,
+                             region__isnull=True)
+                           | Q(role="leader", agency__isnull=True)
+                           | Q(role="auditor", agency__isnull=True, region__isnull=True)),
+                name="membership_scope_fits_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.agency or self.region or _("province")
+        return f"{self.user} · {self.get_role_display()} · {scope}"

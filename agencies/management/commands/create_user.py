@@ -1,0 +1,88 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from agencies.models import Agency, Membership, Region
+
+AGENCY_ROLES = {Membership.Role.HR_OFFICER, Membership.Role.APPROVER}
+
+
+def auditors_group() -> Group:
+    """The "Auditors" group, holding every view permission and nothing else."""
+    group, _ = Group.objects.get_or_create(name="Auditors")
+    group.permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return group
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or update) a user and give them a role: hr_officer and approver need "
+        "--agency (one or more), a leader may have --region (none: the province)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Membership.Role.values)
+        parser.add_argument("--agency", action="append", default=[], metavar="CODE")
+        parser.add_argument("--region", metavar="CODE")
+        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--password-from-env", metavar="VAR",
+            help="set the password from this environment variable (else the account has "
+            "no usable password until an administrator sets one)",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, username, role, agency, region, email, password_from_env, **options):
+        if role in AGENCY_ROLES and not agency:
+            raise CommandError(f"--role {role} needs at least one --agency CODE.")
+        if role not in AGENCY_ROLES and agency:
+            raise CommandError(f"--role {role} is not tied to an agency; drop --agency.")
+        if region and role != Membership.Role.LEADER:
+            raise CommandError("--region goes with --role leader only.")
+        agencies = list(Agency.objects.filter(code__in=agency))
+        unknown = sorted(set(agency) - {a.code for a in agencies})
+        if unknown:
+            raise CommandError(f"Unknown agency code(s): {', '.join(unknown)}")
+        region_obj = None
+        if region:
+            region_obj = Region.objects.filter(code=region).first()
+            if region_obj is None:
+                raise CommandError(f"Unknown region code: {region}")
+        password = None
+        if password_from_env:
+            password = os.environ.get(password_from_env)
+            if not password:
+                raise CommandError(f"Environment variable {password_from_env} is empty or unset.")
+
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": email}
+        )
+        if password is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        if email:
+            user.email = email
+        if role == Membership.Role.AUDITOR:
+            # Auditors read everything in the admin and change nothing: view permissions only.
+            user.is_staff = True
+            user.save()
+            user.groups.add(auditors_group())
+        else:
+            user.save()
+        for target in agencies or [None]:
+            Membership.objects.get_or_create(user=user, role=role, agency=target,
+                                             region=region_obj)
+        scope = ", ".join(a.code for a in agencies) or (region or "province")
+        verb = "Created" if created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {username}: {role} of {scope}"))
