@@ -7,11 +7,10 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: install run serve test lint format bench screenshots messages clean
+.PHONY: install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.lock $(BIN)/activate
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
@@ -52,6 +51,10 @@ bench: install
 messages: install
 	DEBUG=1 $(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
 	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
+
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
