@@ -1,13 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
+
+from agencies import views as agency_views
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("agencies/", include("agencies.urls")),
+    path("rankings/", agency_views.rankings, name="rankings"),
+    path("compare/", agency_views.compare, name="compare"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("open-data/", views.open_data, name="open_data"),
+    re_path(
+        r"^open-data/(?P<dataset>[a-z0-9-]+)\.(?P<fmt>csv|json)$",
+        views.open_data_file,
+        name="open_data_file",
+    ),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher posts without a CSRF token so that public pages carry no
+    # per-visitor token and can be cached whole; changing the language is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,272 @@
+"""Formatting for the public pages: numbers per language, predikat and status as word + shape
++ colour (never colour alone), movements, suppressed counts and the inline SVG trend chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import QUARTERS
+from agencies.suppression import Cell
+from performance import scoring
+
+register = template.Library()
+
+# Word, shape and CSS modifier of each predikat band; shapes differ so the band reads in
+# greyscale and for colour-blind readers too.
+PREDIKAT_STYLE = {
+    "Sangat Baik": ("★", "sangat-baik"),
+    "Baik": ("▲", "baik"),
+    "Butuh Perbaikan": ("■", "butuh-perbaikan"),
+    "Kurang": ("▼", "kurang"),
+    "Sangat Kurang": ("✖", "sangat-kurang"),
+}
+STATUS_STYLE = {
+    "met": ("✔", gettext_lazy("Target met")),
+    "near": ("◐", gettext_lazy("Nearly met")),
+    "below": ("▼", gettext_lazy("Below target")),
+    "overdue": ("⚠", gettext_lazy("Overdue: no realisation reported")),
+    "pending": ("○", gettext_lazy("Not reported yet")),
+}
+GRADE_WORDS = {
+    "A": gettext_lazy("Sangat Baik"),
+    "B": gettext_lazy("Baik"),
+    "C": gettext_lazy("Kurang Baik"),
+    "D": gettext_lazy("Tidak Baik"),
+}
+QUARTER_LABELS = dict(QUARTERS)
+# The IKM grade bands as `scoring.mutu_pelayanan` draws them (a test checks they agree).
+GRADE_BANDS = [
+    ("A", Decimal("88.31"), Decimal("100")),
+    ("B", Decimal("76.61"), Decimal("88.30")),
+    ("C", Decimal("65.00"), Decimal("76.60")),
+    ("D", Decimal("25.00"), Decimal("64.99")),
+]
+
+
+def _no_data() -> SafeString:
+    return format_html('<span class="na">–<span class="vh"> {}</span></span>', _("no data"))
+
+
+@register.filter
+def num(value: Decimal | int | float | None, places: int = 2) -> str:
+    """A figure in the current language (Indonesian: 1.234,50), or a marked "no data"."""
+    if value is None or value == "":
+        return _no_data()
+    return number_format(value, int(places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def figure(value: Decimal | None) -> str:
+    """A figure with decimals only when it has them (120 but 4,50)."""
+    if value is None:
+        return _no_data()
+    integral = Decimal(value) == Decimal(value).to_integral_value()
+    return num(value, 0 if integral else 2)
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A whole number with the language's thousands separator."""
+    if value is None:
+        return _no_data()
+    return number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def rupiah(value: Decimal | None) -> str:
+    if value is None:
+        return _no_data()
+    if value == 0:
+        return _("free of charge")
+    return "Rp " + number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def quarter_label(quarter: int) -> str:
+    return str(QUARTER_LABELS.get(quarter, quarter))
+
+
+@register.filter
+def period_label(period: str) -> str:
+    """ "Q1".."Q4" as the quarter's label, "Y" as "Whole year"."""
+    if period == "Y":
+        return _("Whole year")
+    return quarter_label(int(period[1]))
+
+
+@register.filter
+def grade_word(grade: str | None) -> str:
+    return str(GRADE_WORDS.get(grade, ""))
+
+
+@register.simple_tag
+def grade_bands() -> list[tuple[str, Decimal, Decimal]]:
+    return GRADE_BANDS
+
+
+@register.inclusion_tag("includes/_predikat.html")
+def predikat_badge(predikat: str | None) -> dict:
+    """Predikat as a badge: shape (hidden from screen readers), the word, and a colour."""
+    shape, modifier = PREDIKAT_STYLE.get(predikat or "", ("", ""))
+    return {"predikat": predikat, "shape": shape, "modifier": modifier}
+
+
+@register.inclusion_tag("includes/_status.html")
+def status_badge(status: str) -> dict:
+    shape, word = STATUS_STYLE[status]
+    return {"status": status, "shape": shape, "word": word}
+
+
+@register.inclusion_tag("includes/_ikm.html")
+def ikm_badge(value: Decimal | None, grade: str | None, respondents: int | None) -> dict:
+    """An IKM with its grade, or "data belum cukup" with n when below the minimum."""
+    return {
+        "value": value,
+        "grade": grade,
+        "word": grade_word(grade),
+        "respondents": respondents or 0,
+    }
+
+
+@register.simple_tag
+def score_ikm(score: object, min_responses: int) -> dict:
+    """The IKM of an agency score row (its S component and respondents) as `ikm_badge`
+    arguments: no grade below the scheme's minimum."""
+    s = getattr(score, "s", None)
+    n = getattr(score, "respondents", None)
+    grade = scoring.mutu_pelayanan(s) if s is not None and (n or 0) >= min_responses else None
+    return {"value": s, "grade": grade, "respondents": n}
+
+
+@register.inclusion_tag("includes/_change.html")
+def change(current: Decimal | None, previous: Decimal | None) -> dict:
+    """The change of a score since the period before: arrow + signed number + words."""
+    if current is None or previous is None:
+        return {"direction": None}
+    return delta_badge(current - previous)
+
+
+@register.inclusion_tag("includes/_change.html")
+def delta_badge(delta: Decimal | None) -> dict:
+    """A change given as a signed number: arrow + number + words."""
+    if delta is None:
+        return {"direction": None}
+    direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+    return {"direction": direction, "delta": abs(delta)}
+
+
+@register.inclusion_tag("includes/_movement.html")
+def movement(rank: int | None, prev_rank: int | None, prev_score: Decimal | None) -> dict:
+    """Places gained or lost in the ranking since the period before."""
+    if rank is None or prev_score is None or prev_rank is None:
+        return {"direction": None}
+    places = prev_rank - rank
+    direction = "up" if places > 0 else "down" if places < 0 else "same"
+    return {"direction": direction, "places": abs(places), "prev_rank": prev_rank}
+
+
+@register.inclusion_tag("includes/_count_cell.html")
+def count_cell(cell: Cell, min_group_size: int) -> dict:
+    """A suppressed count: the number, "< 10", or hidden (complementary suppression)."""
+    return {"kind": str(cell.kind), "value": cell.value, "min": min_group_size}
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float | None
+    label: str
+    sublabel: str
+    value: Decimal | None
+
+
+CHART_W, CHART_H = 400, 220
+PAD_L, PAD_R, PAD_T, PAD_B = 34, 10, 10, 40
+
+
+@register.inclusion_tag("includes/_trend_chart.html")
+def trend_chart(
+    points: list[tuple[int, str, Decimal | None]], scheme: scoring.Scheme, title: str
+) -> dict:
+    """An inline SVG line chart of scores over periods, drawn on the server.
+
+    `points` are (year, period, score) in time order; the y axis runs from 0 to the cap with
+    the predikat thresholds as labelled lines. The template gives it a text alternative;
+    pages show the same figures as a table next to it.
+    """
+    top = max([float(scheme.cap), *[float(v) for _, _, v in points if v is not None]])
+    plot_w, plot_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
+    step = plot_w / max(len(points) - 1, 1)
+
+    def y_of(value: Decimal | float) -> float:
+        return round(PAD_T + plot_h * (1 - float(value) / top), 1)
+
+    chart_points = []
+    previous_year = None
+    for i, (year, period, value) in enumerate(points):
+        x = round(PAD_L + (i * step if len(points) > 1 else plot_w / 2), 1)
+        chart_points.append(
+            ChartPoint(
+                x=x,
+                y=y_of(value) if value is not None else None,
+                label=period_label(period),
+                sublabel=str(year) if year != previous_year else "",
+                value=value,
+            )
+        )
+        previous_year = year
+    # Lines between consecutive points that both have a score.
+    segments = [
+        (a.x, a.y, b.x, b.y)
+        for a, b in zip(chart_points, chart_points[1:], strict=False)
+        if a.y is not None and b.y is not None
+    ]
+    thresholds = [
+        (y_of(scheme.threshold_sangat_baik), "Sangat Baik", scheme.threshold_sangat_baik),
+        (y_of(scheme.threshold_baik), "Baik", scheme.threshold_baik),
+        (
+            y_of(scheme.threshold_butuh_perbaikan),
+            "Butuh Perbaikan",
+            scheme.threshold_butuh_perbaikan,
+        ),
+        (y_of(scheme.threshold_kurang), "Kurang", scheme.threshold_kurang),
+    ]
+    scored = [p for p in chart_points if p.value is not None]
+    return {
+        "title": title,
+        "width": CHART_W,
+        "height": CHART_H,
+        "points": chart_points,
+        "segments": segments,
+        "thresholds": thresholds,
+        "scored": scored,
+        "left": PAD_L,
+        "right": CHART_W - PAD_R,
+        "baseline": y_of(0),
+        "label_y": CHART_H - PAD_B + 16,
+        "sublabel_y": CHART_H - PAD_B + 30,
+        "lowest": min(scored, key=lambda p: p.value) if scored else None,
+        "highest": max(scored, key=lambda p: p.value) if scored else None,
+        "latest": scored[-1] if scored else None,
+    }
+
+
+@register.simple_tag
+def components(score: object, scheme: scoring.Scheme) -> dict:
+    """How an agency score combines K, E and S with the scheme's weights: each component's
+    value (None when absent) and weight, and the sum of the weights of those present."""
+    parts = [
+        {"code": "K", "value": getattr(score, "k", None), "weight": scheme.weight_contract},
+        {"code": "E", "value": getattr(score, "e", None), "weight": scheme.weight_staff},
+        {"code": "S", "value": getattr(score, "s", None), "weight": scheme.weight_survey},
+    ]
+    present = sum((p["weight"] for p in parts if p["value"] is not None), Decimal(0))
+    return {"parts": parts, "weight_sum": present}
