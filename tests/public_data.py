@@ -1,0 +1,249 @@
+"""A province-sized data set for the public page tests: 44 agencies (one small, one not
+public), 2,000 civil servants with SKP contracts, PK contracts for two years, services with
+surveys and metrics, scored by `recompute_scores`. Built with bulk_create in about a second.
+
+Use it through the module-scoped fixture `public_data`: it is committed outside the
+tests' transactions and wiped when the module ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from agencies.models import (
+    ANSWER_FIELDS,
+    Agency,
+    Region,
+    SampleData,
+    Service,
+    ServiceMetric,
+    SurveyResponse,
+)
+from performance.models import (
+    Achievement,
+    Employee,
+    Indicator,
+    PerformanceContract,
+    Realisation,
+    Score,
+    ScoreRun,
+    ScoringScheme,
+    Target,
+)
+from performance.services import recompute_scores
+from tests.conftest import AFTER_2025, clear_cache
+from tests.factories import make_nip
+
+REGIONS = [
+    ("52", "Provinsi Nusa Tenggara Barat"),
+    ("5201", "Kabupaten Lombok Barat"),
+    ("5202", "Kabupaten Lombok Tengah"),
+    ("5203", "Kabupaten Lombok Timur"),
+    ("5204", "Kabupaten Sumbawa"),
+    ("5205", "Kabupaten Dompu"),
+    ("5206", "Kabupaten Bima"),
+    ("5207", "Kabupaten Sumbawa Barat"),
+    ("5208", "Kabupaten Lombok Utara"),
+    ("5271", "Kota Mataram"),
+    ("5272", "Kota Bima"),
+]
+SECTORS = ["Kesehatan", "Pendidikan", "Pekerjaan Umum", "Perizinan", "Sosial"]
+AGENCIES = 44
+EMPLOYEES = 2000
+SMALL_AGENCY_STAFF = 6
+STAFF_ANSWERS = 12  # survey respondents per quarter of each agency's first service
+FEW_ANSWERS = 3  # ... and of its second service ("data belum cukup")
+EXPLANATION = "Anggaran baru cair pada akhir triwulan"
+
+
+@dataclass
+class PublicData:
+    agencies: list[Agency] = field(default_factory=list)
+    small: Agency | None = None
+    hidden: Agency | None = None
+    services: list[Service] = field(default_factory=list)
+    run: ScoreRun | None = None
+
+    @property
+    def public_agencies(self) -> list[Agency]:
+        return [a for a in self.agencies if a.is_public]
+
+
+def build() -> PublicData:
+    data = PublicData()
+    regions = Region.objects.bulk_create(
+        [Region(code=c, name=n, kind=Region.kind_for_code(c)) for c, n in REGIONS]
+    )
+    for year in (2024, 2025):
+        ScoringScheme.objects.get_or_create(year=year)
+    agencies = [
+        Agency(
+            code=f"OPD{i:02d}",
+            slug=f"opd-{i:02d}",
+            name=f"Dinas Uji {i:02d}",
+            acronym=f"DU{i:02d}",
+            region=regions[i % len(regions)],
+            sector=SECTORS[i % len(SECTORS)],
+            is_public=i != AGENCIES - 1,
+        )
+        for i in range(AGENCIES)
+    ]
+    data.agencies = Agency.objects.bulk_create(agencies)
+    data.small = data.agencies[AGENCIES - 2]
+    data.hidden = data.agencies[AGENCIES - 1]
+    data.small.name = "Biro Kecil"
+    data.small.save(update_fields=["name"])
+
+    # Employees: the small agency gets a handful, the others share the rest.
+    big = data.agencies[: AGENCIES - 2] + [data.hidden]
+    owners = [data.small] * SMALL_AGENCY_STAFF + [
+        big[n % len(big)] for n in range(EMPLOYEES - SMALL_AGENCY_STAFF)
+    ]
+    employees = Employee.objects.bulk_create(
+        [
+            Employee(
+                nip=make_nip(n), name=f"Rahasia Pegawai{n:04d}", position="Analis", agency=agency
+            )
+            for n, agency in enumerate(owners)
+        ]
+    )
+
+    approved = PerformanceContract.Status.APPROVED
+    pk_contracts = PerformanceContract.objects.bulk_create(
+        [
+            PerformanceContract(year=year, agency=a, status=approved)
+            for a in data.agencies
+            for year in (2024, 2025)
+        ]
+    )
+    skp_contracts = PerformanceContract.objects.bulk_create(
+        [
+            PerformanceContract(year=2025, agency=e.agency, employee=e, status=approved)
+            for e in employees
+        ]
+    )
+    indicators = Indicator.objects.bulk_create(
+        [
+            Indicator(
+                contract=c,
+                code=f"IKU{k}",
+                text=f"Indikator kinerja utama {k}",
+                unit="%" if k != 4 else "hari",
+                direction="lower" if k == 4 else "higher",
+                weight=Decimal(25),
+            )
+            for c in pk_contracts
+            for k in (1, 2, 3, 4)
+        ]
+        + [
+            Indicator(
+                contract=c,
+                code="RHK1",
+                text="Dokumen yang diselesaikan",
+                unit="dokumen",
+                weight=Decimal(100),
+            )
+            for c in skp_contracts
+        ]
+    )
+    targets, realisations = [], []
+    for n, indicator in enumerate(indicators):
+        contract = indicator.contract
+        agency_index = data.agencies.index(contract.agency) if contract.employee_id is None else 0
+        # SKP contracts get one quarter (enough for an annual score): it keeps the build fast.
+        for q in (1, 2, 3, 4) if contract.employee_id is None else (1,):
+            targets.append(Target(indicator=indicator, quarter=q, value=Decimal(100)))
+            if contract.employee_id is None:
+                if contract.year == 2025 and q == 3 and agency_index % 7 == 0:
+                    continue  # overdue: Q3 closed without a realisation
+                value = Decimal(70 + (agency_index * 3 + q * 5 + n) % 45)
+                explanation = EXPLANATION if value < 90 else ""
+            else:
+                value = Decimal(40 + (n * 7 + q) % 80)
+                explanation = ""
+            realisations.append(
+                Realisation(indicator=indicator, quarter=q, value=value, explanation=explanation)
+            )
+    Target.objects.bulk_create(targets, batch_size=5000)
+    Realisation.objects.bulk_create(realisations, batch_size=5000)
+
+    services = Service.objects.bulk_create(
+        [
+            Service(
+                agency=a,
+                code=f"L{k}",
+                name=f"Layanan {k} {a.acronym}",
+                standard_days=3 + k,
+                fee=Decimal(0) if k == 1 else Decimal(50000),
+            )
+            for a in data.agencies
+            for k in (1, 2)
+        ]
+    )
+    data.services = services
+    responses, metrics = [], []
+    for i, service in enumerate(services):
+        many = service.code == "L1"
+        for q in (1, 2, 3):
+            for r in range(STAFF_ANSWERS if many else FEW_ANSWERS):
+                answers = {
+                    f: min(4, 1 + i % 4 + (r + j + q) % 2) for j, f in enumerate(ANSWER_FIELDS)
+                }
+                responses.append(
+                    SurveyResponse(
+                        service=service,
+                        year=2025,
+                        quarter=q,
+                        channel=SurveyResponse.Channel.IMPORT,
+                        **answers,
+                    )
+                )
+            for kind, value in (
+                ("applications", 100 + i),
+                ("completed_on_time", 90),
+                ("avg_processing_days", Decimal("4.5")),
+            ):
+                metrics.append(
+                    ServiceMetric(service=service, year=2025, quarter=q, kind=kind, value=value)
+                )
+    SurveyResponse.objects.bulk_create(responses, batch_size=5000)
+    ServiceMetric.objects.bulk_create(metrics, batch_size=5000)
+    SampleData.objects.create()
+    data.run = recompute_scores(today=AFTER_2025)
+    clear_cache()
+    return data
+
+
+def wipe() -> None:
+    for model in (
+        Score,
+        Achievement,
+        ScoreRun,
+        Realisation,
+        Target,
+        Indicator,
+        PerformanceContract,
+        Employee,
+        SurveyResponse,
+        ServiceMetric,
+        Service,
+        Agency,
+        Region,
+        ScoringScheme,
+        SampleData,
+    ):
+        model.objects.all().delete()
+    clear_cache()
+
+
+@pytest.fixture(scope="module")
+def public_data(django_db_setup, django_db_blocker) -> PublicData:
+    """The data set, built once per test module that imports this fixture."""
+    with django_db_blocker.unblock():
+        data = build()
+    yield data
+    with django_db_blocker.unblock():
+        wipe()
