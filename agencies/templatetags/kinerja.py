@@ -149,8 +149,8 @@ def score_ikm(score: object, min_responses: int) -> dict:
 @register.inclusion_tag("includes/_change.html")
 def change(current: Decimal | None, previous: Decimal | None) -> dict:
     """The change of a score since the period before: arrow + signed number + words."""
-    if current is None or previous is None:
-        return {"direction": None}
+    if not isinstance(current, Decimal) or not isinstance(previous, Decimal):
+        return {"direction": None}  # a score missing on either side
     return delta_badge(current - previous)
 
 

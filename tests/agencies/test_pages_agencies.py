@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from performance.models import Realisation, Score
-from tests.public_data import EXPLANATION, public_data  # noqa: F401 - module-scoped fixture
+from tests.public_data import EXPLANATION, module_fixture
 
 pytestmark = pytest.mark.django_db
+public_data = module_fixture()
 MAX_QUERIES = 12
 LIST = reverse("agencies:list")
 
@@ -41,7 +42,7 @@ def get(client, url, django_assert_max_num_queries, **params):
 def test_directory_lists_every_public_agency_with_score_predikat_ikm_and_trend(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     html = get(en, LIST, django_assert_max_num_queries)
     assert "43 agencies" in html
@@ -56,7 +57,7 @@ def test_directory_lists_every_public_agency_with_score_predikat_ikm_and_trend(
 def test_directory_sorts_by_score_by_default_and_by_name_on_request(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     best = (
         Score.objects.filter(
@@ -89,7 +90,7 @@ def test_directory_sorts_by_score_by_default_and_by_name_on_request(
 def test_directory_filters_over_get(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
     params,
     expected,
 ):
@@ -99,7 +100,7 @@ def test_directory_filters_over_get(
 def test_directory_filters_by_predikat_of_the_year(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     kurang = set(
         Score.objects.filter(
@@ -119,7 +120,7 @@ def test_directory_filters_by_predikat_of_the_year(
 def test_directory_empty_result_says_so_and_offers_to_clear_filters(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     html = get(en, LIST, django_assert_max_num_queries, q="zzz-nothing")
     assert "No agency matches these filters." in html
@@ -129,14 +130,14 @@ def test_directory_empty_result_says_so_and_offers_to_clear_filters(
 def test_directory_invalid_filter_is_reported_not_a_crash(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     html = get(en, LIST, django_assert_max_num_queries, region="9999", year="1999")
     assert 'class="error"' in html
     assert len(rows(html)) == 25
 
 
-def test_directory_controls_are_labelled(en, public_data, django_assert_max_num_queries):  # noqa: F811
+def test_directory_controls_are_labelled(en, public_data, django_assert_max_num_queries):
     html = get(en, LIST, django_assert_max_num_queries)
     for name in ("q", "region", "sector", "predikat", "year", "sort"):
         assert f'<label for="id_{name}">' in html
@@ -149,7 +150,7 @@ def test_directory_controls_are_labelled(en, public_data, django_assert_max_num_
 def test_scorecard_shows_year_quarters_components_weights_and_chart(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     agency = public_data.public_agencies[1]
     html = get(en, agency.get_absolute_url(), django_assert_max_num_queries)
@@ -169,7 +170,7 @@ def test_scorecard_shows_year_quarters_components_weights_and_chart(
 def test_scorecard_indicator_table_has_status_words_shape_last_year_and_update(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     agency = public_data.public_agencies[1]
     html = get(en, agency.get_absolute_url(), django_assert_max_num_queries, quarter="2")
@@ -190,7 +191,7 @@ def test_scorecard_indicator_table_has_status_words_shape_last_year_and_update(
 def test_scorecard_flags_overdue_realisations_of_a_closed_quarter(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     agency = public_data.public_agencies[7]  # every 7th agency left Q3 2025 unreported
     html = get(en, agency.get_absolute_url(), django_assert_max_num_queries, quarter="3")
@@ -200,7 +201,7 @@ def test_scorecard_flags_overdue_realisations_of_a_closed_quarter(
 def test_scorecard_shows_the_explanation_of_a_variance(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     explained = (
         Realisation.objects.filter(
@@ -224,7 +225,7 @@ def test_scorecard_shows_the_explanation_of_a_variance(
 def test_scorecard_staff_distribution_counts_with_suppression(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     small = get(en, public_data.small.get_absolute_url(), django_assert_max_num_queries)
     section = small.split('id="staff-heading"')[1].split("</section>")[0]
@@ -237,7 +238,7 @@ def test_scorecard_staff_distribution_counts_with_suppression(
 def test_scorecard_services_show_ikm_grade_n_and_data_belum_cukup(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     agency = public_data.public_agencies[3]
     html = get(en, agency.get_absolute_url(), django_assert_max_num_queries)
@@ -251,7 +252,7 @@ def test_scorecard_services_show_ikm_grade_n_and_data_belum_cukup(
 def test_scorecard_links_to_this_agencys_downloads(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     agency = public_data.public_agencies[3]
     html = get(en, agency.get_absolute_url(), django_assert_max_num_queries)
@@ -261,7 +262,7 @@ def test_scorecard_links_to_this_agencys_downloads(
             assert f"{url}?agency={agency.slug}" in html
 
 
-def test_scorecard_of_a_hidden_or_unknown_agency_is_not_found(client, public_data):  # noqa: F811
+def test_scorecard_of_a_hidden_or_unknown_agency_is_not_found(client, public_data):
     assert client.get(public_data.hidden.get_absolute_url()).status_code == 404
     assert client.get(reverse("agencies:detail", args=["no-such"])).status_code == 404
 
@@ -272,7 +273,7 @@ def test_scorecard_of_a_hidden_or_unknown_agency_is_not_found(client, public_dat
 def test_service_page_shows_standard_elements_ikm_and_metrics(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     service = public_data.services[2]  # L1 of the second agency: enough respondents
     html = get(en, service.get_absolute_url(), django_assert_max_num_queries)
@@ -287,7 +288,7 @@ def test_service_page_shows_standard_elements_ikm_and_metrics(
 def test_service_page_with_few_respondents_says_data_belum_cukup(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     service = public_data.services[3]  # L2: three respondents a quarter
     html = get(en, service.get_absolute_url(), django_assert_max_num_queries)
@@ -295,7 +296,7 @@ def test_service_page_with_few_respondents_says_data_belum_cukup(
     assert "<abbr" not in html.split('id="ikm-heading"')[1].split("</section>")[0]
 
 
-def test_service_of_a_hidden_agency_is_not_found(client, public_data):  # noqa: F811
+def test_service_of_a_hidden_agency_is_not_found(client, public_data):
     service = public_data.hidden.services.first()
     assert client.get(service.get_absolute_url()).status_code == 404
 
@@ -306,7 +307,7 @@ def test_service_of_a_hidden_agency_is_not_found(client, public_data):  # noqa: 
 def test_rankings_rank_by_score_with_movement_since_the_period_before(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     html = get(en, reverse("rankings"), django_assert_max_num_queries)
     names = rows(html)
@@ -324,7 +325,7 @@ def test_rankings_rank_by_score_with_movement_since_the_period_before(
 def test_rankings_filter_by_quarter_and_region(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     html = get(
         en,
@@ -345,7 +346,7 @@ def test_rankings_filter_by_quarter_and_region(
 def test_compare_puts_two_to_four_agencies_side_by_side(
     en,
     public_data,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     a, b, c = public_data.public_agencies[:3]
     url = reverse("compare") + f"?a={a.slug}&a={b.slug}&a={c.slug}&a="
@@ -359,21 +360,21 @@ def test_compare_puts_two_to_four_agencies_side_by_side(
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_compare_asks_for_two_to_four_agencies(en, public_data, count):  # noqa: F811
+def test_compare_asks_for_two_to_four_agencies(en, public_data, count):
     slugs = [a.slug for a in public_data.public_agencies[:count]]
     html = en.get(reverse("compare"), {"a": slugs}).content.decode()
     assert "Choose between 2 and 4 different agencies." in html
     assert 'id="compare-caption"' not in html
 
 
-def test_compare_refuses_a_hidden_agency(en, public_data):  # noqa: F811
+def test_compare_refuses_a_hidden_agency(en, public_data):
     slugs = [public_data.public_agencies[0].slug, public_data.hidden.slug]
     html = en.get(reverse("compare"), {"a": slugs}).content.decode()
     assert public_data.hidden.name not in html
     assert 'class="error"' in html
 
 
-def test_compare_without_choice_shows_the_form(en, public_data, django_assert_max_num_queries):  # noqa: F811
+def test_compare_without_choice_shows_the_form(en, public_data, django_assert_max_num_queries):
     html = get(en, reverse("compare"), django_assert_max_num_queries)
     assert html.count('<select id="compare-a') == 4
     assert "Choose at least two agencies above." in html
@@ -382,7 +383,7 @@ def test_compare_without_choice_shows_the_form(en, public_data, django_assert_ma
 # Language
 
 
-def test_pages_are_indonesian_by_default_with_comma_decimals(client, public_data):  # noqa: F811
+def test_pages_are_indonesian_by_default_with_comma_decimals(client, public_data):
     agency = public_data.public_agencies[1]
     score = Score.objects.get(
         run=public_data.run, agency=agency, contract__isnull=True, year=2025, period="Y"
@@ -392,7 +393,7 @@ def test_pages_are_indonesian_by_default_with_comma_decimals(client, public_data
     assert f"{score:.2f}".replace(".", ",") in html
 
 
-def test_language_switch_keeps_the_page_and_formats_numbers_in_english(client, public_data):  # noqa: F811
+def test_language_switch_keeps_the_page_and_formats_numbers_in_english(client, public_data):
     agency = public_data.public_agencies[1]
     response = client.post(
         reverse("set_language"), {"language": "en", "next": agency.get_absolute_url()}
@@ -405,7 +406,7 @@ def test_language_switch_keeps_the_page_and_formats_numbers_in_english(client, p
     assert '<html lang="en">' in html and f"{score:.2f}" in html
 
 
-def test_every_agency_page_has_one_h1_landmarks_and_a_skip_link(en, public_data):  # noqa: F811
+def test_every_agency_page_has_one_h1_landmarks_and_a_skip_link(en, public_data):
     agency = public_data.public_agencies[1]
     for url in (
         LIST,
@@ -420,5 +421,5 @@ def test_every_agency_page_has_one_h1_landmarks_and_a_skip_link(en, public_data)
         assert 'href="#main"' in html
 
 
-def test_agency_model_untouched_by_pages(public_data):  # noqa: F811
+def test_agency_model_untouched_by_pages(public_data):
     assert Agency.objects.count() == 44
