@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 QUARTER_CHECK = Q(quarter__gte=1) & Q(quarter__lte=4)
@@ -303,6 +304,8 @@ class Membership(models.Model):
         Region, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
         verbose_name=_("region"),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["user", "role"]

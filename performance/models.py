@@ -7,10 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agencies.models import QUARTER_CHECK, QUARTERS, Agency
 
 from . import scoring
+from .evidence import evidence_upload_to, get_private_storage
 from .validators import validate_nip
 
 
@@ -142,10 +144,20 @@ class PerformanceContract(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # Optimistic locking: every workspace save of the contract, its indicators, targets or
+    # realisations moves it on by one, only if it still has the version the form was read
+    # at (`performance.workspace.bump_version`).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("submitted by"),
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PerformanceContractQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "agency__name"]
@@ -236,13 +248,15 @@ class Indicator(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contract", "code"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "code"], name="indicator_code_per_contract"),
+            models.UniqueConstraint(fields=["contract", "code"],
+                                    name="indicator_code_per_contract"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
             models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]),
                                    name="indicator_direction_valid"),
@@ -260,6 +274,8 @@ class Target(models.Model):
     )
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
     value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "quarter"]
@@ -288,6 +304,11 @@ class Realisation(models.Model):
     value = models.DecimalField(_("realisation"), max_digits=16, decimal_places=4)
     explanation = models.TextField(_("explanation of variance"), blank=True)
     evidence_url = models.URLField(_("evidence link"), blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=evidence_upload_to, storage=get_private_storage,
+        max_length=200, blank=True,
+    )
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -297,6 +318,8 @@ class Realisation(models.Model):
         verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "quarter"]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "simple_history",
     "agencies",
     "performance",
     "rewards",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -211,6 +213,11 @@ MEDIA_URL = "/media/"
 # Uploads above this size are refused before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Workspace uploads: realisation evidence (PDF/JPG/PNG) and performance.csv files. Both are
+# kept under MEDIA_ROOT/private and served only by views that check access.
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+CSV_UPLOAD_MAX_BYTES = 30 * 1024 * 1024
+CSV_STAGING_SECONDS = 60 * 60
 
 # Mail: EMAIL_URL (smtp://user:pass@host:587/?tls=True), else the usual EMAIL_* variables,
 # else the console backend.

@@ -7,6 +7,7 @@ issue.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
 from performance.models import Employee, ScoreRun, ScoringScheme
@@ -71,6 +72,8 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "agency"]
