@@ -305,7 +305,7 @@ class Membership(models.Model):
         verbose_name=_("region"),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["user", "role"]

@@ -157,7 +157,7 @@ class PerformanceContract(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PerformanceContractQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-year", "agency__name"]
@@ -248,7 +248,7 @@ class Indicator(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
 
     objects = IndicatorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["contract", "code"]
@@ -275,7 +275,7 @@ class Target(models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
     value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["indicator", "quarter"]
@@ -319,7 +319,7 @@ class Realisation(models.Model):
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["indicator", "quarter"]
