@@ -65,8 +65,10 @@ def check_evidence(upload: UploadedFile) -> None:
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
             _("The file is %(size)s MB; at most %(max)s MB is accepted.")
-            % {"size": f"{upload.size / 1_048_576:.1f}",
-               "max": f"{settings.EVIDENCE_MAX_BYTES / 1_048_576:g}"},
+            % {
+                "size": f"{upload.size / 1_048_576:.1f}",
+                "max": f"{settings.EVIDENCE_MAX_BYTES / 1_048_576:g}",
+            },
             code="too_large",
         )
     ext = os.path.splitext(upload.name or "")[1].lower()
@@ -78,7 +80,7 @@ def check_evidence(upload: UploadedFile) -> None:
     upload.seek(0)
     if head != magic:
         raise ValidationError(
-            _("The file's content is not a %(ext)s file; only PDF, JPG and PNG files are "
-              "accepted.") % {"ext": ext.lstrip(".").upper()},
+            _("The file's content is not a %(ext)s file; only PDF, JPG and PNG files are accepted.")
+            % {"ext": ext.lstrip(".").upper()},
             code="content",
         )

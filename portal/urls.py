@@ -1,5 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
@@ -24,10 +24,15 @@ urlpatterns = [
     # The language switcher posts without a CSRF token so that public pages carry no
     # per-visitor token and can be cached whole; changing the language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("workspace/", include("performance.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(),
+         name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route, not even with DEBUG: the only media are private (evidence files and
+# staged uploads under MEDIA_ROOT/private), served by workspace views that check access.

@@ -2,10 +2,15 @@
 points at it (CI); the Celery worker tests need REDIS_URL."""
 
 import datetime
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import Client
+
+from agencies.models import Agency
 
 # A day when every quarter of 2025 is closed (Q4 2025 closes after 15 January 2026).
 AFTER_2025 = datetime.date(2026, 2, 1)
@@ -34,3 +39,82 @@ def _clear_cache():
 @pytest.fixture
 def after_2025() -> datetime.date:
     return AFTER_2025
+
+
+# --- The fixed cast (STYLE.md): anonymous, HR officers of agencies A and B, the approver of
+# A, a province leader and an auditor. Later issues reuse it through `cast`. ---------------
+
+
+@dataclass
+class Cast:
+    agency_a: Agency
+    agency_b: Agency
+    officer_a: User
+    officer_b: User
+    approver_a: User
+    leader: User
+    auditor: User
+
+    def client(self, user: User | None) -> Client:
+        """A test client logged in as `user` (None: an anonymous citizen)."""
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    from agencies.models import Membership
+    from tests.factories import AgencyFactory, RegionFactory, UserFactory
+
+    province = RegionFactory()
+    a = AgencyFactory(code="DIKES", slug="dikes", name="Dinas Kesehatan", region=province)
+    b = AgencyFactory(code="DIKBUD", slug="dikbud", name="Dinas Pendidikan dan Kebudayaan",
+                      region=province)
+    role = Membership.Role
+    users = {}
+    for name, r, agency in (("officer_a", role.HR_OFFICER, a), ("officer_b", role.HR_OFFICER, b),
+                            ("approver_a", role.APPROVER, a), ("leader", role.LEADER, None),
+                            ("auditor", role.AUDITOR, None)):
+        user = UserFactory(username=name)
+        Membership.objects.create(user=user, role=r, agency=agency)
+        users[name] = user
+    return Cast(agency_a=a, agency_b=b, **users)
+
+
+@pytest.fixture
+def anonymous(cast) -> Client:
+    return cast.client(None)
+
+
+@pytest.fixture
+def officer_a(cast) -> Client:
+    return cast.client(cast.officer_a)
+
+
+@pytest.fixture
+def officer_b(cast) -> Client:
+    return cast.client(cast.officer_b)
+
+
+@pytest.fixture
+def approver_a(cast) -> Client:
+    return cast.client(cast.approver_a)
+
+
+@pytest.fixture
+def leader(cast) -> Client:
+    return cast.client(cast.leader)
+
+
+@pytest.fixture
+def auditor(cast) -> Client:
+    return cast.client(cast.auditor)
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """MEDIA_ROOT in a temporary folder: evidence and staged uploads land there."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

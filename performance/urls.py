@@ -1,0 +1,31 @@
+"""The HR officer's workspace, mounted at /workspace/ (namespace "workspace")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("contracts/", views.contract_list, name="contracts"),
+    path("contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/submit/", views.contract_submit, name="contract_submit"),
+    path("contracts/<int:pk>/approve/", views.contract_approve, name="contract_approve"),
+    path("contracts/<int:pk>/return/", views.contract_return, name="contract_return"),
+    path("contracts/<int:pk>/revise/", views.contract_revise, name="contract_revise"),
+    path("contracts/<int:pk>/realisations/<int:quarter>/", views.realisations, name="realisations"),
+    path("agencies/<int:agency_pk>/realisations/", views.bulk_choose, name="bulk_choose"),
+    path(
+        "agencies/<int:agency_pk>/realisations/<int:year>/<int:quarter>/",
+        views.bulk_realisations,
+        name="bulk_realisations",
+    ),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("upload/", views.csv_upload, name="upload"),
+    path("upload/confirm/", views.csv_confirm, name="upload_confirm"),
+    path("preview/", views.preview, name="preview"),
+    path("audit/", views.audit, name="audit"),
+]
