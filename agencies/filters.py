@@ -15,10 +15,10 @@ from .models import QUARTERS, Agency, AgencyQuerySet, Region
 from .queries import latest_quarter, previous_period, run_year
 
 PAGE_SIZE = 25
-SORTS = [
-    ("name", _("Name (A-Z)")),
+SORTS = [  # the first is the default
     ("-score", _("Score, highest first")),
     ("score", _("Score, lowest first")),
+    ("name", _("Name (A-Z)")),
     ("-ikm", _("IKM, highest first")),
 ]
 ORDERINGS = {
@@ -47,6 +47,8 @@ class _RunFilterSet(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(label=_("Sector"), empty_label=_("All sectors"))
     year = django_filters.ChoiceFilter(label=_("Year"), empty_label=None, method="_noop")
 
+    field_order: tuple[str, ...] = ("year",)  # the order of the form's controls
+
     class Meta:
         model = Agency
         fields: list[str] = []
@@ -58,6 +60,8 @@ class _RunFilterSet(django_filters.FilterSet):
         self.filters["sector"].extra["choices"] = [
             (s, s) for s in Agency.objects.public().sectors()
         ]
+        order = [*self.field_order, *(f for f in self.filters if f not in self.field_order)]
+        self.filters = {name: self.filters[name] for name in order}
 
     def _noop(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         return queryset  # applied in `annotate`, before the other filters
@@ -91,6 +95,7 @@ class AgencyFilter(_RunFilterSet):
     annual score, IKM and the change of its latest quarter's score over the quarter before."""
 
     q = django_filters.CharFilter(label=_("Search by name or acronym"), method="_search")
+    field_order = ("q", "region", "sector", "predikat", "year", "sort")
     predikat = django_filters.ChoiceFilter(
         choices=Predikat.choices,
         label=_("Predikat"),
@@ -139,6 +144,7 @@ class RankingFilter(_RunFilterSet):
         empty_label=None,
         method="_noop",
     )
+    field_order = ("year", "period", "region", "sector")
 
     @property
     def selected_period(self) -> str:

@@ -58,10 +58,12 @@ def previous_period(year: int, period: str) -> tuple[int, str]:
 
 
 def latest_quarter(run_id: int, year: int) -> int | None:
-    """The latest quarter of `year` with an agency score in run `run_id`."""
+    """The latest quarter of `year` in which agency contracts were scored (K present) in run
+    `run_id`. A quarter scored only from survey answers (still open, nothing reported yet)
+    does not count: comparing it with a full quarter would mislead."""
     period = (
         Score.objects.public_for_run(run_id)
-        .filter(year=year)
+        .filter(year=year, k__isnull=False)
         .exclude(period="Y")
         .aggregate(latest=Max("period"))["latest"]
     )

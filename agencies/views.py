@@ -64,8 +64,9 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scheme = _scheme(run, year)
     scores = agency_scores(run_id, [agency.pk])
     quarters = [(q, scores.get((agency.pk, year, f"Q{q}"))) for q in (1, 2, 3, 4)]
-    scored_quarters = [q for q, score in quarters if score is not None]
-    quarter = form.value("quarter") or (scored_quarters[-1] if scored_quarters else 1)
+    # The indicator table shows the latest quarter with reported results unless asked.
+    reported = [q for q, score in quarters if score is not None and score.k is not None]
+    quarter = form.value("quarter") or (reported[-1] if reported else 1)
     services = list(agency.services.with_survey_sums(year or 0).order_by("name"))
     return render(
         request,

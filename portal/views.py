@@ -52,7 +52,9 @@ def _province(run: ScoreRun, year: int) -> dict:
         key=lambda s: (-s.score, s.agency.name),
     )
     per_predikat = Counter(s.predikat for s in annual)
-    quarters = [int(s.period[1]) for s in scores if s.year == year and s.period != "Y"]
+    quarters = [
+        int(s.period[1]) for s in scores if s.year == year and s.period != "Y" and s.k is not None
+    ]
     movers: list[tuple[Score, Decimal]] = []
     quarter = max(quarters) if quarters else None
     if quarter:
