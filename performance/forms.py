@@ -200,10 +200,9 @@ class BaseIndicatorFormSet(BaseInlineFormSet):
     }
 
     def clean(self):
-        super().clean()
         seen: dict[str, int] = {}
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or form in self.deleted_forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
                 continue
             code = (form.cleaned_data.get("code") or "").strip()
             if not code:
@@ -215,6 +214,8 @@ class BaseIndicatorFormSet(BaseInlineFormSet):
                     % {"code": code},
                 )
             seen[code.lower()] = 1
+        # After ours, so a duplicate gets its message on the row, not Django's generic one.
+        super().clean()
 
     def indicator_data(self) -> list[dict]:
         """The new rows as `workspace.create_contract` takes them."""
