@@ -111,6 +111,8 @@ class ContractCreateForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        if len(agencies) == 1:  # the usual officer: one agency, chosen already
+            self.fields["agency"].initial = agencies[0]
         self.fields["year"].initial = workspace.current_year()
         self.employee: Employee | None = None
 

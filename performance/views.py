@@ -118,7 +118,7 @@ def _locked(request: HttpRequest, contract: PerformanceContract) -> HttpResponse
 
 @workspace_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form = YearForm(request.GET)
+    form = YearForm(request.GET or {"year": workspace.current_year()})
     year = (form.cleaned_data["year"] if form.is_valid() else None) or workspace.current_year()
     agencies = agencies_for(request.user)
     scheme = workspace.scheme_of(year)
