@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 
 from .models import Score, ScoreRun
 
@@ -33,7 +33,10 @@ def agency_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
 def contract_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
     scores = (Score.objects.filter(run=run, year=year).contract_level()
               .annotate(period_order=PERIOD_ORDER)
-              .order_by("agency__code", "contract__employee__nip", "period_order")
+              # The agency's own contract (no NIP) first on every database: PostgreSQL
+              # sorts NULL last and SQLite first unless told.
+              .order_by("agency__code", F("contract__employee__nip").asc(nulls_first=True),
+                        "period_order")
               .values_list("agency__code", "contract__employee__nip", "period", "score",
                            "predikat"))
     for code, nip, period, score, predikat in scores.iterator(chunk_size=5000):

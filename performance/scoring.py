@@ -123,9 +123,13 @@ def ikm(responses: Sequence[Sequence[int]],
 
 
 def ikm_from_sums(element_sums: Sequence[int], n: int) -> Decimal:
-    """IKM from the nine per-element sums of answers over n respondents (no minimum check)."""
-    nrr = [Decimal(s) / n for s in element_sums]
-    return round2(25 * sum(nrr, Decimal(0)) / 9)
+    """IKM from the nine per-element sums of answers over n respondents (no minimum check).
+
+    25 x (the mean of the nine NRRs sum_i / n) is 25 x total / (9 n): computed as that one
+    division, so an IKM exactly on a half cent (25 x 918 / 432 = 53.125) rounds up as the
+    rule says. Nine NRRs rounded to 28 digits first (918 / 48 does not end) can sum to a
+    hair below it and round down (53.12), and the SQL engine would disagree."""
+    return round2(Decimal(25 * sum(element_sums)) / (9 * n))
 
 
 def mutu_pelayanan(ikm_value: Decimal) -> str:

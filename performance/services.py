@@ -144,14 +144,18 @@ def _counts(run: ScoreRun) -> dict:
 
 
 def prune_runs(*, now: datetime.datetime | None = None) -> int:
-    """Delete runs older than SCORE_HISTORY_DAYS, never the latest published one. Returns the
-    number of runs deleted."""
+    """Delete runs older than SCORE_HISTORY_DAYS, never the latest published one nor one that
+    may still be running. Returns the number of runs deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.SCORE_HISTORY_DAYS)
+    # A run still "running" after the task's hard time limit was killed (SIGKILL, OOM, a
+    # lost worker) before it could mark itself failed: it has no rows, nothing will finish
+    # it, and without this it would be kept forever.
+    alive_since = now - datetime.timedelta(seconds=settings.RECOMPUTE_TIME_LIMIT)
     keep = ScoreRun.objects.latest_published()
     old = ScoreRun.objects.filter(started_at__lt=cutoff).exclude(
         Q(pk=keep.pk) if keep else Q(pk__in=[])
-    ).exclude(status=ScoreRun.Status.RUNNING)
+    ).exclude(status=ScoreRun.Status.RUNNING, started_at__gte=alive_since)
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0

@@ -1,0 +1,728 @@
+"""`recompute_scores` (performance/services.py) and its two engines (performance/recompute.py).
+
+The SQL engine is PostgreSQL-only; on PostgreSQL every engine test runs with both engines and
+the randomized test compares them row for row. On SQLite the Python engine is compared with an
+oracle written here, straight from the rules, through the functions of scoring.py.
+"""
+
+import datetime
+import random
+from collections import defaultdict
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from agencies.models import Service, SurveyResponse
+from performance import caching, recompute, scoring, services
+from performance.models import (
+    Achievement,
+    Employee,
+    Indicator,
+    PerformanceContract,
+    Realisation,
+    Score,
+    ScoreRun,
+    Target,
+)
+from performance.services import recompute_scores
+from tests.factories import (
+    AgencyFactory,
+    ContractFactory,
+    EmployeeFactory,
+    IndicatorFactory,
+    RealisationFactory,
+    SchemeFactory,
+    ServiceFactory,
+    SurveyResponseFactory,
+    TargetFactory,
+    make_nip,
+)
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The SQL engine runs only on PostgreSQL; the Python engine everywhere.
+ENGINES = {"python": recompute.write_year_python}
+if ON_POSTGRESQL:
+    ENGINES["sql"] = recompute.write_year_sql
+
+# Q1 and Q2 2025 closed, Q3 2025 closed (from 16 October), Q4 open; 2024 all closed.
+OCT_20 = datetime.date(2025, 10, 20)
+APPROVED = PerformanceContract.Status.APPROVED
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request):
+    return ENGINES[request.param]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def score_rows(run: ScoreRun) -> dict:
+    """A run's scores by (agency, contract, year, period), without the run id."""
+    return {
+        (s.agency_id, s.contract_id, s.year, s.period): (
+            s.k,
+            s.e,
+            s.s,
+            s.staff_count,
+            s.respondents,
+            s.missing,
+            s.score,
+            s.predikat,
+        )
+        for s in Score.objects.filter(run=run)
+    }
+
+
+def achievement_rows(run: ScoreRun) -> dict:
+    return {
+        (a.indicator_id, a.quarter): (a.value, a.missing)
+        for a in Achievement.objects.filter(run=run)
+    }
+
+
+def make_contract(agency, *, employee=None, year=2025, status=APPROVED, indicators=()):
+    """A contract with indicators given as (direction, weight, {quarter: (target, real)})."""
+    contract = ContractFactory(agency=agency, employee=employee, year=year, status=status)
+    for direction, weight, quarters in indicators:
+        indicator = IndicatorFactory(contract=contract, direction=direction, weight=D(weight))
+        for quarter, (target, realisation) in quarters.items():
+            TargetFactory(indicator=indicator, quarter=quarter, value=D(target))
+            if realisation is not None:
+                RealisationFactory(indicator=indicator, quarter=quarter, value=D(realisation))
+    return contract
+
+
+def simple_contract(agency, employee=None, realisation="100", year=2025, status=APPROVED):
+    """One higher-is-better indicator, target 100 in Q1."""
+    return make_contract(
+        agency,
+        employee=employee,
+        year=year,
+        status=status,
+        indicators=[("higher", "1", {1: ("100", realisation)})],
+    )
+
+
+def survey(service, n, answer=3, year=2025, quarter=1):
+    SurveyResponseFactory.create_batch(
+        n, service=service, year=year, quarter=quarter, **{f"u{i}": answer for i in range(1, 10)}
+    )
+
+
+def agency_score(run, agency, period="Q1", year=2025) -> Score:
+    return Score.objects.get(run=run, agency=agency, contract=None, year=year, period=period)
+
+
+# --- the oracle ----------------------------------------------------------------------------
+
+
+def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict]:
+    """The rows DESIGN.md's rules give for `year`, computed contract by contract with the
+    functions of scoring.py (slow and plain on purpose: an independent reading)."""
+    scheme = services.scheme_params(services.scheme_for(year))
+    closed = {
+        q
+        for q in (1, 2, 3, 4)
+        if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
+    }
+    scores, achievements = {}, {}
+    k, staff = {}, defaultdict(list)
+    contracts = PerformanceContract.objects.filter(year=year, status=APPROVED).prefetch_related(
+        "indicators__targets", "indicators__realisations"
+    )
+    for contract in contracts:
+        quarter_scores = {}
+        for quarter in (1, 2, 3, 4):
+            taking_part = []
+            for indicator in contract.indicators.all():
+                target = {t.quarter: t.value for t in indicator.targets.all()}.get(quarter)
+                real = {r.quarter: r.value for r in indicator.realisations.all()}.get(quarter)
+                if target is None or (indicator.direction == "higher" and target <= 0):
+                    continue
+                if real is None and quarter not in closed:
+                    continue
+                if real is None:
+                    value, missing = D(0), True
+                else:
+                    value = scoring.achievement(indicator.direction, target, real, scheme.cap)
+                    missing = False
+                taking_part.append((value, indicator.weight, missing))
+                if contract.employee_id is None:
+                    achievements[(indicator.pk, quarter)] = (value, missing)
+            score = scoring.contract_quarter_score((v, w) for v, w, _ in taking_part)
+            if score is not None:
+                quarter_scores[f"Q{quarter}"] = (score, sum(m for *_, m in taking_part))
+        if quarter_scores:
+            quarter_scores["Y"] = (
+                scoring.annual_score(s for s, _ in quarter_scores.values()),
+                sum(m for _, m in quarter_scores.values()),
+            )
+        for period, (score, missing) in quarter_scores.items():
+            scores[(contract.agency_id, contract.pk, year, period)] = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                missing,
+                score,
+                scoring.predikat(score, scheme),
+            )
+            if contract.employee_id is None:
+                k[(contract.agency_id, period)] = score
+            else:
+                staff[(contract.agency_id, period)].append(score)
+
+    answers = defaultdict(list)
+    for r in SurveyResponse.objects.filter(year=year).select_related("service"):
+        answers[(r.service.agency_id, f"Q{r.quarter}")].append(r.answers())
+        answers[(r.service.agency_id, "Y")].append(r.answers())
+    for agency_id, period in set(k) | set(staff) | set(answers):
+        staff_scores = staff.get((agency_id, period), [])
+        responses = answers.get((agency_id, period), [])
+        e = scoring.staff_component(staff_scores, scheme)
+        s = scoring.ikm(responses, scheme)
+        score = scoring.agency_score(k.get((agency_id, period)), e, s, scheme)
+        if score is None:
+            continue
+        scores[(agency_id, None, year, period)] = (
+            k.get((agency_id, period)),
+            None if e is None else scoring.round2(e),
+            s,
+            len(staff_scores) or None,
+            len(responses) or None,
+            0,
+            score,
+            scoring.predikat(score, scheme),
+        )
+    return scores, achievements
+
+
+# --- a randomized data set -----------------------------------------------------------------
+
+
+def random_data_set(seed: int = 2025) -> None:
+    """Five agencies, 200 civil servants, two years of contracts with random targets and
+    realisations (boundary values, both directions, lower with target 0, missing ones, a few
+    unscorable higher-with-target-0 rows and unapproved contracts) and surveys."""
+    rnd = random.Random(seed)
+    agencies = AgencyFactory.create_batch(5)
+    sizes = [80, 60, 40, 11, 9]  # the last two straddle min_group_size
+    staff_agencies = [
+        agency for agency, size in zip(agencies, sizes, strict=True) for _ in range(size)
+    ]
+    employees = Employee.objects.bulk_create(
+        [
+            Employee(nip=make_nip(1000 + i), name=f"Pegawai {i}", agency=agency)
+            for i, agency in enumerate(staff_agencies)
+        ]
+    )
+    statuses = [APPROVED] * 17 + ["draft", "submitted", "returned"]
+    contracts = []
+    for year in (2024, 2025):
+        for agency in agencies[:4]:  # the fifth agency has no PK: K absent
+            contracts.append(PerformanceContract(year=year, agency=agency, status=APPROVED))
+        for employee in employees:
+            if year == 2025 or rnd.random() < 0.5:
+                contracts.append(
+                    PerformanceContract(
+                        year=year,
+                        agency_id=employee.agency_id,
+                        employee=employee,
+                        status=rnd.choice(statuses),
+                    )
+                )
+    contracts = PerformanceContract.objects.bulk_create(contracts)
+
+    weights = ["1", "10", "20", "25", "33.33", "40", "0.5", "100"]
+    higher_targets = ["100", "85", "12", "3", "7", "0.5", "200", "4", "1000", "33.3333"]
+    lower_targets = ["0", "0", "7", "8", "12", "10", "2.5", "365", "1.5"]
+    factors = [
+        "0",
+        "0.5",
+        "0.9",
+        "0.99995",
+        "1",
+        "1.00005",
+        "1.1",
+        "1.19999",
+        "1.2",
+        "1.2001",
+        "1.5",
+        "2",
+        "2.5",
+        "0.333",
+    ]
+    indicators = []
+    for contract in contracts:
+        for n in range(rnd.randint(1, 4)):
+            direction = "lower" if rnd.random() < 0.4 else "higher"
+            indicators.append(
+                Indicator(
+                    contract=contract,
+                    code=f"I{n}",
+                    text=f"Indikator {n}",
+                    direction=direction,
+                    weight=D(rnd.choice(weights)),
+                )
+            )
+    indicators = Indicator.objects.bulk_create(indicators)
+    targets, realisations = [], []
+    for indicator in indicators:
+        for quarter in (1, 2, 3, 4):
+            if rnd.random() < 0.1:
+                continue  # no target this quarter
+            if indicator.direction == "lower":
+                target = D(rnd.choice(lower_targets))
+            elif rnd.random() < 0.02 and indicator.contract.employee_id is None:
+                target = D(0)  # unscorable: left out by both engines
+            else:
+                target = D(rnd.choice(higher_targets))
+            targets.append(Target(indicator=indicator, quarter=quarter, value=target))
+            if rnd.random() < 0.2:
+                continue  # not reported
+            if target == 0:
+                real = D(rnd.choice(["0", "0", "1", "0.5"]))
+            elif rnd.random() < 0.2:
+                real = D(rnd.randint(0, 300_000)) / 1000
+            else:
+                real = (target * D(rnd.choice(factors))).quantize(D("0.0001"))
+            realisations.append(Realisation(indicator=indicator, quarter=quarter, value=real))
+    Target.objects.bulk_create(targets)
+    Realisation.objects.bulk_create(realisations)
+
+    services_ = Service.objects.bulk_create(
+        [
+            Service(agency=agency, code=f"SV{i}", name=f"Layanan {i}")
+            for agency in agencies
+            for i in range(2)
+        ]
+    )
+    responses = []
+    for service in services_:
+        for year in (2024, 2025):
+            for quarter in (1, 2, 3, 4):
+                for _ in range(rnd.choice([0, 3, 5, 9, 10, 14, 25])):
+                    responses.append(
+                        SurveyResponse(
+                            service=service,
+                            year=year,
+                            quarter=quarter,
+                            **{f"u{i}": rnd.randint(1, 4) for i in range(1, 10)},
+                        )
+                    )
+    SurveyResponse.objects.bulk_create(responses)
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        OCT_20,  # 2025: Q1-Q3 closed, Q4 open
+        datetime.date(2025, 7, 10),  # 2025: Q1 closed, Q2 still in its grace days
+        datetime.date(2025, 3, 1),  # 2025: no quarter closed yet
+    ],
+)
+def test_engines_give_the_rules_figures_on_a_random_data_set(today):
+    random_data_set()
+    # 2025 under a scheme of its own: every parameter must reach both engines.
+    SchemeFactory(
+        year=2025,
+        cap=D(130),
+        weight_contract=D("0.4"),
+        weight_staff=D("0.4"),
+        weight_survey=D("0.2"),
+        threshold_sangat_baik=D(105),
+        threshold_baik=D(85),
+        threshold_butuh_perbaikan=D(65),
+        threshold_kurang=D(45),
+        entry_grace_days=10,
+        survey_min_responses=8,
+        min_group_size=11,
+    )
+    expected_scores, expected_achievements = {}, {}
+    for year in (2024, 2025):
+        scores, achievements = expected_rows(year, today)
+        expected_scores.update(scores)
+        expected_achievements.update(achievements)
+    assert len(expected_scores) > 500 and len(expected_achievements) > 20
+
+    runs = {name: recompute_scores(today=today, engine=write) for name, write in ENGINES.items()}
+    for run in runs.values():
+        assert score_rows(run) == expected_scores
+        assert achievement_rows(run) == expected_achievements
+    if ON_POSTGRESQL:
+        assert score_rows(runs["sql"]) == score_rows(runs["python"])
+        assert achievement_rows(runs["sql"]) == achievement_rows(runs["python"])
+
+
+def test_engines_agree_on_an_ikm_exactly_on_a_half_cent(engine):
+    # 48 respondents whose nine element sums add up to 918: IKM = 25 * 918 / 432 = 53.125,
+    # which rounds up to 53.13 (summing nine NRRs like 95 / 48 rounded first gave 53.12).
+    service = ServiceFactory()
+    element_sums = [95, 59, 169, 159, 99, 49, 124, 115, 49]
+    rows = [[1] * 9 for _ in range(48)]
+    for i, total in enumerate(element_sums):
+        for k in range(total - 48):
+            rows[k % 48][i] += 1
+    SurveyResponse.objects.bulk_create(
+        [
+            SurveyResponse(
+                service=service, year=2025, quarter=1, **{f"u{i + 1}": a for i, a in enumerate(r)}
+            )
+            for r in rows
+        ]
+    )
+    run = recompute_scores(today=OCT_20, engine=engine)
+    score = agency_score(run, service.agency)
+    assert (score.s, score.score, score.respondents) == (D("53.13"), D("53.13"), 48)
+
+
+# --- the run: one transaction, published at once ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("engine_name", sorted(ENGINES))
+def test_a_recompute_killed_halfway_leaves_the_previous_run_served_and_nothing_half_written(
+    engine_name, monkeypatch
+):
+    agency = AgencyFactory()
+    simple_contract(agency, realisation="90")
+    for employee in EmployeeFactory.create_batch(10, agency=agency):
+        simple_contract(agency, employee)
+    previous = recompute_scores(today=OCT_20)
+    before = score_rows(previous)
+    assert caching.published_run_id() == previous.pk
+    Realisation.objects.update(value=D(50))  # new data the failed run would have shown
+
+    written = {}
+    if engine_name == "python":
+        # The agency step reads the survey sums after every contract row was written.
+        def killed(year):
+            written["scores"] = Score.objects.filter(run__status="running").count()
+            raise RuntimeError("killed halfway")
+
+        monkeypatch.setattr(recompute, "_survey_sums", killed)
+    else:
+        # The agency statement runs after the contract statement: fail it, but only once
+        # contract rows of the running run are there (1 / 0 otherwise 1 / 1).
+        monkeypatch.setattr(
+            recompute,
+            "_AGENCY_SQL",
+            """
+            SELECT 1 / (CASE WHEN count(*) > 0 THEN 0 ELSE 1 END)
+            FROM performance_score WHERE run_id = %(run)s""",
+        )
+
+    with pytest.raises(Exception) as excinfo:
+        recompute_scores(today=OCT_20, engine=ENGINES[engine_name])
+    if engine_name == "python":
+        assert excinfo.value.args == ("killed halfway",)
+        assert written["scores"] == 11 * 2  # the rows were there when it died
+    else:
+        assert "division by zero" in str(excinfo.value)
+
+    failed = ScoreRun.objects.exclude(pk=previous.pk).get()
+    assert failed.status == ScoreRun.Status.FAILED
+    assert failed.finished_at is not None and failed.published_at is None
+    assert failed.error
+    assert not Score.objects.filter(run=failed).exists()
+    assert not Achievement.objects.filter(run=failed).exists()
+    assert ScoreRun.objects.latest_published() == previous
+    assert caching.published_run_id() == previous.pk
+    assert score_rows(previous) == before
+    assert agency_score(previous, agency).k == D("90.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_killed_without_a_chance_to_clean_up_is_never_served():
+    agency = AgencyFactory()
+    simple_contract(agency)
+    previous = recompute_scores(today=OCT_20)
+    # SIGKILL between creating the run and publishing it: the row says running, and the
+    # transaction that held its scores died with the process.
+    ScoreRun.objects.create(as_of=OCT_20)
+    assert ScoreRun.objects.latest_published() == previous
+    assert caching.published_run_id() == previous.pk
+
+
+def test_a_second_run_over_unchanged_data_gives_identical_scores(engine):
+    agency = AgencyFactory()
+    make_contract(
+        agency,
+        indicators=[
+            (
+                "higher",
+                "40",
+                {1: ("85", "88.2"), 2: ("85", None), 3: ("85", "90"), 4: ("85", None)},
+            ),
+            ("lower", "60", {1: ("12", "13.5"), 2: ("12", "11"), 3: ("0", "0"), 4: ("12", "10")}),
+        ],
+    )
+    for employee in EmployeeFactory.create_batch(12, agency=agency):
+        simple_contract(agency, employee, realisation=str(90 + employee.pk % 7))
+    survey(ServiceFactory(agency=agency), 11)
+
+    first = recompute_scores(today=OCT_20, engine=engine)
+    second = recompute_scores(today=OCT_20, engine=engine)
+    assert second.pk != first.pk
+    assert ScoreRun.objects.latest_published() == second
+    assert score_rows(second) == score_rows(first)
+    assert achievement_rows(second) == achievement_rows(first)
+    # The PK: Q1-Q4 and Y (Q2 with a missing realisation, Q4 open with one reported); the
+    # 12 SKPs: Q1 and Y; the agency: Q1-Q4 and Y. Achievements: 3 + 4 (Q4 open, left out).
+    assert (
+        second.counts
+        == first.counts
+        == {"contract_scores": 5 + 24, "agency_scores": 5, "achievements": 7}
+    )
+
+
+def test_a_year_recompute_carries_the_other_years_over_from_the_previous_run(engine):
+    agency = AgencyFactory()
+    old = simple_contract(agency, realisation="80", year=2024)
+    new = simple_contract(agency, realisation="90", year=2025)
+    first = recompute_scores(today=OCT_20, engine=engine)
+    assert set(first.schemes) == {"2024", "2025"}
+
+    Realisation.objects.filter(indicator__contract=old).update(value=D(70))
+    Realisation.objects.filter(indicator__contract=new).update(value=D(95))
+    second = recompute_scores(year=2025, today=OCT_20, engine=engine)
+
+    # 2025 recomputed ...
+    assert agency_score(second, agency, year=2025).score == D("95.00")
+    # ... 2024 copied from the previous run, although its data changed since.
+    assert agency_score(second, agency, year=2024).score == D("80.00")
+    assert {k: v for k, v in score_rows(second).items() if k[2] == 2024} == {
+        k: v for k, v in score_rows(first).items() if k[2] == 2024
+    }
+    ach_2024 = set(Indicator.objects.filter(contract=old).values_list("pk", flat=True))
+    assert {k: v for k, v in achievement_rows(second).items() if k[0] in ach_2024} == {
+        k: v for k, v in achievement_rows(first).items() if k[0] in ach_2024
+    }
+    assert len(achievement_rows(second)) == 2
+    assert set(second.schemes) == {"2024", "2025"}
+    assert second.counts["agency_scores"] == 4
+
+    third = recompute_scores(today=OCT_20, engine=engine)
+    assert agency_score(third, agency, year=2024).score == D("70.00")
+
+
+def test_a_year_recompute_without_a_previous_run_has_only_that_year():
+    agency = AgencyFactory()
+    simple_contract(agency, year=2024)
+    simple_contract(agency, year=2025)
+    run = recompute_scores(year=2025, today=OCT_20)
+    assert set(Score.objects.filter(run=run).values_list("year", flat=True)) == {2025}
+    assert set(run.schemes) == {"2025"}
+
+
+def test_only_approved_contracts_are_scored(engine):
+    agency = AgencyFactory()
+    approved = simple_contract(agency)
+    employees = EmployeeFactory.create_batch(13, agency=agency)
+    for employee in employees[:9]:
+        simple_contract(agency, employee)
+    others = [
+        simple_contract(agency, employee, status=status)
+        for employee, status in zip(
+            employees[9:], ["draft", "submitted", "returned", "draft"], strict=True
+        )
+    ]
+    run = recompute_scores(today=OCT_20, engine=engine)
+    scored = set(
+        Score.objects.filter(run=run).contract_level().values_list("contract_id", flat=True)
+    )
+    assert approved.pk in scored and len(scored) == 10
+    assert not scored & {c.pk for c in others}
+    # Nine approved SKPs: the four unapproved ones do not lift E over min_group_size.
+    score = agency_score(run, agency)
+    assert (score.e, score.staff_count) == (None, 9)
+
+
+def test_a_year_with_only_unapproved_contracts_is_not_scored():
+    agency = AgencyFactory()
+    simple_contract(agency, status="draft")
+    run = recompute_scores(today=OCT_20)
+    assert run.schemes == {} and not Score.objects.filter(run=run).exists()
+
+
+def test_the_run_records_the_scheme_and_version_it_used(engine):
+    scheme = SchemeFactory(year=2025, version=3, cap=D(130))
+    agency = AgencyFactory()
+    simple_contract(agency, realisation="140")
+    first = recompute_scores(today=OCT_20, engine=engine)
+    snapshot = first.schemes["2025"]
+    assert snapshot["version"] == 3
+    assert D(snapshot["cap"]) == 130
+    assert D(snapshot["weight_contract"]) == D("0.5")
+    assert snapshot["min_group_size"] == "10"
+    assert set(snapshot) == {"version", *scoring.Scheme.__dataclass_fields__}
+    assert agency_score(first, agency).score == D("130.00")
+
+    scheme.version, scheme.cap = 4, D(150)
+    scheme.save()
+    second = recompute_scores(today=OCT_20, engine=engine)
+    assert second.schemes["2025"]["version"] == 4
+    assert agency_score(second, agency).score == D("140.00")
+    first.refresh_from_db()
+    assert first.schemes["2025"]["version"] == 3  # old figures stay explainable
+
+
+def test_a_missing_scheme_is_created_with_the_defaults():
+    simple_contract(AgencyFactory())
+    run = recompute_scores(today=OCT_20)
+    assert run.schemes["2025"]["version"] == 1
+    assert D(run.schemes["2025"]["cap"]) == 120
+
+
+def test_the_run_cache_key_changes_when_a_new_run_is_published():
+    assert caching.run_cache_key("home") == "run-0:home"
+    simple_contract(AgencyFactory())
+    first = recompute_scores(today=OCT_20)
+    key = caching.run_cache_key("home", 2025)
+    assert key == f"run-{first.pk}:home:2025"
+    second = recompute_scores(today=OCT_20)
+    assert caching.run_cache_key("home", 2025) == f"run-{second.pk}:home:2025" != key
+
+
+@pytest.mark.parametrize(
+    ("staff", "respondents", "e_present", "s_present"),
+    [(5, 5, True, True), (4, 4, False, False), (6, 4, True, False), (4, 7, False, True)],
+)
+def test_min_group_size_and_survey_min_responses_follow_the_scheme(
+    engine, staff, respondents, e_present, s_present
+):
+    SchemeFactory(year=2025, min_group_size=5, survey_min_responses=5)
+    agency = AgencyFactory()
+    simple_contract(agency, realisation="100")
+    for employee in EmployeeFactory.create_batch(staff, agency=agency):
+        simple_contract(agency, employee, realisation="80")
+    survey(ServiceFactory(agency=agency), respondents, answer=2)  # IKM 50.00
+    run = recompute_scores(today=OCT_20, engine=engine)
+    score = agency_score(run, agency)
+    assert (score.staff_count, score.respondents) == (staff, respondents)
+    assert score.e == (D("80.00") if e_present else None)
+    assert score.s == (D("50.00") if s_present else None)
+    weights = [(D(100), D("0.5"))]
+    weights += [(D(80), D("0.3"))] if e_present else []
+    weights += [(D(50), D("0.2"))] if s_present else []
+    assert score.score == scoring.weighted_mean(weights)
+
+
+def test_default_minimums_are_ten(engine):
+    with_ten, with_nine = AgencyFactory(), AgencyFactory()
+    for agency, n in ((with_ten, 10), (with_nine, 9)):
+        simple_contract(agency)
+        for employee in EmployeeFactory.create_batch(n, agency=agency):
+            simple_contract(agency, employee, realisation="80")
+        survey(ServiceFactory(agency=agency), n, answer=4)
+    run = recompute_scores(today=OCT_20, engine=engine)
+    ten, nine = agency_score(run, with_ten), agency_score(run, with_nine)
+    assert (ten.e, ten.s, ten.score) == (D("80.00"), D("100.00"), D("94.00"))
+    assert (nine.e, nine.s, nine.score) == (None, None, D("100.00"))
+    assert (nine.staff_count, nine.respondents) == (9, 9)
+
+
+def test_an_agency_with_only_too_few_staff_and_respondents_has_no_score(engine):
+    agency = AgencyFactory()
+    for employee in EmployeeFactory.create_batch(3, agency=agency):
+        simple_contract(agency, employee)
+    survey(ServiceFactory(agency=agency), 3)
+    run = recompute_scores(today=OCT_20, engine=engine)
+    assert not Score.objects.filter(run=run, contract=None).exists()
+    assert Score.objects.filter(run=run).contract_level().count() == 6
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def test_runs_older_than_the_history_are_pruned_but_the_latest_published_is_kept():
+    simple_contract(AgencyFactory())
+    older = recompute_scores(today=OCT_20)
+    latest = recompute_scores(today=OCT_20)
+    failed = ScoreRun.objects.create(status=ScoreRun.Status.FAILED)
+    killed = ScoreRun.objects.create()  # still "running": killed long ago
+    recent = ScoreRun.objects.create(status=ScoreRun.Status.FAILED)
+    now = timezone.now()
+    long_ago = now - datetime.timedelta(days=settings.SCORE_HISTORY_DAYS, minutes=1)
+    ScoreRun.objects.exclude(pk=recent.pk).update(started_at=long_ago)
+
+    assert services.prune_runs(now=now) == 3
+    assert set(ScoreRun.objects.values_list("pk", flat=True)) == {latest.pk, recent.pk}
+    assert not Score.objects.filter(run__in=[older.pk, failed.pk, killed.pk]).exists()
+    assert Score.objects.filter(run=latest).count() == 4
+    assert ScoreRun.objects.latest_published() == latest
+
+
+def test_a_run_that_may_still_be_running_is_not_pruned(settings):
+    settings.SCORE_HISTORY_DAYS = 0
+    running = ScoreRun.objects.create()
+    now = timezone.now() + datetime.timedelta(minutes=5)
+    assert services.prune_runs(now=now) == 0
+    later = now + datetime.timedelta(seconds=settings.RECOMPUTE_TIME_LIMIT)
+    assert services.prune_runs(now=later) == 1
+    assert not ScoreRun.objects.filter(pk=running.pk).exists()
+
+
+def test_each_recompute_prunes_the_runs_past_the_history():
+    simple_contract(AgencyFactory())
+    start = datetime.datetime(2025, 10, 20, 1, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        first = recompute_scores()
+    assert first.as_of == OCT_20  # today in WITA
+    with time_machine.travel(
+        start + datetime.timedelta(days=settings.SCORE_HISTORY_DAYS), tick=False
+    ):
+        second = recompute_scores()
+        assert ScoreRun.objects.filter(pk=first.pk).exists()  # exactly 90 days: kept
+    with time_machine.travel(
+        start + datetime.timedelta(days=settings.SCORE_HISTORY_DAYS, seconds=1), tick=False
+    ):
+        third = recompute_scores()
+    assert set(ScoreRun.objects.values_list("pk", flat=True)) == {second.pk, third.pk}
+    assert not Score.objects.filter(run_id=first.pk).exists()
+
+
+# --- cost ----------------------------------------------------------------------------------
+
+
+def scored_agency_with(contracts: int) -> None:
+    agency = AgencyFactory()
+    make_contract(
+        agency,
+        indicators=[
+            ("higher", "40", dict.fromkeys((1, 2, 3, 4), ("85", "88.2"))),
+            ("lower", "60", dict.fromkeys((1, 2, 3, 4), ("12", None))),
+        ],
+    )
+    for employee in EmployeeFactory.create_batch(contracts - 1, agency=agency):
+        make_contract(
+            agency,
+            employee=employee,
+            indicators=[
+                ("higher", "1", dict.fromkeys((1, 2, 3), ("4", "3"))),
+                ("lower", "2", dict.fromkeys((1, 2, 3), ("0", "0"))),
+            ],
+        )
+    survey(ServiceFactory(agency=agency), 12)
+
+
+def test_recompute_does_not_query_per_contract(engine, django_assert_max_num_queries):
+    # The same bound for 5 contracts and for 55: a query per contract would break it (bulk
+    # inserts may still split into batches, SQLite's after about 70 score rows).
+    bound = 30
+    scored_agency_with(5)
+    recompute_scores(today=OCT_20, engine=engine)  # creates the scheme
+    with django_assert_max_num_queries(bound):
+        recompute_scores(today=OCT_20, engine=engine)
+    scored_agency_with(50)
+    with django_assert_max_num_queries(bound):
+        run = recompute_scores(today=OCT_20, engine=engine)
+    # Each agency: its PK Q1-Q4 and Y, every SKP Q1-Q3 and Y.
+    assert run.counts["contract_scores"] == (5 + 4 * 4) + (5 + 4 * 49)
