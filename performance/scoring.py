@@ -9,16 +9,25 @@ page, the officer's preview) calls them directly.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-def round2(x: Decimal) -> Decimal:
-    """Round half up to two decimals (109.995 -> 110.00)."""
+Number = Decimal | Fraction
+
+
+def round2(x: Number) -> Decimal:
+    """Round half up to two decimals (109.995 -> 110.00). A Fraction is rounded exactly, so a
+    mean that is a repeating decimal still rounds as its true value does."""
+    if isinstance(x, Fraction):
+        scaled = x * 100
+        cents = math.floor(abs(scaled) + Fraction(1, 2))
+        return (Decimal(cents if scaled >= 0 else -cents) / 100).quantize(CENT)
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -53,30 +62,31 @@ def achievement(direction: str, target: Decimal, realisation: Decimal,
     higher: 100 * r / t (t > 0). lower: 100 * (2 - r / t) for t > 0; for t == 0, 100 when
     r == 0 else 0.
     """
+    t, r = Fraction(target), Fraction(realisation)
     if direction == "higher":
-        if target <= 0:
+        if t <= 0:
             raise InvalidTarget("a higher-is-better target must be greater than 0")
-        raw = HUNDRED * realisation / target
+        raw = 100 * r / t
     elif direction == "lower":
-        if target < 0:
+        if t < 0:
             raise InvalidTarget("a target cannot be negative")
-        if target == 0:
-            raw = HUNDRED if realisation == 0 else Decimal(0)
+        if t == 0:
+            raw = Fraction(100 if r == 0 else 0)
         else:
-            raw = HUNDRED * (2 - realisation / target)
+            raw = 100 * (2 - r / t)
     else:
         raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
-    return round2(min(max(raw, Decimal(0)), cap))
+    return round2(min(max(raw, Fraction(0)), Fraction(cap)))
 
 
-def weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> Decimal | None:
     """Rounded weighted mean of (value, weight) pairs; weights need not sum to 100.
-    None when there is nothing to average."""
-    total = Decimal(0)
-    weights = Decimal(0)
+    Computed exactly (as fractions) and rounded once. None when there is nothing to average."""
+    total = Fraction(0)
+    weights = Fraction(0)
     for value, weight in pairs:
-        total += value * weight
-        weights += weight
+        total += Fraction(value) * Fraction(weight)
+        weights += Fraction(weight)
     if weights == 0:
         return None
     return round2(total / weights)
@@ -93,19 +103,20 @@ def annual_score(quarter_scores: Iterable[Decimal | None]) -> Decimal | None:
     present = [s for s in quarter_scores if s is not None]
     if not present:
         return None
-    return round2(sum(present, Decimal(0)) / len(present))
+    return round2(sum((Fraction(p) for p in present), Fraction(0)) / len(present))
 
 
-def mean(values: Sequence[Decimal]) -> Decimal | None:
-    """Plain mean, not rounded (the staff component E is combined unrounded)."""
+def mean(values: Sequence[Decimal]) -> Fraction | None:
+    """Exact mean, not rounded (the staff component E is combined unrounded)."""
     if not values:
         return None
-    return sum(values, Decimal(0)) / len(values)
+    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
 
 
 def staff_component(contract_scores: Sequence[Decimal],
-                    scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
-    """E: the mean of the staff's SKP scores, only when at least `min_group_size` have one."""
+                    scheme: Scheme = DEFAULT_SCHEME) -> Fraction | None:
+    """E: the exact mean of the staff's SKP scores, only when at least `min_group_size` have
+    one (round2 it for display)."""
     if len(contract_scores) < scheme.min_group_size:
         return None
     return mean(contract_scores)
@@ -129,7 +140,7 @@ def ikm_from_sums(element_sums: Sequence[int], n: int) -> Decimal:
     division, so an IKM exactly on a half cent (25 x 918 / 432 = 53.125) rounds up as the
     rule says. Nine NRRs rounded to 28 digits first (918 / 48 does not end) can sum to a
     hair below it and round down (53.12), and the SQL engine would disagree."""
-    return round2(Decimal(25 * sum(element_sums)) / (9 * n))
+    return round2(Fraction(25 * sum(element_sums), 9 * n))
 
 
 def mutu_pelayanan(ikm_value: Decimal) -> str:
@@ -143,7 +154,7 @@ def mutu_pelayanan(ikm_value: Decimal) -> str:
     return "D"
 
 
-def agency_score(k: Decimal | None, e: Decimal | None, s: Decimal | None,
+def agency_score(k: Number | None, e: Number | None, s: Number | None,
                  scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
     """(wK*K + wE*E + wS*S) / (sum of the weights of the components present), rounded.
     An absent component is left out with its weight; no component at all gives None."""

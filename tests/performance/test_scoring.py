@@ -330,6 +330,15 @@ def test_agency_score_combines_the_staff_mean_unrounded():
     assert agency_score(D(100), e, None) == D("96.38")
 
 
+def test_agency_score_rounds_the_exact_value_when_the_staff_mean_repeats():
+    # E = 1200.64 / 12 = 100.0533...: (0.5 * 83.08 + 0.3 * E) / 0.8 = 89.445 exactly, which
+    # rounds half up to 89.45. Dividing E out to 28 digits first lands just below the half
+    # cent and would round to 89.44.
+    staff = [D("100.05")] * 11 + [D("100.09")]
+    assert agency_score(D("83.08"), staff_component(staff, Scheme(min_group_size=10)),
+                        None) == D("89.45")
+
+
 def test_agency_score_with_the_schemes_weights():
     scheme = Scheme(weight_contract=D("0.6"), weight_staff=D("0"), weight_survey=D("0.4"))
     # A zero weight takes its component out: (60 + 32) / 1.0
