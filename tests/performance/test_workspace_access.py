@@ -349,3 +349,19 @@ def test_weights_are_data_not_forged_ids(officer_a, cast):
     contract = PerformanceContract.objects.get()
     assert (contract.agency, contract.status) == (cast.agency_a, Status.DRAFT)
     assert contract.indicators.get().weight == Decimal("2.5")
+
+
+def test_officer_changes_own_password(officer_a, cast):
+    url = reverse("password_change")
+    assert officer_a.get(url).status_code == 200
+    response = officer_a.post(
+        url,
+        {
+            "old_password": "correct-horse-battery-9",
+            "new_password1": "a-new-long-passphrase-52",
+            "new_password2": "a-new-long-passphrase-52",
+        },
+    )
+    assert response.status_code == 302
+    cast.officer_a.refresh_from_db()
+    assert cast.officer_a.check_password("a-new-long-passphrase-52")
