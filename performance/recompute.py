@@ -1,9 +1,11 @@
 """The two engines that write a score run's rows for one year.
 
-- `write_year_sql`: PostgreSQL. Set-based: one statement computes every achievement and
-  contract score (quarters and year) and writes them; a second computes the agency
-  components and scores from those rows. `numeric` arithmetic is exact decimal, and
-  `round(x, 2)` on non-negative numerics is round-half-up, as `scoring.round2`.
+- `write_year_sql`: PostgreSQL. Set-based: one statement computes every contract's quarter
+  scores into a temporary table (the heavy part: millions of indicator-quarters, and it may
+  run in parallel); the next ones write the agency PK achievements, the contract scores
+  (quarters and year) and, from those, the agency components and scores. `numeric`
+  arithmetic is exact decimal, and `round(x, 2)` on non-negative numerics is round-half-up,
+  as `scoring.round2`. docs/performance.md has the measurements behind its shape.
 - `write_year_python`: any database (SQLite, the embedded default, stores decimals as
   floating point, so its SQL cannot be trusted to the cent). One streaming pass over the
   year's rows, ordered by contract, through the functions of `scoring.py`.
@@ -29,71 +31,92 @@ from .models import Achievement, PerformanceContract, Score, ScoreRun
 
 BATCH = 5000
 
-# Contract achievements and scores (quarters and year) for one year, in one statement.
-# Parameters: run, year, closed quarters, cap, the four thresholds.
-_CONTRACT_SQL = """
-WITH rows AS (
-    SELECT c.id AS contract_id, c.agency_id, c.employee_id, i.id AS indicator_id,
-           i.direction, i.weight, t.quarter, t.value AS target, r.value AS realisation
-    FROM performance_performancecontract c
-    JOIN performance_indicator i ON i.contract_id = c.id
-    JOIN performance_target t ON t.indicator_id = i.id
-    LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = t.quarter
-    WHERE c.year = %(year)s AND c.status = 'approved'
-      AND NOT (i.direction = 'higher' AND t.value <= 0)
-      AND (r.value IS NOT NULL OR t.quarter = ANY(%(closed)s))
-),
-ach AS (
-    SELECT contract_id, agency_id, employee_id, indicator_id, quarter, weight,
-           realisation IS NULL AS missing,
-           CASE WHEN realisation IS NULL THEN 0::numeric
-                ELSE round(LEAST(GREATEST(
-                    CASE WHEN direction = 'higher' THEN 100 * realisation / target
-                         WHEN target = 0 THEN CASE WHEN realisation = 0 THEN 100 ELSE 0 END
-                         ELSE 100 * (2 - realisation / target) END,
-                    0), %(cap)s), 2)
-           END AS a
-    FROM rows
-),
-ins_ach AS (
-    INSERT INTO performance_achievement (run_id, indicator_id, quarter, value, missing)
-    SELECT %(run)s, indicator_id, quarter, a, missing FROM ach WHERE employee_id IS NULL
-),
-cq AS (
-    SELECT contract_id, agency_id, quarter,
-           round(sum(a * weight) / sum(weight), 2) AS score,
-           count(*) FILTER (WHERE missing) AS missing
-    FROM ach GROUP BY contract_id, agency_id, quarter
-),
-scored AS (
-    SELECT contract_id, agency_id, 'Q' || quarter AS period, score, missing FROM cq
-    UNION ALL
-    SELECT contract_id, agency_id, 'Y', round(avg(score), 2), sum(missing) FROM cq
-    GROUP BY contract_id, agency_id
-)
-INSERT INTO performance_score
-    (run_id, agency_id, contract_id, year, period, missing, score, predikat)
-SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score,
-       CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
-            WHEN score >= %(t_b)s THEN 'Baik'
-            WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
-            WHEN score >= %(t_k)s THEN 'Kurang'
-            ELSE 'Sangat Kurang' END
-FROM scored
+# Session setting for the statements below, for the rest of the recompute's transaction.
+# With the default 4MB the hash join over the year's millions of targets and realisations and
+# the aggregate over its hundreds of thousands of contract-quarters spill to disk in many
+# batches; 128MB keeps them in memory (docs/performance.md: 40% less time at 4,000,000
+# realisations; 256MB bought nothing more).
+WORK_MEM = "128MB"
+
+# Achievement of one indicator in one quarter (t: target, r: realisation, i: indicator).
+_ACHIEVEMENT = """
+CASE WHEN r.value IS NULL THEN 0::numeric
+     ELSE round(LEAST(GREATEST(
+         CASE WHEN i.direction = 'higher' THEN 100 * r.value / t.value
+              WHEN t.value = 0 THEN CASE WHEN r.value = 0 THEN 100 ELSE 0 END
+              ELSE 100 * (2 - r.value / t.value) END,
+         0), %(cap)s), 2)
+END"""
+
+# The indicator-quarters taking part: approved contracts of the year, scorable targets, and
+# in an open quarter only the reported ones.
+_TAKING_PART = """
+FROM performance_performancecontract c
+JOIN performance_indicator i ON i.contract_id = c.id
+JOIN performance_target t ON t.indicator_id = i.id
+LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = t.quarter
+WHERE c.year = %(year)s AND c.status = 'approved'
+  AND NOT (i.direction = 'higher' AND t.value <= 0)
+  AND (r.value IS NOT NULL OR t.quarter = ANY(%(closed)s))"""
+
+# Every contract's quarter scores, into a temporary table. The one heavy statement; a
+# CREATE TABLE AS may use parallel workers, where an INSERT (or a data-modifying CTE) may not.
+_QUARTER_SQL = f"""
+CREATE TEMP TABLE recompute_quarter ON COMMIT DROP AS
+SELECT c.id AS contract_id, c.agency_id, c.employee_id IS NULL AS agency_held, t.quarter,
+       round(sum(({_ACHIEVEMENT}) * i.weight) / sum(i.weight), 2) AS score,
+       count(*) FILTER (WHERE r.value IS NULL) AS missing
+{_TAKING_PART}
+GROUP BY c.id, t.quarter
 """
 
-# Agency components and scores for one year from the contract scores just written.
-_AGENCY_SQL = """
-WITH k AS (
-    SELECT s.agency_id, s.period, s.score AS k
-    FROM performance_score s JOIN performance_performancecontract c ON c.id = s.contract_id
-    WHERE s.run_id = %(run)s AND s.year = %(year)s AND c.employee_id IS NULL
+# The achievements of the agency PK contracts (public, so kept per indicator): a few
+# thousand rows, found through the indexes.
+_ACHIEVEMENT_SQL = f"""
+INSERT INTO performance_achievement (run_id, indicator_id, quarter, value, missing)
+SELECT %(run)s, i.id, t.quarter, {_ACHIEVEMENT}, r.value IS NULL
+{_TAKING_PART}
+  AND c.employee_id IS NULL
+"""
+
+# Contract scores: the quarters, and the year as the mean of the quarter scores.
+_CONTRACT_SCORES = """
+SELECT contract_id, agency_id, agency_held, 'Q' || quarter AS period, score, missing
+FROM recompute_quarter
+UNION ALL
+SELECT contract_id, agency_id, agency_held, 'Y', round(avg(score), 2), sum(missing)
+FROM recompute_quarter GROUP BY contract_id, agency_id, agency_held
+"""
+
+_PREDIKAT = """
+CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
+     WHEN score >= %(t_b)s THEN 'Baik'
+     WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
+     WHEN score >= %(t_k)s THEN 'Kurang'
+     ELSE 'Sangat Kurang' END"""
+
+# Written in contract order: the inserts into the indexes on contract_id then go to
+# neighbouring pages instead of all over them.
+_CONTRACT_SQL = f"""
+INSERT INTO performance_score
+    (run_id, agency_id, contract_id, year, period, missing, score, predikat)
+SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score, {_PREDIKAT}
+FROM ({_CONTRACT_SCORES}) scored
+ORDER BY contract_id, period
+"""  # noqa: S608 (fixed fragments, no input)
+
+# Agency components and scores for one year from the contract scores (read from the
+# temporary table, not back from performance_score: the planner has no statistics on a run
+# that is not committed yet, and guessed a nested loop over 500,000 rows).
+_AGENCY_SQL = f"""
+WITH scored AS ({_CONTRACT_SCORES}),
+k AS (
+    SELECT agency_id, period, score AS k FROM scored WHERE agency_held
 ),
 e AS (
-    SELECT s.agency_id, s.period, avg(s.score) AS e, count(*) AS n
-    FROM performance_score s JOIN performance_performancecontract c ON c.id = s.contract_id
-    WHERE s.run_id = %(run)s AND s.year = %(year)s AND c.employee_id IS NOT NULL
-    GROUP BY s.agency_id, s.period
+    SELECT agency_id, period, avg(score) AS e, count(*) AS n
+    FROM scored WHERE NOT agency_held
+    GROUP BY agency_id, period
 ),
 sv AS (
     SELECT sv.agency_id,
@@ -127,21 +150,16 @@ weighted AS (
            + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END AS den
     FROM comp
 ),
-scored AS (
+agency_scored AS (
     SELECT *, round(num / den, 2) AS score FROM weighted WHERE den > 0
 )
 INSERT INTO performance_score
     (run_id, agency_id, contract_id, year, period, k, e, s, staff_count, respondents,
      missing, score, predikat)
 SELECT %(run)s, agency_id, NULL, %(year)s, period, k, round(e, 2), s, staff_n, survey_n, 0,
-       score,
-       CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
-            WHEN score >= %(t_b)s THEN 'Baik'
-            WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
-            WHEN score >= %(t_k)s THEN 'Kurang'
-            ELSE 'Sangat Kurang' END
-FROM scored
-"""
+       score, {_PREDIKAT}
+FROM agency_scored
+"""  # noqa: S608 (fixed fragments, no input)
 
 
 def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, closed: list[int]) -> dict:
@@ -169,11 +187,17 @@ def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> 
 
 def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme,
                    today: datetime.date) -> None:
-    """Write the run's rows for `year` with two set-based statements (PostgreSQL)."""
+    """Write the run's rows for `year` with a few set-based statements (PostgreSQL), in the
+    caller's transaction."""
     params = _params(run, year, scheme, closed_quarters(year, today, scheme))
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        cursor.execute(_QUARTER_SQL, params)
+        cursor.execute(_ACHIEVEMENT_SQL, params)
         cursor.execute(_CONTRACT_SQL, params)
         cursor.execute(_AGENCY_SQL, params)
+        # The next year of the same recompute creates it again.
+        cursor.execute("DROP TABLE recompute_quarter")
 
 
 def _indicator_rows(year: int) -> Iterator[tuple]:
