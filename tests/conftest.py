@@ -118,3 +118,14 @@ def private_media(settings, tmp_path):
     """MEDIA_ROOT in a temporary folder: evidence and staged uploads land there."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def english(settings):
+    """Pages, messages and recorded reasons in English (the default language is Indonesian),
+    so a test can read them whatever the catalogues say."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

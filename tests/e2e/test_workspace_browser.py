@@ -3,6 +3,8 @@ workspace page: log in, create a contract with three indicators, enter a quarter
 realisations with evidence, submit; log in as the approver, approve, read the audit trail."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from performance.models import PerformanceContract, Realisation
 from tests.e2e.conftest import assert_accessible
@@ -114,7 +116,8 @@ def test_officer_creates_enters_submits_and_approver_approves(people, live_serve
     history = page.locator("#history-caption").locator("xpath=ancestor::table")
     text = history.inner_text()
     assert "approver_a" in text and "officer_a" in text
-    assert "approved" in text and "submitted for approval" in text
+    with translation.override("id"):  # reasons are recorded in the user's language
+        assert gettext("approved") in text and gettext("submitted for approval") in text
     assert "IKU1 Q1" in text
     assert_accessible(page)
     page.goto(base + f"/workspace/contracts/{contract.pk}/return/")

@@ -12,7 +12,7 @@ from tests.factories import AgencyFactory, EmployeeFactory
 
 from .workspace_data import contract_of, object_urls, page_urls, skp_of, with_evidence
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status
 
 
@@ -328,6 +328,7 @@ def test_media_is_not_served_by_url(officer_a, a_evidence):
 
 def test_weights_are_data_not_forged_ids(officer_a, cast):
     """A contract created by officer A lands in A, whatever else the form carries."""
+    officer_a.cookies["lang"] = "id"  # numbers typed the Indonesian way: 2,5
     response = officer_a.post(
         reverse("workspace:contract_create"),
         {

@@ -11,7 +11,7 @@ from tests.factories import EmployeeFactory
 
 from .workspace_data import contract_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status
 
 
@@ -57,6 +57,7 @@ def edit_data(contract: PerformanceContract, rows: list[dict], version=None) -> 
 
 
 def test_officer_creates_agency_contract_with_three_indicators(officer_a, cast):
+    officer_a.cookies["lang"] = "id"  # numbers typed the Indonesian way: 2,5
     response = officer_a.post(
         reverse("workspace:contract_create"),
         {

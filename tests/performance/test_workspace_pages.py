@@ -31,7 +31,7 @@ from tests.factories import (
 
 from .workspace_data import PDF, contract_of, with_evidence
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status
 STAFF = 2000
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from performance import workspace_upload
 from performance.models import Employee, PerformanceContract, Realisation, Target
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 
 HEADER = (
     "agency_code,holder,employee_name,position,year,quarter,indicator_code,indicator,"
