@@ -43,6 +43,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/djhtml templates
 
+screenshots: install
+	$(PY) scripts/screenshots.py
+
 bench: install
 	$(PY) -m bench $(PART)
 
