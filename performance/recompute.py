@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 
@@ -231,6 +232,81 @@ def _indicator_rows(year: int) -> Iterator[tuple]:
         yield (*row, value)
 
 
+@dataclass
+class ContractScores:
+    """One contract's results: `periods` {"Q1".."Q4", "Y": (score, missing realisations)} and
+    `achievements` [(indicator id, quarter, achievement, missing)] in row order."""
+
+    periods: dict[str, tuple[Decimal, int]] = field(default_factory=dict)
+    achievements: list[tuple[int, int, Decimal, bool]] = field(default_factory=list)
+
+
+def score_contract(rows: Iterable[tuple], closed: set[int],
+                   scheme: scoring.Scheme) -> ContractScores:
+    """Score one contract in memory from its rows (indicator_id, direction, weight, quarter,
+    target, realisation or None), through scoring.py: the Python engine's per-contract step,
+    also the officer's preview. A higher-is-better row with a target <= 0 is left out; a
+    missing realisation counts 0 (flagged) in a closed quarter and leaves the indicator out
+    of an open one."""
+    out = ContractScores()
+    by_quarter: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_quarter[row[3]].append(row)
+    quarter_scores: list[Decimal] = []
+    missing_total = 0
+    for quarter in sorted(by_quarter):
+        taking_part = []
+        for indicator_id, direction, weight, _, target, realisation in by_quarter[quarter]:
+            if direction == "higher" and target <= 0:
+                continue
+            if realisation is None and quarter not in closed:
+                continue
+            if realisation is None:
+                value, missing = Decimal("0.00"), True
+            else:
+                value = scoring.achievement(direction, target, realisation, scheme.cap)
+                missing = False
+            taking_part.append((value, weight, missing))
+            out.achievements.append((indicator_id, quarter, value, missing))
+        score = scoring.contract_quarter_score((a, w) for a, w, _ in taking_part)
+        if score is None:
+            continue
+        missing = sum(1 for *_, m in taking_part if m)
+        missing_total += missing
+        quarter_scores.append(score)
+        out.periods[f"Q{quarter}"] = (score, missing)
+    annual = scoring.annual_score(quarter_scores)
+    if annual is not None:
+        out.periods["Y"] = (annual, missing_total)
+    return out
+
+
+@dataclass(frozen=True)
+class AgencyPeriod:
+    """An agency's components and score in one period (`e` rounded for display)."""
+
+    k: Decimal | None
+    e: Decimal | None
+    s: Decimal | None
+    score: Decimal | None
+    predikat: str | None
+
+
+def agency_period(k: Decimal | None, staff_scores: Sequence[Decimal],
+                  survey: tuple[int, list[int]] | None,
+                  scheme: scoring.Scheme) -> AgencyPeriod:
+    """K as given, E from the staff scores (only from `min_group_size` of them), S from the
+    survey's (respondents, nine sums) (only from `survey_min_responses`), and the combined
+    score: the Python engine's agency step, also the officer's preview."""
+    e = scoring.staff_component(staff_scores, scheme)
+    n, sums = survey or (None, None)
+    s = (scoring.ikm_from_sums(sums, n)
+         if n is not None and n >= scheme.survey_min_responses else None)
+    score = scoring.agency_score(k, e, s, scheme)
+    return AgencyPeriod(k=k, e=scoring.round2(e) if e is not None else None, s=s, score=score,
+                        predikat=scoring.predikat(score, scheme) if score is not None else None)
+
+
 def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
                       today: datetime.date) -> None:
     """Write the run's rows for `year` in one streaming pass through scoring.py."""
@@ -251,49 +327,19 @@ def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
     for (contract_id, agency_id, employee_id), rows in groupby(
         _indicator_rows(year), key=lambda r: r[:3]
     ):
-        by_quarter: dict[int, list[tuple]] = defaultdict(list)
-        for row in rows:
-            by_quarter[row[6]].append(row)
-        quarter_scores: list[Decimal] = []
-        contract_scores: list[Score] = []
-        missing_total = 0
-        for quarter in sorted(by_quarter):
-            taking_part = []
-            for (_, _, _, indicator_id, direction, weight, _, target, realisation) in (
-                by_quarter[quarter]
-            ):
-                if direction == "higher" and target <= 0:
-                    continue
-                if realisation is None and quarter not in closed:
-                    continue
-                if realisation is None:
-                    value, missing = Decimal("0.00"), True
-                else:
-                    value = scoring.achievement(direction, target, realisation, scheme.cap)
-                    missing = False
-                taking_part.append((value, weight, missing))
-                if employee_id is None:
-                    achievements.append(Achievement(run=run, indicator_id=indicator_id,
-                                                    quarter=quarter, value=value,
-                                                    missing=missing))
-            score = scoring.contract_quarter_score((a, w) for a, w, _ in taking_part)
-            if score is None:
-                continue
-            missing = sum(1 for *_, m in taking_part if m)
-            missing_total += missing
-            quarter_scores.append(score)
-            contract_scores.append(_contract_score(run, agency_id, contract_id, year,
-                                                   f"Q{quarter}", score, missing, scheme))
-        annual = scoring.annual_score(quarter_scores)
-        if annual is not None:
-            contract_scores.append(_contract_score(run, agency_id, contract_id, year, "Y",
-                                                   annual, missing_total, scheme))
-        scores.extend(contract_scores)
-        for score_row in contract_scores:
+        result = score_contract((r[3:] for r in rows), closed, scheme)
+        if employee_id is None:
+            achievements.extend(
+                Achievement(run=run, indicator_id=indicator_id, quarter=quarter, value=value,
+                            missing=missing)
+                for indicator_id, quarter, value, missing in result.achievements)
+        for period, (score, missing) in result.periods.items():
+            scores.append(_contract_score(run, agency_id, contract_id, year, period, score,
+                                          missing, scheme))
             if employee_id is None:
-                agency_k[(agency_id, score_row.period)] = score_row.score
+                agency_k[(agency_id, period)] = score
             else:
-                staff[(agency_id, score_row.period)].append(score_row.score)
+                staff[(agency_id, period)].append(score)
         flush()
     flush(force=True)
 
@@ -301,20 +347,16 @@ def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
     keys = set(agency_k) | set(staff) | set(survey)
     agency_scores = []
     for agency_id, period in sorted(keys):
-        k = agency_k.get((agency_id, period))
         staff_scores = staff.get((agency_id, period), [])
-        e = scoring.staff_component(staff_scores, scheme)
-        n, sums = survey.get((agency_id, period), (None, None))
-        s = (scoring.ikm_from_sums(sums, n)
-             if n is not None and n >= scheme.survey_min_responses else None)
-        score = scoring.agency_score(k, e, s, scheme)
-        if score is None:
+        n = survey.get((agency_id, period), (None, None))[0]
+        result = agency_period(agency_k.get((agency_id, period)), staff_scores,
+                               survey.get((agency_id, period)), scheme)
+        if result.score is None:
             continue
         agency_scores.append(Score(
-            run=run, agency_id=agency_id, contract=None, year=year, period=period, k=k,
-            e=scoring.round2(e) if e is not None else None, s=s,
-            staff_count=len(staff_scores) or None, respondents=n, missing=0, score=score,
-            predikat=scoring.predikat(score, scheme),
+            run=run, agency_id=agency_id, contract=None, year=year, period=period, k=result.k,
+            e=result.e, s=result.s, staff_count=len(staff_scores) or None, respondents=n,
+            missing=0, score=result.score, predikat=result.predikat,
         ))
     Score.objects.bulk_create(agency_scores, batch_size=BATCH)
 

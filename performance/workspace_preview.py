@@ -1,17 +1,17 @@
 """The officer's recompute preview: what an agency's scores would be with the data entered
-so far, computed in memory with the functions of `scoring.py`, exactly as the Python engine
-(`recompute.write_year_python`) computes a run, and never written anywhere.
+so far, computed in memory and never written anywhere.
 
-`score_contract` and `agency_period` are pure (rows in, numbers out): the engine's per-contract
-and per-agency steps, so the preview cannot drift from the published figures.
+It calls the Python engine's own per-contract and per-agency steps
+(`recompute.score_contract`, `recompute.agency_period`, pure functions over `scoring.py`),
+so the preview cannot drift from the published figures; only the reading differs (one
+agency, and optionally contracts not approved yet).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -20,71 +20,13 @@ from agencies.models import ANSWER_FIELDS, Agency, SurveyResponse
 
 from . import scoring
 from .models import PerformanceContract, Realisation, Target
-from .recompute import closed_quarters
+from .recompute import agency_period, closed_quarters, score_contract
 
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Y")
 
 
 @dataclass(frozen=True)
-class Row:
-    """One indicator's target (and realisation, None when not reported) in one quarter."""
-
-    indicator_id: int
-    direction: str
-    weight: Decimal
-    quarter: int
-    target: Decimal
-    realisation: Decimal | None
-
-
-@dataclass
-class ContractScores:
-    """`periods`: {"Q1".."Q4", "Y": (score, missing realisations)};
-    `achievements`: {(indicator id, quarter): (achievement, missing)}."""
-
-    periods: dict[str, tuple[Decimal, int]] = field(default_factory=dict)
-    achievements: dict[tuple[int, int], tuple[Decimal, bool]] = field(default_factory=dict)
-
-
-def score_contract(rows: Iterable[Row], closed: set[int], scheme: scoring.Scheme) -> ContractScores:
-    """One contract's achievements and quarter and annual scores (the engine's rules: a
-    higher-is-better row with a target <= 0 is left out; a missing realisation counts 0 in a
-    closed quarter and leaves the indicator out of an open one)."""
-    out = ContractScores()
-    by_quarter: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_quarter[row.quarter].append(row)
-    quarter_scores = []
-    missing_total = 0
-    for quarter in sorted(by_quarter):
-        taking_part = []
-        for row in by_quarter[quarter]:
-            if row.direction == "higher" and row.target <= 0:
-                continue
-            if row.realisation is None and quarter not in closed:
-                continue
-            if row.realisation is None:
-                value, missing = Decimal("0.00"), True
-            else:
-                value = scoring.achievement(row.direction, row.target, row.realisation, scheme.cap)
-                missing = False
-            taking_part.append((value, row.weight, missing))
-            out.achievements[(row.indicator_id, quarter)] = (value, missing)
-        score = scoring.contract_quarter_score((a, w) for a, w, _ in taking_part)
-        if score is None:
-            continue
-        missing = sum(1 for *_, m in taking_part if m)
-        missing_total += missing
-        quarter_scores.append(score)
-        out.periods[f"Q{quarter}"] = (score, missing)
-    annual = scoring.annual_score(quarter_scores)
-    if annual is not None:
-        out.periods["Y"] = (annual, missing_total)
-    return out
-
-
-@dataclass(frozen=True)
-class AgencyPeriod:
+class PreviewPeriod:
     period: str
     k: Decimal | None
     e: Decimal | None
@@ -95,37 +37,12 @@ class AgencyPeriod:
     predikat: str | None
 
 
-def agency_period(
-    period: str,
-    k: Decimal | None,
-    staff_scores: list[Decimal],
-    survey: tuple[int, list[int]] | None,
-    scheme: scoring.Scheme,
-) -> AgencyPeriod:
-    """The agency's K, E (only from `min_group_size` staff scores), S (only from
-    `survey_min_responses` respondents) and combined score of one period."""
-    e = scoring.staff_component(staff_scores, scheme)
-    n, sums = survey or (0, None)
-    s = scoring.ikm_from_sums(sums, n) if n and n >= scheme.survey_min_responses else None
-    score = scoring.agency_score(k, e, s, scheme)
-    return AgencyPeriod(
-        period=period,
-        k=k,
-        e=scoring.round2(e) if e is not None else None,
-        staff_count=len(staff_scores),
-        s=s,
-        respondents=n,
-        score=score,
-        predikat=scoring.predikat(score, scheme) if score is not None else None,
-    )
-
-
 @dataclass
 class Preview:
     agency: Agency
     year: int
     as_of: datetime.date
-    periods: list[AgencyPeriod]
+    periods: list[PreviewPeriod]
     contracts: int  # contracts taken into account
     unapproved: int  # of which not (yet) approved
     indicators: list[dict]  # the agency's own PK indicators with their achievements
@@ -168,14 +85,12 @@ def compute_preview(
         ).values_list("indicator_id", "quarter", "value")
     }
     closed = set(closed_quarters(year, today, scheme))
-    rows: dict[int, list[Row]] = defaultdict(list)
+    rows: dict[int, list[tuple]] = defaultdict(list)
     holders: dict[int, int | None] = {}
     pk_indicators: dict[int, dict] = {}
     for contract_id, employee_id, ind_id, code, text, direction, weight, q, value in targets:
         holders[contract_id] = employee_id
-        rows[contract_id].append(
-            Row(ind_id, direction, weight, q, value, realised.get((ind_id, q)))
-        )
+        rows[contract_id].append((ind_id, direction, weight, q, value, realised.get((ind_id, q))))
         if employee_id is None:
             entry = pk_indicators.setdefault(ind_id, {"code": code, "text": text, "quarters": {}})
             entry["quarters"][q] = {"target": value, "realisation": realised.get((ind_id, q))}
@@ -190,11 +105,25 @@ def compute_preview(
             else:
                 staff[period].append(score)
         if holders[contract_id] is None:
-            for (ind_id, q), (value, missing) in scores.achievements.items():
+            for ind_id, q, value, missing in scores.achievements:
                 pk_indicators[ind_id]["quarters"][q].update(achievement=value, missing=missing)
 
     survey = _survey_sums(agency, year)
-    periods = [agency_period(p, k.get(p), staff.get(p, []), survey.get(p), scheme) for p in PERIODS]
+    periods = []
+    for p in PERIODS:
+        result = agency_period(k.get(p), staff.get(p, []), survey.get(p), scheme)
+        periods.append(
+            PreviewPeriod(
+                period=p,
+                k=result.k,
+                e=result.e,
+                staff_count=len(staff.get(p, [])),
+                s=result.s,
+                respondents=survey.get(p, (0, None))[0],
+                score=result.score,
+                predikat=result.predikat,
+            )
+        )
     return Preview(
         agency=agency,
         year=year,
