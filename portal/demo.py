@@ -1023,46 +1023,53 @@ def _nip(rng: random.Random, female: bool, senior: bool, taken: set[str]) -> str
         serial = serial % 999 + 1
 
 
-def _positions(spec: AgencySpec, n: int, rng: random.Random) -> tuple[list[str], int]:
-    """Positions of an agency's n employees, leaders first, and how many leaders there are
-    (head, second, heads of units)."""
+MAX_LEADERS = 7
+
+
+def _leaders(spec: AgencySpec, n: int) -> list[str]:
+    """Titles of the leaders of an agency of n employees: head, second, up to five heads of
+    units."""
     head, second, unit = LEADERS[spec.kind]
-    units = min(5, max(0, (n - 2) // 15))
-    leaders = [head, second, *[unit] * units][:n]
-    roles = spec.roles * 3 + ADMIN_ROLES
-    return leaders + [rng.choice(roles) for _ in range(n - len(leaders))], len(leaders)
+    units = min(MAX_LEADERS - 2, max(0, (n - 2) // 15))
+    return [head, second, *[unit] * units][:n]
 
 
 def generate_people(total: int, *, seed: int = SEED) -> list[Person]:
     """`total` employees (about; small agencies keep their size) with unique valid NIPs,
     names matching their sex digit, positions and supervisors within their agency: the head
     has none, the second and the heads of units report to the head, staff to a unit head
-    (or the second) in turn."""
+    (or the second) in turn. Each person comes from a generator of their own, so a larger
+    total keeps the people of a smaller one (their positions and supervisors may change)."""
     taken: set[str] = set()
     people: list[Person] = []
     counts = staff_counts(total)
     for spec in AGENCIES:
-        n = counts[spec.code]
-        rng = _rng(seed, "staff", spec.code)
-        positions, n_leaders = _positions(spec, n, rng)
+        leaders = _leaders(spec, counts[spec.code])
+        roles = spec.roles * 3 + ADMIN_ROLES
         nips: list[str] = []
-        for i, position in enumerate(positions):
-            senior = i < n_leaders
-            # Midwives are women; otherwise about half the staff, a third of the leaders.
-            female = rng.random() < (0.35 if senior else 0.52) or _has_word(position, ["Bidan"])
+        for i in range(counts[spec.code]):
+            rng = _rng(seed, "staff", spec.code, i)
+            # The NIP and name come from draws that depend on the index only, not on the
+            # agency's size (the first seven are older, like leaders): the same person at
+            # any size. Midwives are women; otherwise half the staff, a third of leaders.
+            role = rng.choice(roles)
+            older = i < MAX_LEADERS
+            female = rng.random() < (0.35 if older else 0.52) or _has_word(role, ["Bidan"])
             origin = _pick_origin(rng, spec.region)
             name = _given_name(rng, origin, female)
+            nip = _nip(rng, female, older, taken)
+            senior = i < len(leaders)
+            position = leaders[i] if senior else role
             prefix, suffix = _degrees(rng, position, senior)
-            nip = _nip(rng, female, senior, taken)
             if origin != "bali" and int(nip[:4]) < 1982 and rng.random() < 0.3:
                 prefix += "Hj. " if female else "H. "
             if i == 0:
                 supervisor = None
-            elif i < n_leaders:
+            elif senior:
                 supervisor = nips[0]
             else:
-                bosses = nips[2:n_leaders] or nips[1:2] or nips[:1]
-                supervisor = bosses[(i - n_leaders) % len(bosses)]
+                bosses = nips[2 : len(leaders)] or nips[1:2] or nips[:1]
+                supervisor = bosses[(i - len(leaders)) % len(bosses)]
             nips.append(nip)
             people.append(Person(nip, f"{prefix}{name}{suffix}", position, spec.code, supervisor))
     return people
@@ -1092,6 +1099,14 @@ class Rows:
 
     rows: list[list[str]] = field(default_factory=list)
     explanations: dict[Key, str] = field(default_factory=dict)
+
+    @classmethod
+    def combine(cls, parts: Iterable[Rows]) -> Rows:
+        out = cls()
+        for part in parts:
+            out.rows += part.rows
+            out.explanations.update(part.explanations)
+        return out
 
 
 def _quarter_target(
@@ -1146,7 +1161,8 @@ def agency_contract_rows(spec: AgencySpec, *, seed: int = SEED) -> Rows:
     n_generic = max(1, total - len(spec.indicators))
     indicators = [*spec.indicators[: total - n_generic], *rng.sample(GENERIC_INDICATORS, n_generic)]
     weights = rng.choice(WEIGHT_PATTERNS[len(indicators)])
-    tendency = min(max(rng.gauss(1.0, 0.07), 0.8), 1.12)
+    # Agencies differ: some deliver, some struggle.
+    tendency = min(max(rng.gauss(1.0, 0.12), 0.65), 1.2)
     growth = [rng.uniform(0.01, 0.05) for _ in indicators]
     bias = [rng.gauss(0, 0.05) for _ in indicators]
     holder = (spec.code, "agency", "", "")
@@ -1220,6 +1236,13 @@ def _skp_templates(position: str) -> tuple[SkpTemplate, ...]:
     return ()
 
 
+@functools.cache
+def _staff_level(seed: int, agency_code: str) -> float:
+    """How well an agency's staff do on average (1.0 = on target): the staff mean differs
+    between agencies, as it does in life."""
+    return _rng(seed, "staff-level", agency_code).gauss(1.0, 0.08)
+
+
 def employee_contract_rows(person: Person, *, seed: int = SEED) -> Rows:
     """The person's SKP for every year in YEARS: 2-4 indicators fitting the position (the
     same ones each year, as usual), quarterly targets, realisations around the person's own
@@ -1231,7 +1254,7 @@ def employee_contract_rows(person: Person, *, seed: int = SEED) -> Rows:
     chosen += rng.sample(SKP_GENERIC, k - len(chosen))
     weights = rng.choice(WEIGHT_PATTERNS[k])
     base = [round(rng.uniform(lo, hi), d) for _t, _u, _dir, lo, hi, d in chosen]
-    tendency = min(max(rng.gauss(1.0, 0.08), 0.6), 1.15)
+    tendency = min(max(_staff_level(seed, person.agency_code) + rng.gauss(0, 0.08), 0.6), 1.15)
     holder = (person.agency_code, person.nip, person.name, person.position)
     out = Rows()
     for year in YEARS:
@@ -1285,6 +1308,12 @@ def survey_quarters() -> list[tuple[int, int, float]]:
 UNSUR_OFFSETS = (0.05, 0.0, -0.15, None, 0.05, 0.05, 0.1, -0.1, -0.2)
 
 
+@functools.cache
+def _service_culture(seed: int, agency_code: str) -> float:
+    """The mean answer (1-4) an agency's services tend to get: some agencies serve well."""
+    return _rng(seed, "service-culture", agency_code).uniform(2.8, 3.5)
+
+
 def survey_rows(*, seed: int = SEED) -> list[list[str]]:
     """survey.csv rows: per service and quarter a number of respondents around the
     service's usual (under 10 for the quiet ones), answers around a service's own level with
@@ -1295,7 +1324,7 @@ def survey_rows(*, seed: int = SEED) -> list[list[str]]:
     for spec in AGENCIES:
         for svc in spec.services:
             rng = _rng(seed, "survey", spec.code, svc.code)
-            level = rng.uniform(2.75, 3.55)
+            level = _service_culture(seed, spec.code) + rng.uniform(-0.3, 0.3)
             fee_offset = 0.3 if svc.fee == 0 else -0.1
             offsets = [fee_offset if o is None else o for o in UNSUR_OFFSETS]
             for year, quarter, elapsed in quarters:
@@ -1398,42 +1427,30 @@ def seed_demo(
             "service metrics",
             import_service_metrics(to_csv(METRIC_COLUMNS, metric_rows(seed=seed))),
         )
-        agency_rows_ = Rows()
-        for spec in AGENCIES:
-            part = agency_contract_rows(spec, seed=seed)
-            agency_rows_.rows += part.rows
-            agency_rows_.explanations.update(part.explanations)
-        _report(
-            say,
-            "agency contracts",
-            import_performance(to_csv(PERFORMANCE_COLUMNS, agency_rows_.rows)),
-        )
+        pk = Rows.combine(agency_contract_rows(spec, seed=seed) for spec in AGENCIES)
+        _report(say, "agency contracts", import_performance(to_csv(PERFORMANCE_COLUMNS, pk.rows)))
         _set_explanations(
             Realisation.objects.filter(
                 indicator__contract__employee__isnull=True,
                 indicator__contract__agency__code__in=_codes(),
             ),
             "indicator__contract__agency__code",
-            agency_rows_.explanations,
+            pk.explanations,
         )
         for start in range(0, len(people), EMPLOYEE_CHUNK):
             chunk = people[start : start + EMPLOYEE_CHUNK]
-            part = Rows()
-            for person in chunk:
-                one = employee_contract_rows(person, seed=seed)
-                part.rows += one.rows
-                part.explanations.update(one.explanations)
+            skp = Rows.combine(employee_contract_rows(person, seed=seed) for person in chunk)
             _report(
                 say,
                 f"employee contracts {start + 1}-{start + len(chunk)}",
-                import_performance(to_csv(PERFORMANCE_COLUMNS, part.rows)),
+                import_performance(to_csv(PERFORMANCE_COLUMNS, skp.rows)),
             )
             _set_explanations(
                 Realisation.objects.filter(
                     indicator__contract__employee__nip__in=[p.nip for p in chunk]
                 ),
                 "indicator__contract__employee__nip",
-                part.explanations,
+                skp.explanations,
             )
         _set_supervisors(people)
         _set_dates(seed)

@@ -305,3 +305,9 @@ def test_command_documents_its_options_and_refuses_a_scale_below_one():
     assert "--scale" in help_text and "--employees" in help_text
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "0")
+
+
+def test_a_larger_size_keeps_the_people_of_a_smaller_one():
+    small = {(p.nip, p.agency_code) for p in demo.generate_people(150)}
+    large = {(p.nip, p.agency_code) for p in demo.generate_people(600)}
+    assert small < large
