@@ -115,7 +115,7 @@ k AS (
     SELECT agency_id, period, score AS k FROM scored WHERE agency_held
 ),
 e AS (
-    SELECT agency_id, period, avg(score) AS e, count(*) AS n
+    SELECT agency_id, period, sum(score) AS e_sum, count(*) AS n
     FROM scored WHERE NOT agency_held
     GROUP BY agency_id, period
 ),
@@ -137,18 +137,24 @@ keys AS (
 ),
 comp AS (
     SELECT keys.agency_id, keys.period, k.k,
-           CASE WHEN e.n >= %(min_group)s THEN e.e END AS e, e.n AS staff_n,
+           CASE WHEN e.n >= %(min_group)s THEN e.e_sum END AS e_sum, e.n AS staff_n,
            CASE WHEN s.n >= %(min_survey)s THEN s.s END AS s, s.n AS survey_n
     FROM keys
     LEFT JOIN k ON k.agency_id = keys.agency_id AND k.period = keys.period
     LEFT JOIN e ON e.agency_id = keys.agency_id AND e.period = keys.period
     LEFT JOIN s ON s.agency_id = keys.agency_id AND s.period = keys.period
 ),
+-- E = e_sum / n is kept as a fraction: numerator and denominator are multiplied by n, so the
+-- one division below is exact where the true score lies on a half cent (as scoring.py).
 weighted AS (
-    SELECT comp.*,
-           coalesce(%(wk)s * k, 0) + coalesce(%(we)s * e, 0) + coalesce(%(ws)s * s, 0) AS num,
-           CASE WHEN k IS NULL THEN 0 ELSE %(wk)s END + CASE WHEN e IS NULL THEN 0 ELSE %(we)s END
-           + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END AS den
+    SELECT comp.*, e_sum / staff_n AS e,
+           (coalesce(%(wk)s * k, 0) + coalesce(%(ws)s * s, 0))
+               * CASE WHEN e_sum IS NULL THEN 1 ELSE staff_n END
+           + coalesce(%(we)s * e_sum, 0) AS num,
+           (CASE WHEN k IS NULL THEN 0 ELSE %(wk)s END
+            + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END)
+               * CASE WHEN e_sum IS NULL THEN 1 ELSE staff_n END
+           + CASE WHEN e_sum IS NULL THEN 0 ELSE %(we)s * staff_n END AS den
     FROM comp
 ),
 agency_scored AS (

@@ -383,6 +383,19 @@ def test_engines_agree_on_an_ikm_exactly_on_a_half_cent(engine):
     assert (score.s, score.score, score.respondents) == (D("53.13"), D("53.13"), 48)
 
 
+def test_engines_round_an_agency_score_exactly_on_a_half_cent(engine):
+    # K = 83.08; twelve staff scores summing to 1200.64 give E = 100.0533...; the agency
+    # score (0.5 * 83.08 + 0.3 * E) / 0.8 is 89.445 exactly and rounds up to 89.45.
+    agency = AgencyFactory()
+    simple_contract(agency, realisation="83.08")
+    for realisation in ["100.05"] * 11 + ["100.09"]:
+        simple_contract(agency, EmployeeFactory(agency=agency), realisation=realisation)
+    run = recompute_scores(today=OCT_20, engine=engine)
+    score = agency_score(run, agency)
+    assert (score.k, score.e, score.staff_count, score.score) == (
+        D("83.08"), D("100.05"), 12, D("89.45"))
+
+
 # --- the run: one transaction, published at once ---------------------------------------------
 
 
