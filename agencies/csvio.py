@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -53,7 +54,8 @@ class ImportResult:
         parts = [_("%(rows)d rows") % {"rows": self.rows}]
         for label, counts in ((_("created"), self.created), (_("updated"), self.updated),
                               (_("unchanged"), self.unchanged)):
-            if counts:
+            # Zero counts are left out, so a re-import that changed nothing says only that.
+            if counts := {kind: n for kind, n in counts.items() if n}:
                 detail = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
                 parts.append(f"{label}: {detail}")
         return "; ".join(parts)
@@ -77,7 +79,13 @@ def decode(data: bytes | str) -> str:
         except UnicodeDecodeError as exc:
             raise ImportFailed([RowError(1, "-", _("the file is not UTF-8 text (%(e)s)")
                                          % {"e": exc.reason})]) from exc
-    return data.removeprefix("\ufeff")
+    data = data.removeprefix("\ufeff")
+    # A NUL is never in a text CSV (it is the mark of UTF-16 or a binary file), and
+    # PostgreSQL refuses it in a text column: refuse the file here, with its line.
+    if (nul := data.find("\x00")) >= 0:
+        raise ImportFailed([RowError(data.count("\n", 0, nul) + 1, "-", _(
+            "the file contains a NUL character: it is not a CSV text file"))])
+    return data
 
 
 def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
@@ -130,6 +138,12 @@ def width_error(row: Row, expected: int) -> RowError | None:
     return None
 
 
+# Plain numbers only: no exponent (1e999999999 would overflow later), NaN, underscores or
+# non-ASCII digits, all of which Decimal() and int() would accept.
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+PLAIN_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_decimal(text: str) -> Decimal:
     """A number written with `.` or `,` as the decimal separator (88.2, 88,2). When both
     appear, the last one is the decimal separator and the other groups thousands
@@ -142,19 +156,20 @@ def parse_decimal(text: str) -> Decimal:
             s = s.replace(",", "")
     elif s.count(",") == 1:
         s = s.replace(",", ".")
+    if not PLAIN_DECIMAL.fullmatch(s):
+        raise ValueError(_("%(v)s is not a number") % {"v": repr(text)})
     try:
-        value = Decimal(s)
+        return Decimal(s)
     except InvalidOperation:
         raise ValueError(_("%(v)s is not a number") % {"v": repr(text)}) from None
-    if not value.is_finite():
-        raise ValueError(_("%(v)s is not a number") % {"v": repr(text)})
-    return value
 
 
 def parse_int(text: str, lo: int, hi: int) -> int:
+    if not PLAIN_INT.fullmatch(text):
+        raise ValueError(_("%(v)s is not a whole number") % {"v": repr(text)})
     try:
         value = int(text)
-    except ValueError:
+    except ValueError:  # more digits than int() takes from a string
         raise ValueError(_("%(v)s is not a whole number") % {"v": repr(text)}) from None
     if not lo <= value <= hi:
         raise ValueError(_("must be between %(lo)d and %(hi)d, got %(v)d") % {

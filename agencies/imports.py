@@ -89,7 +89,7 @@ def import_agencies(data: bytes | str) -> ImportResult:
                 result.add("updated", "regions")
             else:
                 result.add("unchanged", "regions")
-        existing = {a.code: a for a in Agency.objects.all()}
+        existing = {a.code: a for a in Agency.objects.select_related("region")}
         slugs = {a.slug: a.code for a in existing.values()}
         new, changed = [], []
         for code, name, acronym, region_code, _rn, sector in parsed:
@@ -170,12 +170,12 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
         quarter = check.integer("quarter", 1, 4)
         answers = tuple(check.integer(f, 1, 4) for f in ANSWER_FIELDS)
         key = (code, service_code)
-        if agency is not None and service_code and key not in services:
-            if key not in new_services:
-                name = check.required("service_name")
-                _max_length(check, "service_name", name, 200)
-                if check.ok:
-                    new_services[key] = Service(agency=agency, code=service_code, name=name)
+        if (agency is not None and service_code and key not in services
+                and key not in new_services):
+            name = check.required("service_name")
+            _max_length(check, "service_name", name, 200)
+            if check.ok:
+                new_services[key] = Service(agency=agency, code=service_code, name=name)
         if check.ok:
             groups[(key, year, quarter)].append(answers)
     _fail(errors, SURVEY_COLUMNS)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 def nip_problem(nip: str) -> str | None:
     """Why `nip` is not a valid NIP, in words, or None when it is valid."""
-    if not nip.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" or "٣", which int() then refuses.
+    if not (nip.isascii() and nip.isdigit()):
         return _("a NIP has only digits (18 of them)")
     if len(nip) != 18:
         return _("a NIP has exactly 18 digits, got %(n)d") % {"n": len(nip)}

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from agencies.csvio import ImportFailed, ImportResult
 
@@ -14,6 +14,9 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="the CSV file (UTF-8, header row)")
 
+    # The output is a contract (DESIGN.md: `line N, column C: reason`) that scripts read, so
+    # it is not translated; the workspace upload shows the same errors in the user's language.
+    @no_translations
     def handle(self, *args, file: Path, **options):
         try:
             data = file.read_bytes()
