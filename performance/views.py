@@ -669,7 +669,9 @@ def csv_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("workspace:upload")
     data, name = found
     try:
-        result = import_performance(data, scope=scope, user=request.user)
+        result = import_performance(
+            data, scope=scope, user=request.user, reason=_("CSV upload %(name)s") % {"name": name}
+        )
     except ImportFailed as exc:
         # The data changed between the preview and now (another import, a new agency...).
         upload.discard(request.session, form.cleaned_data["token"])

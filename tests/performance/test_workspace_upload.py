@@ -154,3 +154,18 @@ def test_upload_bumps_versions_so_open_forms_go_stale(officer_a, cast):
     confirm(officer_a, token)
     contract.refresh_from_db()
     assert contract.version == 2
+
+
+def test_confirmed_upload_is_in_the_audit_trail(officer_a, cast):
+    token = upload(officer_a, GOOD).context["confirm"]["token"].value()
+    confirm(officer_a, token)
+    records = Target.history.all()
+    assert records.count() == 3
+    assert {(r.history_type, r.history_user_id) for r in records} == {("+", cast.officer_a.pk)}
+    assert {r.history_change_reason for r in records} == {"CSV upload performance.csv"}
+    token = (
+        upload(officer_a, GOOD.replace(",85,88.2", ",90,88.2")).context["confirm"]["token"].value()
+    )
+    confirm(officer_a, token)
+    changed = Target.history.filter(history_type="~").get()
+    assert (changed.value, changed.prev_record.value) == (90, 85)
