@@ -25,7 +25,9 @@ class RowError:
 
     def __str__(self) -> str:
         return _("line %(line)d, column %(column)s: %(reason)s") % {
-            "line": self.line, "column": self.column, "reason": self.reason,
+            "line": self.line,
+            "column": self.column,
+            "reason": self.reason,
         }
 
 
@@ -52,8 +54,11 @@ class ImportResult:
 
     def summary(self) -> str:
         parts = [_("%(rows)d rows") % {"rows": self.rows}]
-        for label, counts in ((_("created"), self.created), (_("updated"), self.updated),
-                              (_("unchanged"), self.unchanged)):
+        for label, counts in (
+            (_("created"), self.created),
+            (_("updated"), self.updated),
+            (_("unchanged"), self.unchanged),
+        ):
             # Zero counts are left out, so a re-import that changed nothing says only that.
             if counts := {kind: n for kind, n in counts.items() if n}:
                 detail = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
@@ -77,14 +82,22 @@ def decode(data: bytes | str) -> str:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ImportFailed([RowError(1, "-", _("the file is not UTF-8 text (%(e)s)")
-                                         % {"e": exc.reason})]) from exc
+            raise ImportFailed(
+                [RowError(1, "-", _("the file is not UTF-8 text (%(e)s)") % {"e": exc.reason})]
+            ) from exc
     data = data.removeprefix("\ufeff")
     # A NUL is never in a text CSV (it is the mark of UTF-16 or a binary file), and
     # PostgreSQL refuses it in a text column: refuse the file here, with its line.
     if (nul := data.find("\x00")) >= 0:
-        raise ImportFailed([RowError(data.count("\n", 0, nul) + 1, "-", _(
-            "the file contains a NUL character: it is not a CSV text file"))])
+        raise ImportFailed(
+            [
+                RowError(
+                    data.count("\n", 0, nul) + 1,
+                    "-",
+                    _("the file contains a NUL character: it is not a CSV text file"),
+                )
+            ]
+        )
     return data
 
 
@@ -111,8 +124,16 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
             problems.append(_("unknown column(s) %(c)s") % {"c": ", ".join(unknown)})
         if duplicated:
             problems.append(_("repeated column(s) %(c)s") % {"c": ", ".join(duplicated)})
-        raise ImportFailed([RowError(1, "header", _("wrong header: %(p)s; expected %(e)s") % {
-            "p": "; ".join(problems), "e": ",".join(columns)})])
+        raise ImportFailed(
+            [
+                RowError(
+                    1,
+                    "header",
+                    _("wrong header: %(p)s; expected %(e)s")
+                    % {"p": "; ".join(problems), "e": ",".join(columns)},
+                )
+            ]
+        )
     line = 1
     while True:
         try:
@@ -133,8 +154,11 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
 
 def width_error(row: Row, expected: int) -> RowError | None:
     if "__width__" in row.cells:
-        return RowError(row.line, "-", _("expected %(e)d cells, found %(n)s") % {
-            "e": expected, "n": row.cells["__width__"]})
+        return RowError(
+            row.line,
+            "-",
+            _("expected %(e)d cells, found %(n)s") % {"e": expected, "n": row.cells["__width__"]},
+        )
     return None
 
 
@@ -172,8 +196,9 @@ def parse_int(text: str, lo: int, hi: int) -> int:
     except ValueError:  # more digits than int() takes from a string
         raise ValueError(_("%(v)s is not a whole number") % {"v": repr(text)}) from None
     if not lo <= value <= hi:
-        raise ValueError(_("must be between %(lo)d and %(hi)d, got %(v)d") % {
-            "lo": lo, "hi": hi, "v": value})
+        raise ValueError(
+            _("must be between %(lo)d and %(hi)d, got %(v)d") % {"lo": lo, "hi": hi, "v": value}
+        )
     return value
 
 
@@ -225,8 +250,10 @@ class RowChecker:
             return None
         choices = list(choices)
         if value.lower() not in choices:
-            self.fail(column, _("must be one of %(c)s, got %(v)s") % {
-                "c": ", ".join(choices), "v": repr(value)})
+            self.fail(
+                column,
+                _("must be one of %(c)s, got %(v)s") % {"c": ", ".join(choices), "v": repr(value)},
+            )
             return None
         return value.lower()
 

@@ -18,8 +18,7 @@ from .csvio import ImportFailed, ImportResult, RowChecker, RowError, read_rows, 
 from .models import ANSWER_FIELDS, Agency, Region, Service, ServiceMetric, SurveyResponse
 
 AGENCY_COLUMNS = ["code", "name", "acronym", "region_code", "region_name", "sector"]
-SURVEY_COLUMNS = ["agency_code", "service_code", "service_name", "year", "quarter",
-                  *ANSWER_FIELDS]
+SURVEY_COLUMNS = ["agency_code", "service_code", "service_name", "year", "quarter", *ANSWER_FIELDS]
 METRIC_COLUMNS = ["agency_code", "service_code", "year", "quarter", "kind", "value"]
 COUNT_KINDS = set(ServiceMetric.Kind.values) - {ServiceMetric.Kind.AVG_PROCESSING_DAYS}
 BATCH = 5000
@@ -27,8 +26,12 @@ BATCH = 5000
 
 def _fail(errors: list[RowError], columns: list[str]) -> None:
     if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: (
-            e.line, columns.index(e.column) if e.column in columns else -1)))
+        raise ImportFailed(
+            sorted(
+                errors,
+                key=lambda e: (e.line, columns.index(e.column) if e.column in columns else -1),
+            )
+        )
 
 
 def _max_length(check: RowChecker, column: str, value: str | None, n: int) -> None:
@@ -55,19 +58,29 @@ def import_agencies(data: bytes | str) -> ImportResult:
         _max_length(check, "acronym", acronym, 40)
         region_code = check.required("region_code")
         if region_code is not None and not (region_code.isdigit() and len(region_code) in (2, 4)):
-            check.fail("region_code", _("a BPS code has 2 digits (province) or 4 (regency or "
-                                        "city), got %(v)s") % {"v": repr(region_code)})
+            check.fail(
+                "region_code",
+                _("a BPS code has 2 digits (province) or 4 (regency or city), got %(v)s")
+                % {"v": repr(region_code)},
+            )
         region_name = check.required("region_name")
         _max_length(check, "region_name", region_name, 120)
         sector = raw["sector"]
         _max_length(check, "sector", sector, 80)
         if code in seen:
-            check.fail("code", _("agency %(c)s is already on line %(l)d") % {
-                "c": code, "l": seen[code]})
-        if check.ok and region_code in region_names and region_names[region_code][1] != (
-                region_name):
-            check.fail("region_name", _("differs from line %(l)d for region %(r)s") % {
-                "l": region_names[region_code][0], "r": region_code})
+            check.fail(
+                "code", _("agency %(c)s is already on line %(l)d") % {"c": code, "l": seen[code]}
+            )
+        if (
+            check.ok
+            and region_code in region_names
+            and region_names[region_code][1] != (region_name)
+        ):
+            check.fail(
+                "region_name",
+                _("differs from line %(l)d for region %(r)s")
+                % {"l": region_names[region_code][0], "r": region_code},
+            )
         if check.ok:
             seen[code] = raw.line
             region_names.setdefault(region_code, (raw.line, region_name))
@@ -80,8 +93,9 @@ def import_agencies(data: bytes | str) -> ImportResult:
         for code, (_line, name) in region_names.items():
             region = regions.get(code)
             if region is None:
-                regions[code] = Region.objects.create(code=code, name=name,
-                                                      kind=Region.kind_for_code(code))
+                regions[code] = Region.objects.create(
+                    code=code, name=name, kind=Region.kind_for_code(code)
+                )
                 result.add("created", "regions")
             elif region.name != name:
                 region.name = name
@@ -94,8 +108,12 @@ def import_agencies(data: bytes | str) -> ImportResult:
         new, changed = [], []
         for code, name, acronym, region_code, _rn, sector in parsed:
             agency = existing.get(code)
-            values = {"name": name, "acronym": acronym, "region": regions[region_code],
-                      "sector": sector}
+            values = {
+                "name": name,
+                "acronym": acronym,
+                "region": regions[region_code],
+                "sector": sector,
+            }
             if agency is None:
                 slug = _free_slug(slugify(acronym or name) or slugify(code), code, slugs)
                 new.append(Agency(code=code, slug=slug, **values))
@@ -138,8 +156,12 @@ def _unknown_agency(check: RowChecker, code: str, scope: set[int] | None) -> Non
         check.fail("agency_code", _("unknown agency %(c)s") % {"c": repr(code)})
 
 
-def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
-                  channel: str = SurveyResponse.Channel.IMPORT) -> ImportResult:
+def import_survey(
+    data: bytes | str,
+    *,
+    scope: Iterable[int] | None = None,
+    channel: str = SurveyResponse.Channel.IMPORT,
+) -> ImportResult:
     """Import survey.csv, one row per respondent.
 
     Responses have no natural key, so a file holds the complete set of `channel` responses of
@@ -151,8 +173,10 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
     errors: list[RowError] = []
     raw_rows = list(read_rows(data, SURVEY_COLUMNS))
     agencies = _agencies_for((r.cells.get("agency_code", "") for r in raw_rows), scope_ids)
-    services = {(s.agency.code, s.code): s for s in
-                Service.objects.filter(agency__in=agencies.values()).select_related("agency")}
+    services = {
+        (s.agency.code, s.code): s
+        for s in Service.objects.filter(agency__in=agencies.values()).select_related("agency")
+    }
     groups: dict[tuple, list[tuple[int, ...]]] = defaultdict(list)
     new_services: dict[tuple[str, str], Service] = {}
     for raw in raw_rows:
@@ -170,8 +194,7 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
         quarter = check.integer("quarter", 1, 4)
         answers = tuple(check.integer(f, 1, 4) for f in ANSWER_FIELDS)
         key = (code, service_code)
-        if (agency is not None and service_code and key not in services
-                and key not in new_services):
+        if agency is not None and service_code and key not in services and key not in new_services:
             name = check.required("service_name")
             _max_length(check, "service_name", name, 200)
             if check.ok:
@@ -186,10 +209,15 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
         result.add("created", "services", len(new_services))
         services.update(new_services)
         stored: dict[tuple, Counter] = defaultdict(Counter)
-        for service_id, year, quarter, *answers in SurveyResponse.objects.filter(
-            service__in={services[k[0]].pk for k in groups}, channel=channel,
-            year__in={k[1] for k in groups},
-        ).values_list("service_id", "year", "quarter", *ANSWER_FIELDS).iterator():
+        for service_id, year, quarter, *answers in (
+            SurveyResponse.objects.filter(
+                service__in={services[k[0]].pk for k in groups},
+                channel=channel,
+                year__in={k[1] for k in groups},
+            )
+            .values_list("service_id", "year", "quarter", *ANSWER_FIELDS)
+            .iterator()
+        ):
             stored[(service_id, year, quarter)][tuple(answers)] += 1
         for (key, year, quarter), answers in groups.items():
             service = services[key]
@@ -197,10 +225,19 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
                 result.add("unchanged", "responses", len(answers))
                 continue
             removed, _ = SurveyResponse.objects.filter(
-                service=service, year=year, quarter=quarter, channel=channel).delete()
+                service=service, year=year, quarter=quarter, channel=channel
+            ).delete()
             SurveyResponse.objects.bulk_create(
-                [SurveyResponse(service=service, year=year, quarter=quarter, channel=channel,
-                                **dict(zip(ANSWER_FIELDS, a, strict=True))) for a in answers],
+                [
+                    SurveyResponse(
+                        service=service,
+                        year=year,
+                        quarter=quarter,
+                        channel=channel,
+                        **dict(zip(ANSWER_FIELDS, a, strict=True)),
+                    )
+                    for a in answers
+                ],
                 batch_size=BATCH,
             )
             result.add("created", "responses", len(answers))
@@ -209,15 +246,18 @@ def import_survey(data: bytes | str, *, scope: Iterable[int] | None = None,
     return result
 
 
-def import_service_metrics(data: bytes | str, *,
-                           scope: Iterable[int] | None = None) -> ImportResult:
+def import_service_metrics(
+    data: bytes | str, *, scope: Iterable[int] | None = None
+) -> ImportResult:
     """Import service_metrics.csv, upserted on (service, year, quarter, kind)."""
     scope_ids = set(scope) if scope is not None else None
     errors: list[RowError] = []
     raw_rows = list(read_rows(data, METRIC_COLUMNS))
     agencies = _agencies_for((r.cells.get("agency_code", "") for r in raw_rows), scope_ids)
-    services = {(s.agency.code, s.code): s for s in
-                Service.objects.filter(agency__in=agencies.values()).select_related("agency")}
+    services = {
+        (s.agency.code, s.code): s
+        for s in Service.objects.filter(agency__in=agencies.values()).select_related("agency")
+    }
     values: dict[tuple, tuple[int, object]] = {}
     for raw in raw_rows:
         if err := width_error(raw, len(METRIC_COLUMNS)):
@@ -230,8 +270,10 @@ def import_service_metrics(data: bytes | str, *,
         service_code = check.required("service_code")
         service = services.get((code, service_code))
         if code in agencies and service_code and service is None:
-            check.fail("service_code", _("agency %(a)s has no service %(s)s") % {
-                "a": code, "s": repr(service_code)})
+            check.fail(
+                "service_code",
+                _("agency %(a)s has no service %(s)s") % {"a": code, "s": repr(service_code)},
+            )
         year = check.integer("year", 2000, 2100)
         quarter = check.integer("quarter", 1, 4)
         kind = check.choice("kind", ServiceMetric.Kind.values)
@@ -245,22 +287,30 @@ def import_service_metrics(data: bytes | str, *,
                 check.fail("value", _("at most 12 digits and 2 decimals"))
         key = (service, year, quarter, kind)
         if check.ok and key in values:
-            check.fail("kind", _("this service, year, quarter and kind are already on line "
-                                 "%(l)d") % {"l": values[key][0]})
+            check.fail(
+                "kind",
+                _("this service, year, quarter and kind are already on line %(l)d")
+                % {"l": values[key][0]},
+            )
         if check.ok:
             values[key] = (raw.line, value)
     _fail(errors, METRIC_COLUMNS)
 
     result = ImportResult(rows=len(values))
     with transaction.atomic():
-        existing = {(m.service_id, m.year, m.quarter, m.kind): m for m in
-                    ServiceMetric.objects.filter(service__in={k[0] for k in values})}
+        existing = {
+            (m.service_id, m.year, m.quarter, m.kind): m
+            for m in ServiceMetric.objects.filter(service__in={k[0] for k in values})
+        }
         new, changed = [], []
         for (service, year, quarter, kind), (_line, value) in values.items():
             metric = existing.get((service.pk, year, quarter, kind))
             if metric is None:
-                new.append(ServiceMetric(service=service, year=year, quarter=quarter,
-                                         kind=kind, value=value))
+                new.append(
+                    ServiceMetric(
+                        service=service, year=year, quarter=quarter, kind=kind, value=value
+                    )
+                )
             elif metric.value != value:
                 metric.value = value
                 changed.append(metric)

@@ -46,8 +46,7 @@ class AgencyQuerySet(models.QuerySet):
         """Agencies shown on public pages."""
         return self.filter(is_public=True)
 
-    def with_score(self, run_id: int, year: int, period: str,
-                   prefix: str = "") -> "AgencyQuerySet":
+    def with_score(self, run_id: int, year: int, period: str, prefix: str = "") -> "AgencyQuerySet":
         """Each agency with its agency-level score of run `run_id` for `year` and `period`
         ("Q1".."Q4" or "Y") as annotations `score`, `predikat`, `k`, `e`, `s` and
         `respondents`, all None when the agency has no score then (one LEFT JOIN).
@@ -58,8 +57,12 @@ class AgencyQuerySet(models.QuerySet):
         alias = f"_{prefix}score_row"
         relation = FilteredRelation(
             "scores",
-            condition=Q(scores__run_id=run_id, scores__year=year, scores__period=period,
-                        scores__contract__isnull=True),
+            condition=Q(
+                scores__run_id=run_id,
+                scores__year=year,
+                scores__period=period,
+                scores__contract__isnull=True,
+            ),
         )
         fields = ["score", "predikat", "k", "e", "s", "respondents"]
         return self.annotate(**{alias: relation}).annotate(
@@ -72,8 +75,9 @@ class AgencyQuerySet(models.QuerySet):
 
     def sectors(self) -> list[str]:
         """The distinct non-empty sectors of these agencies, sorted."""
-        return list(self.exclude(sector="").order_by("sector")
-                    .values_list("sector", flat=True).distinct())
+        return list(
+            self.exclude(sector="").order_by("sector").values_list("sector", flat=True).distinct()
+        )
 
 
 class Agency(models.Model):
@@ -140,9 +144,7 @@ class Service(models.Model):
     standard_days = models.PositiveIntegerField(
         _("standard processing days"), null=True, blank=True
     )
-    fee = models.DecimalField(
-        _("fee (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    fee = models.DecimalField(_("fee (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -158,9 +160,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "agencies:service", kwargs={"slug": self.agency.slug, "code": self.code}
-        )
+        return reverse("agencies:service", kwargs={"slug": self.agency.slug, "code": self.code})
 
 
 class ServiceMetric(models.Model):
@@ -204,14 +204,17 @@ class SurveyResponseQuerySet(models.QuerySet):
         """Dicts of the `group_by` fields, `year`, `quarter`, `respondents` and
         `sum_u1`..`sum_u9`, one per group and quarter, newest quarter first: the exact inputs
         of `scoring.ikm_from_sums` (integer sums, so no rounding happens in SQL)."""
-        return (self.values(*group_by, "year", "quarter")
-                .annotate(respondents=Count("id"), **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
-                .order_by(*group_by, "-year", "-quarter"))
+        return (
+            self.values(*group_by, "year", "quarter")
+            .annotate(respondents=Count("id"), **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
+            .order_by(*group_by, "-year", "-quarter")
+        )
 
     def sums(self) -> dict:
         """`respondents` and `sum_u1`..`sum_u9` over all these responses (one aggregate)."""
-        return self.aggregate(respondents=Count("id"),
-                              **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS})
+        return self.aggregate(
+            respondents=Count("id"), **{f"sum_{f}": Sum(f) for f in ANSWER_FIELDS}
+        )
 
 
 class SurveyResponse(models.Model):
@@ -292,16 +295,26 @@ class Membership(models.Model):
         AUDITOR = "auditor", _("auditor")
 
     user = models.ForeignKey(
-        "auth.User", on_delete=models.CASCADE, related_name="memberships",
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("agency"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("region"),
     )
 
@@ -312,21 +325,32 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "agency"],
-                                    condition=Q(agency__isnull=False),
-                                    name="membership_unique_agency"),
-            models.UniqueConstraint(fields=["user", "role", "region"],
-                                    condition=Q(region__isnull=False),
-                                    name="membership_unique_region"),
-            models.UniqueConstraint(fields=["user", "role"],
-                                    condition=Q(agency__isnull=True, region__isnull=True),
-                                    name="membership_unique_unscoped"),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"],
+                condition=Q(agency__isnull=False),
+                name="membership_unique_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(agency__isnull=True, region__isnull=True),
+                name="membership_unique_unscoped",
+            ),
             # Agency roles need an agency; leaders and auditors are not tied to one.
             models.CheckConstraint(
-                condition=(Q(role__in=["hr_officer", "approver"], agency__isnull=False,
-                             region__isnull=True)
-                           | Q(role="leader", agency__isnull=True)
-                           | Q(role="auditor", agency__isnull=True, region__isnull=True)),
+                condition=(
+                    Q(
+                        role__in=["hr_officer", "approver"],
+                        agency__isnull=False,
+                        region__isnull=True,
+                    )
+                    | Q(role="leader", agency__isnull=True)
+                    | Q(role="auditor", agency__isnull=True, region__isnull=True)
+                ),
                 name="membership_scope_fits_role",
             ),
         ]

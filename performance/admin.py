@@ -23,8 +23,15 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 @admin.register(ScoringScheme)
 class ScoringSchemeAdmin(admin.ModelAdmin):
-    list_display = ["year", "version", "cap", "weight_contract", "weight_staff", "weight_survey",
-                    "updated_at"]
+    list_display = [
+        "year",
+        "version",
+        "cap",
+        "weight_contract",
+        "weight_staff",
+        "weight_survey",
+        "updated_at",
+    ]
     readonly_fields = ["version", "updated_at"]
 
     def save_model(self, request, obj, form, change):

@@ -9,11 +9,21 @@ from django.db.models import Case, F, IntegerField, Value, When
 
 from .models import Score, ScoreRun
 
-AGENCY_HEADER = ["agency_code", "year", "period", "contract_component", "staff_component",
-                 "service_component", "score", "predikat"]
+AGENCY_HEADER = [
+    "agency_code",
+    "year",
+    "period",
+    "contract_component",
+    "staff_component",
+    "service_component",
+    "score",
+    "predikat",
+]
 CONTRACT_HEADER = ["agency_code", "holder", "year", "period", "score", "predikat"]
-PERIOD_ORDER = Case(*[When(period=p, then=Value(i)) for i, p in
-                      enumerate(["Q1", "Q2", "Q3", "Q4", "Y"])], output_field=IntegerField())
+PERIOD_ORDER = Case(
+    *[When(period=p, then=Value(i)) for i, p in enumerate(["Q1", "Q2", "Q3", "Q4", "Y"])],
+    output_field=IntegerField(),
+)
 
 
 def fmt(value: Decimal | None) -> str:
@@ -22,22 +32,28 @@ def fmt(value: Decimal | None) -> str:
 
 
 def agency_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
-    scores = (Score.objects.filter(run=run, year=year).agency_level()
-              .annotate(period_order=PERIOD_ORDER)
-              .order_by("agency__code", "period_order")
-              .values_list("agency__code", "period", "k", "e", "s", "score", "predikat"))
+    scores = (
+        Score.objects.filter(run=run, year=year)
+        .agency_level()
+        .annotate(period_order=PERIOD_ORDER)
+        .order_by("agency__code", "period_order")
+        .values_list("agency__code", "period", "k", "e", "s", "score", "predikat")
+    )
     for code, period, k, e, s, score, predikat in scores.iterator():
         yield [code, str(year), period, fmt(k), fmt(e), fmt(s), fmt(score), predikat]
 
 
 def contract_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
-    scores = (Score.objects.filter(run=run, year=year).contract_level()
-              .annotate(period_order=PERIOD_ORDER)
-              # The agency's own contract (no NIP) first on every database: PostgreSQL
-              # sorts NULL last and SQLite first unless told.
-              .order_by("agency__code", F("contract__employee__nip").asc(nulls_first=True),
-                        "period_order")
-              .values_list("agency__code", "contract__employee__nip", "period", "score",
-                           "predikat"))
+    scores = (
+        Score.objects.filter(run=run, year=year)
+        .contract_level()
+        .annotate(period_order=PERIOD_ORDER)
+        # The agency's own contract (no NIP) first on every database: PostgreSQL
+        # sorts NULL last and SQLite first unless told.
+        .order_by(
+            "agency__code", F("contract__employee__nip").asc(nulls_first=True), "period_order"
+        )
+        .values_list("agency__code", "contract__employee__nip", "period", "score", "predikat")
+    )
     for code, nip, period, score, predikat in scores.iterator(chunk_size=5000):
         yield [code, nip or "agency", str(year), period, fmt(score), predikat]

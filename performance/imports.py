@@ -36,9 +36,21 @@ from agencies.models import Agency
 from .models import Direction, Employee, Indicator, PerformanceContract, Realisation, Target
 from .validators import nip_problem
 
-COLUMNS = ["agency_code", "holder", "employee_name", "position", "year", "quarter",
-           "indicator_code", "indicator", "unit", "direction", "weight", "target",
-           "realisation"]
+COLUMNS = [
+    "agency_code",
+    "holder",
+    "employee_name",
+    "position",
+    "year",
+    "quarter",
+    "indicator_code",
+    "indicator",
+    "unit",
+    "direction",
+    "weight",
+    "target",
+    "realisation",
+]
 CHUNK = 5000
 AGENCY_HOLDER = "agency"
 DIRECTIONS = tuple(Direction.values)  # Direction.values builds a new list on every call
@@ -46,7 +58,7 @@ DIRECTIONS = tuple(Direction.values)  # Direction.values builds a new list on ev
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass
@@ -67,8 +79,7 @@ class _Row:
     realisation: Decimal | None
 
 
-def _fits(check: RowChecker, column: str, value: Decimal | None, digits: int,
-          places: int) -> None:
+def _fits(check: RowChecker, column: str, value: Decimal | None, digits: int, places: int) -> None:
     """Refuse a number the database column would have to round or could not hold."""
     if value is None:
         return
@@ -90,8 +101,9 @@ def _text(check: RowChecker, column: str, max_length: int, *, required: bool) ->
     return value
 
 
-def _parse(data: bytes | str, errors: list[RowError], agencies: dict[str, Agency],
-           scope: set[int] | None) -> list[_Row]:
+def _parse(
+    data: bytes | str, errors: list[RowError], agencies: dict[str, Agency], scope: set[int] | None
+) -> list[_Row]:
     rows = []
     raw_rows = list(read_rows(data, COLUMNS))
     codes = {r.cells.get("agency_code") for r in raw_rows}
@@ -108,16 +120,16 @@ def _parse(data: bytes | str, errors: list[RowError], agencies: dict[str, Agency
             if agency is None:
                 check.fail("agency_code", _("unknown agency %(c)s") % {"c": repr(agency_code)})
             elif scope is not None and agency.pk not in scope:
-                check.fail("agency_code", _("agency %(c)s is not one of yours") % {
-                    "c": repr(agency_code)})
+                check.fail(
+                    "agency_code", _("agency %(c)s is not one of yours") % {"c": repr(agency_code)}
+                )
         holder = check.required("holder")
         nip = None
         if holder is not None and holder.lower() != AGENCY_HOLDER:
             if holder not in nip_problems:  # an employee has a row per indicator and quarter
                 nip_problems[holder] = nip_problem(holder)
             if problem := nip_problems[holder]:
-                check.fail("holder", _("not 'agency' and not a valid NIP: %(p)s") % {
-                    "p": problem})
+                check.fail("holder", _("not 'agency' and not a valid NIP: %(p)s") % {"p": problem})
             nip = holder
         employee_name = _text(check, "employee_name", 150, required=nip is not None)
         position = _text(check, "position", 200, required=False)
@@ -139,9 +151,24 @@ def _parse(data: bytes | str, errors: list[RowError], agencies: dict[str, Agency
         realisation = check.decimal("realisation", required=False)
         _fits(check, "realisation", realisation, 16, 4)
         if check.ok:
-            rows.append(_Row(raw.line, agency_code, nip, employee_name, position, year,
-                             quarter, indicator_code, indicator, unit, direction, weight,
-                             target, realisation))
+            rows.append(
+                _Row(
+                    raw.line,
+                    agency_code,
+                    nip,
+                    employee_name,
+                    position,
+                    year,
+                    quarter,
+                    indicator_code,
+                    indicator,
+                    unit,
+                    direction,
+                    weight,
+                    target,
+                    realisation,
+                )
+            )
     return rows
 
 
@@ -153,12 +180,17 @@ def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
     employee_attrs: dict[str, tuple[int, tuple]] = {}
     good = []
     for row in rows:
-        holder = (row.nip or (AGENCY_HOLDER, row.agency_code))
+        holder = row.nip or (AGENCY_HOLDER, row.agency_code)
         key = (holder, row.year, row.quarter, row.indicator_code)
         if key in seen_keys:
-            errors.append(RowError(row.line, "indicator_code", _(
-                "indicator %(i)s of this holder, year and quarter is already on line %(l)d")
-                % {"i": row.indicator_code, "l": seen_keys[key]}))
+            errors.append(
+                RowError(
+                    row.line,
+                    "indicator_code",
+                    _("indicator %(i)s of this holder, year and quarter is already on line %(l)d")
+                    % {"i": row.indicator_code, "l": seen_keys[key]},
+                )
+            )
             continue
         seen_keys[key] = row.line
         ind_key = (holder, row.year, row.indicator_code)
@@ -166,20 +198,33 @@ def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
         first = indicator_attrs.setdefault(ind_key, (row.line, attrs))
         if first[1] != attrs:
             column = ["indicator", "unit", "direction", "weight"][
-                next(i for i, (a, b) in enumerate(zip(first[1], attrs, strict=True)) if a != b)]
-            errors.append(RowError(row.line, column, _(
-                "differs from line %(l)d for the same indicator %(i)s") % {
-                    "l": first[0], "i": row.indicator_code}))
+                next(i for i, (a, b) in enumerate(zip(first[1], attrs, strict=True)) if a != b)
+            ]
+            errors.append(
+                RowError(
+                    row.line,
+                    column,
+                    _("differs from line %(l)d for the same indicator %(i)s")
+                    % {"l": first[0], "i": row.indicator_code},
+                )
+            )
             continue
         if row.nip:
             emp = (row.agency_code, row.employee_name, row.position)
             first_emp = employee_attrs.setdefault(row.nip, (row.line, emp))
             if first_emp[1] != emp:
                 column = ["agency_code", "employee_name", "position"][
-                    next(i for i, (a, b) in enumerate(zip(first_emp[1], emp, strict=True))
-                         if a != b)]
-                errors.append(RowError(row.line, column, _(
-                    "differs from line %(l)d for the same NIP") % {"l": first_emp[0]}))
+                    next(
+                        i for i, (a, b) in enumerate(zip(first_emp[1], emp, strict=True)) if a != b
+                    )
+                ]
+                errors.append(
+                    RowError(
+                        row.line,
+                        column,
+                        _("differs from line %(l)d for the same NIP") % {"l": first_emp[0]},
+                    )
+                )
                 continue
         good.append(row)
     return good
@@ -204,8 +249,12 @@ class _History:
         connection = connections[DEFAULT_DB_ALIAS]
         qn = connection.ops.quote_name
         historical = getattr(model, manager).model
-        given = {"history_date": self.when, "history_type": history_type,
-                 "history_user_id": self.user_id, "history_change_reason": self.reason}
+        given = {
+            "history_date": self.when,
+            "history_type": history_type,
+            "history_user_id": self.user_id,
+            "history_change_reason": self.reason,
+        }
         columns, sources, params = [], [], []
         for f in historical._meta.concrete_fields:
             if f.primary_key:
@@ -218,8 +267,10 @@ class _History:
                 sources.append(qn(model._meta.get_field(f.name).column))
         pk = qn(model._meta.pk.column)
         # Table and column names come from the models; values go as parameters.
-        sql = (f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(columns)})"  # noqa: S608
-               f" SELECT {', '.join(sources)} FROM {qn(model._meta.db_table)} WHERE ")
+        sql = (
+            f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(columns)})"  # noqa: S608
+            f" SELECT {', '.join(sources)} FROM {qn(model._meta.db_table)} WHERE "
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 for chunk in _chunks(ids):
@@ -227,13 +278,19 @@ class _History:
             else:
                 size = connection.features.max_query_params - len(params)
                 for chunk in _chunks(ids, size):
-                    cursor.execute(sql + f"{pk} IN ({', '.join(['%s'] * len(chunk))})",
-                                   [*params, *chunk])
+                    cursor.execute(
+                        sql + f"{pk} IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk]
+                    )
 
 
-def import_performance(data: bytes | str, *, scope: Iterable[int] | None = None,
-                       user=None, dry_run: bool = False,
-                       reason: str | None = None) -> ImportResult:
+def import_performance(
+    data: bytes | str,
+    *,
+    scope: Iterable[int] | None = None,
+    user=None,
+    dry_run: bool = False,
+    reason: str | None = None,
+) -> ImportResult:
     """Import a performance.csv. Raises ImportFailed (nothing saved) listing every bad row.
 
     `scope`: agency ids the importing user may change; rows of other agencies, and NIPs of
@@ -255,25 +312,39 @@ def import_performance(data: bytes | str, *, scope: Iterable[int] | None = None,
         for row in rows:
             emp = employees.get(row.nip) if row.nip else None
             if emp is not None and emp.agency_id not in scope_ids:
-                errors.append(RowError(row.line, "holder", _(
-                    "this NIP belongs to another agency's employee")))
+                errors.append(
+                    RowError(row.line, "holder", _("this NIP belongs to another agency's employee"))
+                )
     if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: (e.line, COLUMNS.index(e.column)
-                                                          if e.column in COLUMNS else -1)))
+        raise ImportFailed(
+            sorted(
+                errors,
+                key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1),
+            )
+        )
 
     result = ImportResult(rows=len(rows))
     with transaction.atomic():
-        history = _History(user_id=user.pk if user is not None else None,
-                           reason=_("CSV import") if reason is None else reason,
-                           when=timezone.now())
+        history = _History(
+            user_id=user.pk if user is not None else None,
+            reason=_("CSV import") if reason is None else reason,
+            when=timezone.now(),
+        )
         _write(rows, agencies, employees, result, user=user, history=history)
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, Employee],
-           result: ImportResult, *, user, history: _History) -> None:
+def _write(
+    rows: list[_Row],
+    agencies: dict[str, Agency],
+    employees: dict[str, Employee],
+    result: ImportResult,
+    *,
+    user,
+    history: _History,
+) -> None:
     # Employees.
     new_emp, changed_emp = [], {}
     for row in rows:
@@ -282,20 +353,27 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
         agency_id = agencies[row.agency_code].pk
         emp = employees.get(row.nip)
         if emp is None:
-            emp = Employee(nip=row.nip, name=row.employee_name, position=row.position,
-                           agency_id=agency_id)
+            emp = Employee(
+                nip=row.nip, name=row.employee_name, position=row.position, agency_id=agency_id
+            )
             employees[row.nip] = emp
             new_emp.append(emp)
         elif emp.pk and (emp.name, emp.position, emp.agency_id) != (
-                row.employee_name, row.position, agency_id):
+            row.employee_name,
+            row.position,
+            agency_id,
+        ):
             emp.name, emp.position, emp.agency_id = row.employee_name, row.position, agency_id
             changed_emp[emp.nip] = emp
     Employee.objects.bulk_create(new_emp, batch_size=CHUNK)
     _bulk_update(Employee, list(changed_emp.values()), ["name", "position", "agency"])
     result.add("created", "employees", len(new_emp))
     result.add("updated", "employees", len(changed_emp))
-    result.add("unchanged", "employees",
-               len({r.nip for r in rows if r.nip}) - len(new_emp) - len(changed_emp))
+    result.add(
+        "unchanged",
+        "employees",
+        len({r.nip for r in rows if r.nip}) - len(new_emp) - len(changed_emp),
+    )
 
     # Contracts: (agency id, year) for a PK, (employee id, year) for an SKP.
     years = sorted({r.year for r in rows})
@@ -303,9 +381,11 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
     employee_ids = sorted(e.pk for e in employees.values())
     contracts: dict[tuple, PerformanceContract] = {}
     for chunk in _chunks(employee_ids) if employee_ids else [[]]:
-        for c in PerformanceContract.objects.filter(year__in=years).filter(
-            Q(employee__isnull=True, agency_id__in=agency_ids) | Q(employee_id__in=chunk)
-        ).only("pk", "year", "agency_id", "employee_id", "status"):
+        for c in (
+            PerformanceContract.objects.filter(year__in=years)
+            .filter(Q(employee__isnull=True, agency_id__in=agency_ids) | Q(employee_id__in=chunk))
+            .only("pk", "year", "agency_id", "employee_id", "status")
+        ):
             contracts[_contract_key(c.employee_id, c.agency_id, c.year)] = c
     new_c, changed_c, touched = [], [], set()
     row_contract_keys = []
@@ -319,13 +399,18 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
         touched.add(key)
         contract = contracts.get(key)
         if contract is None:
-            contract = PerformanceContract(year=row.year, agency_id=agency_id,
-                                           employee_id=employee_id,
-                                           status=PerformanceContract.Status.APPROVED)
+            contract = PerformanceContract(
+                year=row.year,
+                agency_id=agency_id,
+                employee_id=employee_id,
+                status=PerformanceContract.Status.APPROVED,
+            )
             contracts[key] = contract
             new_c.append(contract)
-        elif (contract.status, contract.agency_id) != (PerformanceContract.Status.APPROVED,
-                                                       agency_id):
+        elif (contract.status, contract.agency_id) != (
+            PerformanceContract.Status.APPROVED,
+            agency_id,
+        ):
             contract.status = PerformanceContract.Status.APPROVED
             contract.agency_id = agency_id
             changed_c.append(contract)
@@ -344,7 +429,8 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
     stored: dict[tuple[int, str], tuple] = {}
     for chunk in _chunks(sorted(set(row_contract_ids))):
         for pk, contract_id, code, *values in Indicator.objects.filter(
-                contract_id__in=chunk).values_list("pk", "contract_id", "code", *fields):
+            contract_id__in=chunk
+        ).values_list("pk", "contract_id", "code", *fields):
             stored[(contract_id, code)] = (pk, tuple(values))
     indicator_ids: dict[tuple[int, str], int] = {}
     new_i: dict[tuple[int, str], Indicator] = {}
@@ -355,8 +441,11 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
             continue
         values = (row.indicator, row.unit, row.direction, row.weight)
         if key not in stored:
-            new_i[key] = Indicator(contract_id=contract_id, code=row.indicator_code,
-                                   **dict(zip(fields, values, strict=True)))
+            new_i[key] = Indicator(
+                contract_id=contract_id,
+                code=row.indicator_code,
+                **dict(zip(fields, values, strict=True)),
+            )
             continue
         pk, old = stored[key]
         indicator_ids[key] = pk
@@ -372,18 +461,22 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
     result.add("unchanged", "indicators", len(indicator_ids) - len(new_i) - len(changed_i))
 
     # Targets and realisations, by (indicator id, quarter).
-    row_indicator_ids = [indicator_ids[(contract_id, row.indicator_code)]
-                         for row, contract_id in zip(rows, row_contract_ids, strict=True)]
+    row_indicator_ids = [
+        indicator_ids[(contract_id, row.indicator_code)]
+        for row, contract_id in zip(rows, row_contract_ids, strict=True)
+    ]
     old_indicator_ids = sorted(pk for key, pk in indicator_ids.items() if key not in new_i)
     user_id = user.pk if user is not None else None
     now = timezone.now()
-    for model, kind, attr in ((Target, "targets", "target"),
-                              (Realisation, "realisations", "realisation")):
+    for model, kind, attr in (
+        (Target, "targets", "target"),
+        (Realisation, "realisations", "realisation"),
+    ):
         existing: dict[tuple[int, int], tuple[int, Decimal]] = {}
         for chunk in _chunks(old_indicator_ids):  # a new indicator has none yet
             for pk, indicator_id, quarter, value in model.objects.filter(
-                    indicator_id__in=chunk).values_list("pk", "indicator_id", "quarter",
-                                                        "value"):
+                indicator_id__in=chunk
+            ).values_list("pk", "indicator_id", "quarter", "value"):
                 existing[(indicator_id, quarter)] = (pk, value)
         new, changed, unchanged = [], [], 0
         for row, indicator_id in zip(rows, row_indicator_ids, strict=True):
@@ -404,15 +497,22 @@ def _write(rows: list[_Row], agencies: dict[str, Agency], employees: dict[str, E
             _bulk_insert(Target, ["indicator_id", "quarter", "value"], [r[:3] for r in new])
         else:
             _bulk_insert(Realisation, ["indicator_id", "quarter", "value", "entered_by_id"], new)
-        _bulk_update(model, changed, ["value", "entered_by", "entered_at"]
-                     if model is Realisation else ["value"])
+        _bulk_update(
+            model,
+            changed,
+            ["value", "entered_by", "entered_at"] if model is Realisation else ["value"],
+        )
         # The new rows' ids, for their audit-trail records, read back by natural key.
         new_keys = {(r[0], r[1]) for r in new}
         new_ids = []
         for chunk in _chunks(sorted({key[0] for key in new_keys})):
-            new_ids.extend(pk for pk, *key in model.objects.filter(
-                indicator_id__in=chunk).values_list("pk", "indicator_id", "quarter")
-                if tuple(key) in new_keys)
+            new_ids.extend(
+                pk
+                for pk, *key in model.objects.filter(indicator_id__in=chunk).values_list(
+                    "pk", "indicator_id", "quarter"
+                )
+                if tuple(key) in new_keys
+            )
         history.record(model, new_ids, "+")
         history.record(model, [o.pk for o in changed], "~")
         result.add("created", kind, len(new))
@@ -444,13 +544,22 @@ def _bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[Sequen
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([d if g is None else row[g[0]]
-                                    for d, g in zip(defaults, given, strict=True)])
+                    copy.write_row(
+                        [
+                            d if g is None else row[g[0]]
+                            for d, g in zip(defaults, given, strict=True)
+                        ]
+                    )
         else:
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608
-                [[d if g is None else g[1].get_db_prep_save(row[g[0]], connection)
-                  for d, g in zip(defaults, given, strict=True)] for row in rows],
+                [
+                    [
+                        d if g is None else g[1].get_db_prep_save(row[g[0]], connection)
+                        for d, g in zip(defaults, given, strict=True)
+                    ]
+                    for row in rows
+                ],
             )
 
 
@@ -468,23 +577,28 @@ def _bulk_update(model: type[Model], objs: Sequence[Model], fields: Sequence[str
     qn = connection.ops.quote_name
     columns = [model._meta.get_field(f) for f in fields]
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    rows = [[obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), connection)
-                       for f in columns)] for obj in objs]
+    rows = [
+        [obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)]
+        for obj in objs
+    ]
     # Table, column and type names come from the model; values go as parameters.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]"
-                               for f in [model._meta.pk, *columns])
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [model._meta.pk, *columns])
             names = ", ".join(qn(f.column) for f in columns)
             sets = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in columns)
-            sql = (f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v(_pk, {names})"  # noqa: S608
-                   f" WHERE {table}.{pk} = v._pk")
+            sql = (
+                f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v(_pk, {names})"  # noqa: S608
+                f" WHERE {table}.{pk} = v._pk"
+            )
             for chunk in _chunks(rows):
                 cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in columns)
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
-                               [[*row[1:], row[0]] for row in rows])
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
+                [[*row[1:], row[0]] for row in rows],
+            )
 
 
 def _contract_key(employee_id: int | None, agency_id: int, year: int) -> tuple:

@@ -61,25 +61,35 @@ class ScoringScheme(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     version = models.PositiveIntegerField(_("version"), default=1)
-    cap = models.DecimalField(_("achievement cap (%)"), max_digits=6, decimal_places=2,
-                              default=Decimal("120"))
-    weight_contract = models.DecimalField(_("weight of the agency contract (K)"), max_digits=5,
-                                          decimal_places=3, default=Decimal("0.5"))
-    weight_staff = models.DecimalField(_("weight of the staff mean (E)"), max_digits=5,
-                                       decimal_places=3, default=Decimal("0.3"))
-    weight_survey = models.DecimalField(_("weight of the IKM (S)"), max_digits=5,
-                                        decimal_places=3, default=Decimal("0.2"))
-    threshold_sangat_baik = models.DecimalField(_("Sangat Baik from"), max_digits=6,
-                                                decimal_places=2, default=Decimal("110"))
-    threshold_baik = models.DecimalField(_("Baik from"), max_digits=6, decimal_places=2,
-                                         default=Decimal("90"))
-    threshold_butuh_perbaikan = models.DecimalField(_("Butuh Perbaikan from"), max_digits=6,
-                                                    decimal_places=2, default=Decimal("70"))
-    threshold_kurang = models.DecimalField(_("Kurang from"), max_digits=6, decimal_places=2,
-                                           default=Decimal("50"))
+    cap = models.DecimalField(
+        _("achievement cap (%)"), max_digits=6, decimal_places=2, default=Decimal("120")
+    )
+    weight_contract = models.DecimalField(
+        _("weight of the agency contract (K)"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("0.5"),
+    )
+    weight_staff = models.DecimalField(
+        _("weight of the staff mean (E)"), max_digits=5, decimal_places=3, default=Decimal("0.3")
+    )
+    weight_survey = models.DecimalField(
+        _("weight of the IKM (S)"), max_digits=5, decimal_places=3, default=Decimal("0.2")
+    )
+    threshold_sangat_baik = models.DecimalField(
+        _("Sangat Baik from"), max_digits=6, decimal_places=2, default=Decimal("110")
+    )
+    threshold_baik = models.DecimalField(
+        _("Baik from"), max_digits=6, decimal_places=2, default=Decimal("90")
+    )
+    threshold_butuh_perbaikan = models.DecimalField(
+        _("Butuh Perbaikan from"), max_digits=6, decimal_places=2, default=Decimal("70")
+    )
+    threshold_kurang = models.DecimalField(
+        _("Kurang from"), max_digits=6, decimal_places=2, default=Decimal("50")
+    )
     entry_grace_days = models.PositiveSmallIntegerField(_("entry grace days"), default=15)
-    survey_min_responses = models.PositiveIntegerField(_("survey minimum respondents"),
-                                                       default=10)
+    survey_min_responses = models.PositiveIntegerField(_("survey minimum respondents"), default=10)
     min_group_size = models.PositiveIntegerField(_("minimum group size"), default=10)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -90,13 +100,15 @@ class ScoringScheme(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="scheme_cap_positive"),
             models.CheckConstraint(
-                condition=Q(weight_contract__gte=0) & Q(weight_staff__gte=0)
+                condition=Q(weight_contract__gte=0)
+                & Q(weight_staff__gte=0)
                 & Q(weight_survey__gte=0),
                 name="scheme_weights_not_negative",
             ),
             # Privacy: a figure over fewer than five people is never published.
-            models.CheckConstraint(condition=Q(min_group_size__gte=5),
-                                   name="scheme_min_group_size_at_least_5"),
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=5), name="scheme_min_group_size_at_least_5"
+            ),
             models.CheckConstraint(
                 condition=Q(threshold_sangat_baik__gt=models.F("threshold_baik"))
                 & Q(threshold_baik__gt=models.F("threshold_butuh_perbaikan"))
@@ -149,8 +161,12 @@ class PerformanceContract(models.Model):
     # at (`performance.workspace.bump_version`).
     version = models.PositiveIntegerField(_("version"), default=1)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("submitted by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -195,8 +211,11 @@ class IndicatorQuerySet(models.QuerySet):
     def public(self) -> "IndicatorQuerySet":
         """Indicators of approved agency Perjanjian Kinerja contracts of public agencies (public
         by law); SKP indicators never match."""
-        return self.filter(contract__employee__isnull=True, contract__agency__is_public=True,
-                           contract__status=PerformanceContract.Status.APPROVED)
+        return self.filter(
+            contract__employee__isnull=True,
+            contract__agency__is_public=True,
+            contract__status=PerformanceContract.Status.APPROVED,
+        )
 
     def with_quarter(self, run_id: int, quarter: int) -> "IndicatorQuerySet":
         """Each indicator with its figures of one quarter: `target`, `realisation`,
@@ -207,8 +226,9 @@ class IndicatorQuerySet(models.QuerySet):
         One query, whatever the number of indicators."""
         targets = Target.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
         realisations = Realisation.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
-        achievements = Achievement.objects.filter(run_id=run_id, indicator=OuterRef("pk"),
-                                                  quarter=quarter)
+        achievements = Achievement.objects.filter(
+            run_id=run_id, indicator=OuterRef("pk"), quarter=quarter
+        )
         last_year = {
             "indicator__code": OuterRef("code"),
             "indicator__contract__agency": OuterRef("contract__agency"),
@@ -224,9 +244,11 @@ class IndicatorQuerySet(models.QuerySet):
             achievement=Subquery(achievements.values("value")[:1]),
             overdue=Subquery(achievements.values("missing")[:1]),
             last_year_realisation=Subquery(
-                Realisation.objects.filter(**last_year).values("value")[:1]),
+                Realisation.objects.filter(**last_year).values("value")[:1]
+            ),
             last_year_achievement=Subquery(
-                Achievement.objects.filter(run_id=run_id, **last_year).values("value")[:1]),
+                Achievement.objects.filter(run_id=run_id, **last_year).values("value")[:1]
+            ),
         )
 
 
@@ -255,11 +277,13 @@ class Indicator(models.Model):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "code"],
-                                    name="indicator_code_per_contract"),
+            models.UniqueConstraint(
+                fields=["contract", "code"], name="indicator_code_per_contract"
+            ),
             models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
-            models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]),
-                                   name="indicator_direction_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="indicator_direction_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,8 +329,11 @@ class Realisation(models.Model):
     explanation = models.TextField(_("explanation of variance"), blank=True)
     evidence_url = models.URLField(_("evidence link"), blank=True)
     evidence_file = models.FileField(
-        _("evidence file"), upload_to=evidence_upload_to, storage=get_private_storage,
-        max_length=200, blank=True,
+        _("evidence file"),
+        upload_to=evidence_upload_to,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
     )
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
@@ -326,8 +353,9 @@ class Realisation(models.Model):
         verbose_name = _("realisation")
         verbose_name_plural = _("realisations")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "quarter"],
-                                    name="realisation_per_quarter"),
+            models.UniqueConstraint(
+                fields=["indicator", "quarter"], name="realisation_per_quarter"
+            ),
             models.CheckConstraint(condition=QUARTER_CHECK, name="realisation_quarter_1_4"),
             models.CheckConstraint(condition=Q(value__gte=0), name="realisation_not_negative"),
         ]
@@ -388,10 +416,13 @@ class ScoreRun(models.Model):
         if not snapshot:
             return scoring.DEFAULT_SCHEME
         defaults = scoring.DEFAULT_SCHEME
-        return scoring.Scheme(**{
-            name: type(getattr(defaults, name))(snapshot[name])
-            for name in defaults.__dataclass_fields__ if name in snapshot
-        })
+        return scoring.Scheme(
+            **{
+                name: type(getattr(defaults, name))(snapshot[name])
+                for name in defaults.__dataclass_fields__
+                if name in snapshot
+            }
+        )
 
 
 PERIODS = [("Q1", "Q1"), ("Q2", "Q2"), ("Q3", "Q3"), ("Q4", "Q4"), ("Y", _("year"))]
@@ -414,9 +445,18 @@ class ScoreQuerySet(models.QuerySet):
         """Dicts of `agency_id`, `predikat` and `n`: how many staff of each agency have each
         predikat in `year` (annual SKP contract scores of run `run_id`). Counts only, never a
         person; the caller must suppress small counts (`agencies.suppression`)."""
-        return (self.filter(run_id=run_id, year=year, period="Y",
-                            contract__employee__isnull=False, agency__is_public=True)
-                .values("agency_id", "predikat").annotate(n=Count("id")).order_by())
+        return (
+            self.filter(
+                run_id=run_id,
+                year=year,
+                period="Y",
+                contract__employee__isnull=False,
+                agency__is_public=True,
+            )
+            .values("agency_id", "predikat")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
 
 
 class Score(models.Model):
@@ -426,17 +466,21 @@ class Score(models.Model):
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="scores")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="scores")
     contract = models.ForeignKey(
-        PerformanceContract, on_delete=models.CASCADE, null=True, blank=True,
+        PerformanceContract,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="scores",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     period = models.CharField(_("period"), max_length=2, choices=PERIODS)
-    k = models.DecimalField(_("agency contract (K)"), max_digits=7, decimal_places=2,
-                            null=True, blank=True)
-    e = models.DecimalField(_("staff mean (E)"), max_digits=7, decimal_places=2,
-                            null=True, blank=True)
-    s = models.DecimalField(_("IKM (S)"), max_digits=7, decimal_places=2,
-                            null=True, blank=True)
+    k = models.DecimalField(
+        _("agency contract (K)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    e = models.DecimalField(
+        _("staff mean (E)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    s = models.DecimalField(_("IKM (S)"), max_digits=7, decimal_places=2, null=True, blank=True)
     staff_count = models.PositiveIntegerField(_("staff scored"), null=True, blank=True)
     respondents = models.PositiveIntegerField(_("survey respondents"), null=True, blank=True)
     missing = models.PositiveIntegerField(_("missing realisations"), default=0)
@@ -461,23 +505,33 @@ class AchievementQuerySet(models.QuerySet):
     def public_for_run(self, run_id: int) -> "AchievementQuerySet":
         """Achievements of run `run_id` of public agencies' PK indicators (only agency
         contracts get achievement rows; the filter says so again)."""
-        return self.filter(run_id=run_id, indicator__contract__employee__isnull=True,
-                           indicator__contract__agency__is_public=True)
+        return self.filter(
+            run_id=run_id,
+            indicator__contract__employee__isnull=True,
+            indicator__contract__agency__is_public=True,
+        )
 
     def status_counts(self, scheme: scoring.Scheme) -> "AchievementQuerySet":
         """Dicts of `agency_id`, `year`, `quarter` and the number of indicators `met`
         (achievement >= 100), `near` (from the scheme's Baik threshold), `below` and
         `overdue` (closed quarter, no realisation)."""
         on_time = Q(missing=False)
-        return (self.values("quarter", agency_id=F("indicator__contract__agency_id"),
-                            year=F("indicator__contract__year"))
-                .annotate(
-                    met=Count("id", filter=on_time & Q(value__gte=100)),
-                    near=Count("id", filter=on_time & Q(value__lt=100,
-                                                        value__gte=scheme.threshold_baik)),
-                    below=Count("id", filter=on_time & Q(value__lt=scheme.threshold_baik)),
-                    overdue=Count("id", filter=Q(missing=True)))
-                .order_by())
+        return (
+            self.values(
+                "quarter",
+                agency_id=F("indicator__contract__agency_id"),
+                year=F("indicator__contract__year"),
+            )
+            .annotate(
+                met=Count("id", filter=on_time & Q(value__gte=100)),
+                near=Count(
+                    "id", filter=on_time & Q(value__lt=100, value__gte=scheme.threshold_baik)
+                ),
+                below=Count("id", filter=on_time & Q(value__lt=scheme.threshold_baik)),
+                overdue=Count("id", filter=Q(missing=True)),
+            )
+            .order_by()
+        )
 
 
 class Achievement(models.Model):

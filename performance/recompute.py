@@ -188,12 +188,14 @@ def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, closed: list[int])
 
 
 def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> list[int]:
-    return [q for q in (1, 2, 3, 4)
-            if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)]
+    return [
+        q
+        for q in (1, 2, 3, 4)
+        if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
+    ]
 
 
-def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme,
-                   today: datetime.date) -> None:
+def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.date) -> None:
     """Write the run's rows for `year` with a few set-based statements (PostgreSQL), in the
     caller's transaction."""
     params = _params(run, year, scheme, closed_quarters(year, today, scheme))
@@ -213,14 +215,23 @@ def _indicator_rows(year: int) -> Iterator[tuple]:
     # Two streams merged by (indicator, quarter): targets, and the realisations beside them.
     from .models import Realisation, Target
 
-    base = {"indicator__contract__year": year,
-            "indicator__contract__status": PerformanceContract.Status.APPROVED}
+    base = {
+        "indicator__contract__year": year,
+        "indicator__contract__status": PerformanceContract.Status.APPROVED,
+    }
     targets = (
         Target.objects.filter(**base)
         .order_by("indicator__contract_id", "indicator_id", "quarter")
-        .values_list("indicator__contract_id", "indicator__contract__agency_id",
-                     "indicator__contract__employee_id", "indicator_id",
-                     "indicator__direction", "indicator__weight", "quarter", "value")
+        .values_list(
+            "indicator__contract_id",
+            "indicator__contract__agency_id",
+            "indicator__contract__employee_id",
+            "indicator_id",
+            "indicator__direction",
+            "indicator__weight",
+            "quarter",
+            "value",
+        )
         .iterator(chunk_size=BATCH)
     )
     realisations = (
@@ -247,8 +258,9 @@ class ContractScores:
     achievements: list[tuple[int, int, Decimal, bool]] = field(default_factory=list)
 
 
-def score_contract(rows: Iterable[tuple], closed: set[int],
-                   scheme: scoring.Scheme) -> ContractScores:
+def score_contract(
+    rows: Iterable[tuple], closed: set[int], scheme: scoring.Scheme
+) -> ContractScores:
     """Score one contract in memory from its rows (indicator_id, direction, weight, quarter,
     target, realisation or None), through scoring.py: the Python engine's per-contract step,
     also the officer's preview. A higher-is-better row with a target <= 0 is left out; a
@@ -298,23 +310,35 @@ class AgencyPeriod:
     predikat: str | None
 
 
-def agency_period(k: Decimal | None, staff_scores: Sequence[Decimal],
-                  survey: tuple[int, list[int]] | None,
-                  scheme: scoring.Scheme) -> AgencyPeriod:
+def agency_period(
+    k: Decimal | None,
+    staff_scores: Sequence[Decimal],
+    survey: tuple[int, list[int]] | None,
+    scheme: scoring.Scheme,
+) -> AgencyPeriod:
     """K as given, E from the staff scores (only from `min_group_size` of them), S from the
     survey's (respondents, nine sums) (only from `survey_min_responses`), and the combined
     score: the Python engine's agency step, also the officer's preview."""
     e = scoring.staff_component(staff_scores, scheme)
     n, sums = survey or (None, None)
-    s = (scoring.ikm_from_sums(sums, n)
-         if n is not None and n >= scheme.survey_min_responses else None)
+    s = (
+        scoring.ikm_from_sums(sums, n)
+        if n is not None and n >= scheme.survey_min_responses
+        else None
+    )
     score = scoring.agency_score(k, e, s, scheme)
-    return AgencyPeriod(k=k, e=scoring.round2(e) if e is not None else None, s=s, score=score,
-                        predikat=scoring.predikat(score, scheme) if score is not None else None)
+    return AgencyPeriod(
+        k=k,
+        e=scoring.round2(e) if e is not None else None,
+        s=s,
+        score=score,
+        predikat=scoring.predikat(score, scheme) if score is not None else None,
+    )
 
 
-def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
-                      today: datetime.date) -> None:
+def write_year_python(
+    run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.date
+) -> None:
     """Write the run's rows for `year` in one streaming pass through scoring.py."""
     closed = set(closed_quarters(year, today, scheme))
     scores: list[Score] = []
@@ -336,12 +360,19 @@ def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
         result = score_contract((r[3:] for r in rows), closed, scheme)
         if employee_id is None:
             achievements.extend(
-                Achievement(run=run, indicator_id=indicator_id, quarter=quarter, value=value,
-                            missing=missing)
-                for indicator_id, quarter, value, missing in result.achievements)
+                Achievement(
+                    run=run,
+                    indicator_id=indicator_id,
+                    quarter=quarter,
+                    value=value,
+                    missing=missing,
+                )
+                for indicator_id, quarter, value, missing in result.achievements
+            )
         for period, (score, missing) in result.periods.items():
-            scores.append(_contract_score(run, agency_id, contract_id, year, period, score,
-                                          missing, scheme))
+            scores.append(
+                _contract_score(run, agency_id, contract_id, year, period, score, missing, scheme)
+            )
             if employee_id is None:
                 agency_k[(agency_id, period)] = score
             else:
@@ -355,23 +386,51 @@ def write_year_python(run: ScoreRun, year: int, scheme: scoring.Scheme,
     for agency_id, period in sorted(keys):
         staff_scores = staff.get((agency_id, period), [])
         n = survey.get((agency_id, period), (None, None))[0]
-        result = agency_period(agency_k.get((agency_id, period)), staff_scores,
-                               survey.get((agency_id, period)), scheme)
+        result = agency_period(
+            agency_k.get((agency_id, period)), staff_scores, survey.get((agency_id, period)), scheme
+        )
         if result.score is None:
             continue
-        agency_scores.append(Score(
-            run=run, agency_id=agency_id, contract=None, year=year, period=period, k=result.k,
-            e=result.e, s=result.s, staff_count=len(staff_scores) or None, respondents=n,
-            missing=0, score=result.score, predikat=result.predikat,
-        ))
+        agency_scores.append(
+            Score(
+                run=run,
+                agency_id=agency_id,
+                contract=None,
+                year=year,
+                period=period,
+                k=result.k,
+                e=result.e,
+                s=result.s,
+                staff_count=len(staff_scores) or None,
+                respondents=n,
+                missing=0,
+                score=result.score,
+                predikat=result.predikat,
+            )
+        )
     Score.objects.bulk_create(agency_scores, batch_size=BATCH)
 
 
-def _contract_score(run: ScoreRun, agency_id: int, contract_id: int, year: int, period: str,
-                    score: Decimal, missing: int, scheme: scoring.Scheme) -> Score:
-    return Score(run=run, agency_id=agency_id, contract_id=contract_id, year=year,
-                 period=period, score=score, missing=missing,
-                 predikat=scoring.predikat(score, scheme))
+def _contract_score(
+    run: ScoreRun,
+    agency_id: int,
+    contract_id: int,
+    year: int,
+    period: str,
+    score: Decimal,
+    missing: int,
+    scheme: scoring.Scheme,
+) -> Score:
+    return Score(
+        run=run,
+        agency_id=agency_id,
+        contract_id=contract_id,
+        year=year,
+        period=period,
+        score=score,
+        missing=missing,
+        predikat=scoring.predikat(score, scheme),
+    )
 
 
 def _survey_sums(year: int) -> dict[tuple[int, str], tuple[int, list[int]]]:
@@ -388,6 +447,8 @@ def _survey_sums(year: int) -> dict[tuple[int, str], tuple[int, list[int]]]:
         sums = [row[f] for f in answer_fields]
         out[(row["agency_id"], f"Q{row['q']}")] = (row["n"], sums)
         n_year, sums_year = out.get((row["agency_id"], "Y"), (0, [0] * 9))
-        out[(row["agency_id"], "Y")] = (n_year + row["n"],
-                                        [a + b for a, b in zip(sums_year, sums, strict=True)])
+        out[(row["agency_id"], "Y")] = (
+            n_year + row["n"],
+            [a + b for a, b in zip(sums_year, sums, strict=True)],
+        )
     return out

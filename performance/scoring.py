@@ -55,8 +55,9 @@ class InvalidTarget(ValueError):
     """A target that no achievement can be computed from (t <= 0 for `higher`)."""
 
 
-def achievement(direction: str, target: Decimal, realisation: Decimal,
-                cap: Decimal = DEFAULT_SCHEME.cap) -> Decimal:
+def achievement(
+    direction: str, target: Decimal, realisation: Decimal, cap: Decimal = DEFAULT_SCHEME.cap
+) -> Decimal:
     """Achievement in percent of one indicator in one quarter, clamped to [0, cap], rounded.
 
     higher: 100 * r / t (t > 0). lower: 100 * (2 - r / t) for t > 0; for t == 0, 100 when
@@ -70,10 +71,8 @@ def achievement(direction: str, target: Decimal, realisation: Decimal,
     elif direction == "lower":
         if t < 0:
             raise InvalidTarget("a target cannot be negative")
-        if t == 0:
-            raw = Fraction(100 if r == 0 else 0)
-        else:
-            raw = 100 * (2 - r / t)
+        # A zero target for "less is better": met only by zero.
+        raw = 100 * (2 - r / t) if t else Fraction(100 if r == 0 else 0)
     else:
         raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
     return round2(min(max(raw, Fraction(0)), Fraction(cap)))
@@ -113,8 +112,9 @@ def mean(values: Sequence[Decimal]) -> Fraction | None:
     return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
 
 
-def staff_component(contract_scores: Sequence[Decimal],
-                    scheme: Scheme = DEFAULT_SCHEME) -> Fraction | None:
+def staff_component(
+    contract_scores: Sequence[Decimal], scheme: Scheme = DEFAULT_SCHEME
+) -> Fraction | None:
     """E: the exact mean of the staff's SKP scores, only when at least `min_group_size` have
     one (round2 it for display)."""
     if len(contract_scores) < scheme.min_group_size:
@@ -122,8 +122,7 @@ def staff_component(contract_scores: Sequence[Decimal],
     return mean(contract_scores)
 
 
-def ikm(responses: Sequence[Sequence[int]],
-        scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
+def ikm(responses: Sequence[Sequence[int]], scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
     """IKM (PermenPAN-RB 14/2017) from respondents' nine answers each: 25 x the mean of the
     nine per-element means (NRR), equal weights of exactly 1/9, rounded. None below the
     scheme's minimum number of respondents."""
@@ -154,8 +153,9 @@ def mutu_pelayanan(ikm_value: Decimal) -> str:
     return "D"
 
 
-def agency_score(k: Number | None, e: Number | None, s: Number | None,
-                 scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
+def agency_score(
+    k: Number | None, e: Number | None, s: Number | None, scheme: Scheme = DEFAULT_SCHEME
+) -> Decimal | None:
     """(wK*K + wE*E + wS*S) / (sum of the weights of the components present), rounded.
     An absent component is left out with its weight; no component at all gives None."""
     parts = [
@@ -193,8 +193,9 @@ def quarter_last_day(year: int, quarter: int) -> datetime.date:
     return datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
 
 
-def quarter_is_closed(year: int, quarter: int, today: datetime.date,
-                      grace_days: int = DEFAULT_SCHEME.entry_grace_days) -> bool:
+def quarter_is_closed(
+    year: int, quarter: int, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
+) -> bool:
     """Closed when today (WITA) is later than the quarter's last day plus the grace days:
     Q3 with 15 grace days is open up to and including 15 October."""
     return today > quarter_last_day(year, quarter) + datetime.timedelta(days=grace_days)
@@ -210,8 +211,9 @@ class IndicatorQuarter:
     realisation: Decimal | None
 
 
-def quarter_achievements(rows: Iterable[IndicatorQuarter], closed: bool,
-                         cap: Decimal) -> list[tuple[Decimal, Decimal, bool]]:
+def quarter_achievements(
+    rows: Iterable[IndicatorQuarter], closed: bool, cap: Decimal
+) -> list[tuple[Decimal, Decimal, bool]]:
     """(achievement, weight, missing) of the indicators taking part in a quarter: a missing
     realisation counts as 0 (flagged missing) once the quarter is closed, and leaves the
     indicator out while the quarter is open."""
@@ -221,6 +223,7 @@ def quarter_achievements(rows: Iterable[IndicatorQuarter], closed: bool,
             if closed:
                 out.append((Decimal(0).quantize(CENT), row.weight, True))
             continue
-        out.append((achievement(row.direction, row.target, row.realisation, cap),
-                    row.weight, False))
+        out.append(
+            (achievement(row.direction, row.target, row.realisation, cap), row.weight, False)
+        )
     return out

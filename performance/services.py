@@ -43,8 +43,9 @@ def _engine() -> Callable:
     return recompute.write_year_python
 
 
-def recompute_scores(*, year: int | None = None, today: datetime.date | None = None,
-                     engine: Callable | None = None) -> ScoreRun:
+def recompute_scores(
+    *, year: int | None = None, today: datetime.date | None = None, engine: Callable | None = None
+) -> ScoreRun:
     """Compute every score of `year` (all years when None) as of `today` (WITA; default: now)
     and publish them as a new run.
 
@@ -109,22 +110,39 @@ def scheme_params(scheme: ScoringScheme) -> scoring.Scheme:
 
 def scheme_snapshot(scheme: ScoringScheme) -> dict:
     params = scheme_params(scheme)
-    return {"version": scheme.version,
-            **{name: str(getattr(params, name)) for name in params.__dataclass_fields__}}
+    return {
+        "version": scheme.version,
+        **{name: str(getattr(params, name)) for name in params.__dataclass_fields__},
+    }
 
 
 def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None:
     """Copy the previous run's rows of the other years into `run` (one INSERT ... SELECT a
     table)."""
-    score_cols = ["agency_id", "contract_id", "year", "period", "k", "e", "s", "staff_count",
-                  "respondents", "missing", "score", "predikat"]
+    score_cols = [
+        "agency_id",
+        "contract_id",
+        "year",
+        "period",
+        "k",
+        "e",
+        "s",
+        "staff_count",
+        "respondents",
+        "missing",
+        "score",
+        "predikat",
+    ]
     ach_cols = ["indicator_id", "quarter", "value", "missing"]
     with connection.cursor() as cursor:
         for table, cols, where in (
             (Score._meta.db_table, score_cols, "year <> %s"),
-            (Achievement._meta.db_table, ach_cols,
-             "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN "
-             "performance_performancecontract c ON c.id = i.contract_id WHERE c.year <> %s)"),
+            (
+                Achievement._meta.db_table,
+                ach_cols,
+                "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN "
+                "performance_performancecontract c ON c.id = i.contract_id WHERE c.year <> %s)",
+            ),
         ):
             col_list = ", ".join(cols)
             cursor.execute(
@@ -153,9 +171,11 @@ def prune_runs(*, now: datetime.datetime | None = None) -> int:
     # it, and without this it would be kept forever.
     alive_since = now - datetime.timedelta(seconds=settings.RECOMPUTE_TIME_LIMIT)
     keep = ScoreRun.objects.latest_published()
-    old = ScoreRun.objects.filter(started_at__lt=cutoff).exclude(
-        Q(pk=keep.pk) if keep else Q(pk__in=[])
-    ).exclude(status=ScoreRun.Status.RUNNING, started_at__gte=alive_since)
+    old = (
+        ScoreRun.objects.filter(started_at__lt=cutoff)
+        .exclude(Q(pk=keep.pk) if keep else Q(pk__in=[]))
+        .exclude(status=ScoreRun.Status.RUNNING, started_at__gte=alive_since)
+    )
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0

@@ -23,9 +23,7 @@ def nip_problem(nip: str) -> str | None:
         return _("digits 1-8 are not a real birth date (YYYYMMDD): %(d)s") % {"d": nip[0:8]}
     appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= appointed_month <= 12:
-        return _("digits 9-14 are not a real appointment month (YYYYMM): %(d)s") % {
-            "d": nip[8:14]
-        }
+        return _("digits 9-14 are not a real appointment month (YYYYMM): %(d)s") % {"d": nip[8:14]}
     if (appointed_year, appointed_month) <= (born.year, born.month):
         return _("the appointment month %(a)s is not after the birth date %(b)s") % {
             "a": nip[8:14],

@@ -25,13 +25,18 @@ urlpatterns = [
     # per-visitor token and can be cached whole; changing the language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("workspace/", include("performance.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(),
-         name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
-         name="password_change_done"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
 ]
 # No MEDIA_URL route, not even with DEBUG: the only media are private (evidence files and

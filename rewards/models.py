@@ -67,7 +67,10 @@ class Decision(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.RECOMMENDED
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

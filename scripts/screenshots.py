@@ -25,10 +25,19 @@ def manage(*args: str) -> None:
 
 def first_agency_slug() -> str:
     out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from agencies.models import Agency; "
-         "print(Agency.objects.public().filter(scores__isnull=False).first().slug)"],
-        cwd=ROOT, env=ENV, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from agencies.models import Agency; "
+            "print(Agency.objects.public().filter(scores__isnull=False).first().slug)",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.strip().splitlines()[-1]
 
@@ -54,19 +63,29 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(PORT)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
             for width in WIDTHS:
-                context = browser.new_context(viewport={"width": width, "height": 800},
-                                              locale="id-ID")
+                context = browser.new_context(
+                    viewport={"width": width, "height": 800}, locale="id-ID"
+                )
                 page = context.new_page()
                 for name, path in pages.items():
                     page.goto(f"http://127.0.0.1:{PORT}{path}")

@@ -70,13 +70,18 @@ def cast(db) -> Cast:
 
     province = RegionFactory()
     a = AgencyFactory(code="DIKES", slug="dikes", name="Dinas Kesehatan", region=province)
-    b = AgencyFactory(code="DIKBUD", slug="dikbud", name="Dinas Pendidikan dan Kebudayaan",
-                      region=province)
+    b = AgencyFactory(
+        code="DIKBUD", slug="dikbud", name="Dinas Pendidikan dan Kebudayaan", region=province
+    )
     role = Membership.Role
     users = {}
-    for name, r, agency in (("officer_a", role.HR_OFFICER, a), ("officer_b", role.HR_OFFICER, b),
-                            ("approver_a", role.APPROVER, a), ("leader", role.LEADER, None),
-                            ("auditor", role.AUDITOR, None)):
+    for name, r, agency in (
+        ("officer_a", role.HR_OFFICER, a),
+        ("officer_b", role.HR_OFFICER, b),
+        ("approver_a", role.APPROVER, a),
+        ("leader", role.LEADER, None),
+        ("auditor", role.AUDITOR, None),
+    ):
         user = UserFactory(username=name)
         Membership.objects.create(user=user, role=r, agency=agency)
         users[name] = user

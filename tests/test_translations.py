@@ -12,7 +12,9 @@ LOCALES = ["id", "en"]
 
 
 def _po(lang: str) -> polib.POFile:
-    return polib.pofile(str(Path(settings.BASE_DIR) / "locale" / lang / "LC_MESSAGES" / "django.po"))
+    return polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / lang / "LC_MESSAGES" / "django.po")
+    )
 
 
 @pytest.mark.parametrize("lang", LOCALES)

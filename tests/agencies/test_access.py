@@ -45,8 +45,11 @@ def test_regency_leader_sees_that_regency_only(province):
 
 
 def test_province_leader_and_auditor_see_everything(province):
-    for role, region in ((Role.LEADER, province["prov"]), (Role.LEADER, None),
-                         (Role.AUDITOR, None)):
+    for role, region in (
+        (Role.LEADER, province["prov"]),
+        (Role.LEADER, None),
+        (Role.AUDITOR, None),
+    ):
         user = UserFactory()
         Membership.objects.create(user=user, role=role, region=region)
         assert agencies_for(user).count() == 4

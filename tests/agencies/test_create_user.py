@@ -11,12 +11,24 @@ pytestmark = pytest.mark.django_db
 def test_creates_officer_with_memberships_and_password(monkeypatch):
     a, b = AgencyFactory(code="DIKES"), AgencyFactory(code="BKD")
     monkeypatch.setenv("NEW_PW", "a-long-enough-passphrase-42")
-    call_command("create_user", "siti", "--role", "hr_officer", "--agency", "DIKES",
-                 "--agency", "BKD", "--password-from-env", "NEW_PW")
+    call_command(
+        "create_user",
+        "siti",
+        "--role",
+        "hr_officer",
+        "--agency",
+        "DIKES",
+        "--agency",
+        "BKD",
+        "--password-from-env",
+        "NEW_PW",
+    )
     user = get_user_model().objects.get(username="siti")
     assert user.check_password("a-long-enough-passphrase-42")
     assert set(Membership.objects.filter(user=user).values_list("agency", flat=True)) == {
-        a.pk, b.pk}
+        a.pk,
+        b.pk,
+    }
 
 
 def test_rerun_adds_nothing_twice():
@@ -27,13 +39,16 @@ def test_rerun_adds_nothing_twice():
     assert not get_user_model().objects.get(username="siti").has_usable_password()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--role", "hr_officer"], "needs at least one --agency"),
-    (["--role", "leader", "--agency", "DIKES"], "not tied to an agency"),
-    (["--role", "hr_officer", "--agency", "NOPE"], "Unknown agency code(s): NOPE"),
-    (["--role", "leader", "--region", "9999"], "Unknown region code: 9999"),
-    (["--role", "auditor", "--region", "52"], "--region goes with --role leader only"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--role", "hr_officer"], "needs at least one --agency"),
+        (["--role", "leader", "--agency", "DIKES"], "not tied to an agency"),
+        (["--role", "hr_officer", "--agency", "NOPE"], "Unknown agency code(s): NOPE"),
+        (["--role", "leader", "--region", "9999"], "Unknown region code: 9999"),
+        (["--role", "auditor", "--region", "52"], "--region goes with --role leader only"),
+    ],
+)
 def test_bad_arguments_are_refused_and_nothing_is_created(args, message):
     AgencyFactory(code="DIKES")
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -38,7 +38,9 @@ def test_citizen_walks_from_home_to_an_agency_csv_and_reads_it_in_english(
     assert rows.count() >= 1
     listed = rows.locator("th a").all_inner_texts()
     assert agency.name in listed
-    assert all(a.name in listed for a in province.public_agencies if a.region_id == agency.region_id)
+    assert all(
+        a.name in listed for a in province.public_agencies if a.region_id == agency.region_id
+    )
     assert_accessible(page)
 
     page.get_by_role("link", name=agency.name).click()
@@ -48,7 +50,8 @@ def test_citizen_walks_from_home_to_an_agency_csv_and_reads_it_in_english(
 
     with page.expect_download() as download_info:
         page.get_by_role("region", name="Unduh data instansi ini").get_by_role(
-            "link", name="CSV").first.click()
+            "link", name="CSV"
+        ).first.click()
     body = download_info.value.path().read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows, "the agency's score CSV is empty"

@@ -393,7 +393,11 @@ def test_engines_round_an_agency_score_exactly_on_a_half_cent(engine):
     run = recompute_scores(today=OCT_20, engine=engine)
     score = agency_score(run, agency)
     assert (score.k, score.e, score.staff_count, score.score) == (
-        D("83.08"), D("100.05"), 12, D("89.45"))
+        D("83.08"),
+        D("100.05"),
+        12,
+        D("89.45"),
+    )
 
 
 # --- the run: one transaction, published at once ---------------------------------------------

@@ -335,8 +335,9 @@ def test_agency_score_rounds_the_exact_value_when_the_staff_mean_repeats():
     # rounds half up to 89.45. Dividing E out to 28 digits first lands just below the half
     # cent and would round to 89.44.
     staff = [D("100.05")] * 11 + [D("100.09")]
-    assert agency_score(D("83.08"), staff_component(staff, Scheme(min_group_size=10)),
-                        None) == D("89.45")
+    assert agency_score(D("83.08"), staff_component(staff, Scheme(min_group_size=10)), None) == D(
+        "89.45"
+    )
 
 
 def test_agency_score_with_the_schemes_weights():

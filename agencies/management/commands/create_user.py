@@ -32,7 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--region", metavar="CODE")
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--password-from-env", metavar="VAR",
+            "--password-from-env",
+            metavar="VAR",
             help="set the password from this environment variable (else the account has "
             "no usable password until an administrator sets one)",
         )
@@ -81,8 +82,7 @@ class Command(BaseCommand):
         else:
             user.save()
         for target in agencies or [None]:
-            Membership.objects.get_or_create(user=user, role=role, agency=target,
-                                             region=region_obj)
+            Membership.objects.get_or_create(user=user, role=role, agency=target, region=region_obj)
         scope = ", ".join(a.code for a in agencies) or (region or "province")
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {username}: {role} of {scope}"))

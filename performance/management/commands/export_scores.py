@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError("No published score run yet: run recompute_scores first.")
         header, rows = (
-            (exports.AGENCY_HEADER, exports.agency_rows(run, year)) if level == "agency"
+            (exports.AGENCY_HEADER, exports.agency_rows(run, year))
+            if level == "agency"
             else (exports.CONTRACT_HEADER, exports.contract_rows(run, year))
         )
         if out is None:
