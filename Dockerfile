@@ -39,4 +39,4 @@ EXPOSE 8000
 
 # No HEALTHCHECK here: the worker and beat containers run this image too and serve no HTTP.
 # The web service's health check (on /healthz) is in docker-compose.yml.
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
