@@ -63,3 +63,23 @@ def test_citizen_walks_from_home_to_an_agency_csv_and_reads_it_in_english(
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Download this agency's data").is_visible()
     assert_accessible(page)
+
+
+def test_public_pages_fit_a_360_px_phone_without_sideways_scrolling(
+    province, live_server, phone_page
+):
+    agency = province.public_agencies[1]
+    service = next(s for s in province.services if s.agency_id == agency.pk)
+    for path in (
+        "/",
+        "/agencies/",
+        agency.get_absolute_url(),
+        service.get_absolute_url(),
+        "/rankings/",
+        "/methodology/",
+        "/open-data/",
+    ):
+        response = phone_page.goto(live_server.url + path)
+        assert response.status == 200, path
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width} px wide on a 360 px screen"
