@@ -1,8 +1,8 @@
 """The province-scale data set of the recompute benchmark, generated in SQL.
 
 40 agencies in NTB's 11 regions, 5 services each, 200,000 survey responses; 100,000
-employees with valid NIPs, each with an approved SKP for `YEAR` of 10 indicators (about a
-third "lower is better", some with a zero target), targets for 4 quarters and realisations
+employees with valid NIPs, each with an approved SKP for `YEAR` of 10 indicators (30%
+"lower is better", some with a zero target), targets for 4 quarters and realisations
 for 98% of them (the other 2% are missing, so they count as 0 once the quarter is closed),
 plus the 40 agencies' PK contracts of 10 indicators each. Every value is a function of the
 row's position, so each build is the same data set.
@@ -119,7 +119,7 @@ _GENERATE = [
     SELECT (a - 1) * %(services)s + s, a, 'L' || s, 'Layanan ' || s, 2 + s, NULL{more_values}
     FROM generate_series(1, %(agencies)s) a, generate_series(1, %(services)s) s
     """,
-    # Answers 1-4, mostly 3 and 4 (an IKM of 65-79, depending on the agency).
+    # Answers 1-4, mostly 3 and 4 (an IKM of 71-83, depending on the agency).
     """
     INSERT INTO agencies_surveyresponse (service_id, year, quarter, u1, u2, u3, u4, u5, u6, u7,
                                          u8, u9, submitted_at, channel{more_columns})
