@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
@@ -54,17 +51,6 @@ class Result:
         }
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
-def repeat(fn: Callable[[], float], times: int = REPEAT) -> list[float]:
-    """Call `fn` (which returns the seconds it measured) `times` times."""
-    return [fn() for _ in range(times)]
-
-
 def current_rss_kb() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -91,11 +77,6 @@ def run_in_child(target: str, **kwargs) -> dict:
         sys.stderr.write((proc.stdout + proc.stderr)[-5000:])
         raise RuntimeError(f"{target} failed in its child process (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def child_peak_rss_kb() -> int:
-    """Peak resident set of the largest child process waited for so far (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def _fmt(value: float, unit: str) -> str:
