@@ -134,3 +134,13 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def call_in_indonesian(*args, **kwargs):
+    """Run a command with Indonesian active (the portal's default language): its output is a
+    contract (`line N, column C: reason`) and stays as written."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    with translation.override("id"):
+        call_command(*args, **kwargs)

@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from agencies.csvio import (
     ImportFailed,
@@ -23,10 +22,8 @@ from agencies.csvio import (
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages in English, whatever LANGUAGE_CODE is: the tests compare exact texts."""
-    with translation.override("en"):
-        yield
+def _english(english):
+    """Messages in English: the tests compare exact texts."""
 
 
 COLUMNS = ["code", "value"]

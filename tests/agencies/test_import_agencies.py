@@ -4,28 +4,19 @@ import io
 
 import pytest
 from django.apps import apps
-from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.core.management import CommandError
 
 from agencies.csvio import ImportFailed
 from agencies.imports import import_agencies
 from agencies.models import Agency, Region
+from tests.conftest import call_in_indonesian
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages in English, whatever LANGUAGE_CODE is: the tests compare exact texts."""
-    with translation.override("en"):
-        yield
-
-
-def call_in_indonesian(*args, **kwargs):
-    """Run a command with Indonesian active (the portal's default language): its output is a
-    contract (`line N, column C: reason`) and stays as written."""
-    with translation.override("id"):
-        call_command(*args, **kwargs)
+def _english(english):
+    """Messages in English: the tests compare exact texts."""
 
 
 HEADER = "code,name,acronym,region_code,region_name,sector"

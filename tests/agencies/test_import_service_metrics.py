@@ -6,29 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.core.management import CommandError
 
 from agencies.csvio import ImportFailed
 from agencies.imports import import_service_metrics
 from agencies.models import ServiceMetric
+from tests.conftest import call_in_indonesian
 from tests.factories import AgencyFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages in English, whatever LANGUAGE_CODE is: the tests compare exact texts."""
-    with translation.override("en"):
-        yield
-
-
-def call_in_indonesian(*args, **kwargs):
-    """Run a command with Indonesian active (the portal's default language): its output is a
-    contract (`line N, column C: reason`) and stays as written."""
-    with translation.override("id"):
-        call_command(*args, **kwargs)
+def _english(english):
+    """Messages in English: the tests compare exact texts."""
 
 
 HEADER = "agency_code,service_code,year,quarter,kind,value"

@@ -15,13 +15,13 @@ from urllib.parse import quote
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
-from django.utils import translation
 
 from agencies.csvio import ImportFailed
 from performance.imports import COLUMNS, import_performance
 from performance.models import Employee, Indicator, PerformanceContract, Realisation, Target
+from tests.conftest import call_in_indonesian
 from tests.factories import (
     AgencyFactory,
     ContractFactory,
@@ -34,17 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages in English, whatever LANGUAGE_CODE is: the tests compare exact texts."""
-    with translation.override("en"):
-        yield
-
-
-def call_in_indonesian(*args, **kwargs):
-    """Run a command with Indonesian active (the portal's default language): its output is a
-    contract (`line N, column C: reason`) and stays as written."""
-    with translation.override("id"):
-        call_command(*args, **kwargs)
+def _english(english):
+    """Messages in English: the tests compare exact texts."""
 
 
 NIP_AINI = "198507122010012003"

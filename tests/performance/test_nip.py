@@ -3,7 +3,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from performance.models import Employee
 from performance.validators import nip_problem, validate_nip
@@ -11,10 +10,8 @@ from tests.factories import make_nip
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages in English, whatever LANGUAGE_CODE is: the tests compare exact texts."""
-    with translation.override("en"):
-        yield
+def _english(english):
+    """Messages in English: the tests compare exact texts."""
 
 
 @pytest.mark.parametrize(
