@@ -144,3 +144,15 @@ def call_in_indonesian(*args, **kwargs):
 
     with translation.override("id"):
         call_command(*args, **kwargs)
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every agencies and performance table (history tables included), to show
+    that a refused import saved nothing."""
+    from django.apps import apps
+
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for app in ("agencies", "performance")
+        for model in apps.get_app_config(app).get_models()
+    }

@@ -3,13 +3,12 @@
 import io
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError
 
 from agencies.csvio import ImportFailed
 from agencies.imports import import_agencies
 from agencies.models import Agency, Region
-from tests.conftest import call_in_indonesian
+from tests.conftest import call_in_indonesian, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +31,6 @@ GOOD = [
 
 def csv_of(*lines: str, header: str = HEADER) -> str:
     return "\n".join([header, *lines]) + "\n"
-
-
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every agencies and performance table."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for app in ("agencies", "performance")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def refusal(data) -> list[str]:

@@ -5,13 +5,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError
 
 from agencies.csvio import ImportFailed
 from agencies.imports import import_service_metrics
 from agencies.models import ServiceMetric
-from tests.conftest import call_in_indonesian
+from tests.conftest import call_in_indonesian, snapshot
 from tests.factories import AgencyFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,15 +43,6 @@ def dikes():
 
 def csv_of(*lines: str, header: str = HEADER) -> str:
     return "\n".join([header, *lines]) + "\n"
-
-
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every agencies and performance table."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for app in ("agencies", "performance")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def refusal(data, **kwargs) -> list[str]:

@@ -5,13 +5,12 @@ left alone when the answers are the same. Web responses are never touched."""
 import io
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError
 
 from agencies.csvio import ImportFailed
 from agencies.imports import import_survey
 from agencies.models import ANSWER_FIELDS, Service, SurveyResponse
-from tests.conftest import call_in_indonesian
+from tests.conftest import call_in_indonesian, snapshot
 from tests.factories import AgencyFactory, ServiceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +39,6 @@ def dikes():
 
 def csv_of(*lines: str, header: str = HEADER) -> str:
     return "\n".join([header, *lines]) + "\n"
-
-
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every agencies and performance table."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for app in ("agencies", "performance")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def refusal(data, **kwargs) -> list[str]:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError
 from django.db import connection
@@ -21,7 +20,7 @@ from django.db import connection
 from agencies.csvio import ImportFailed
 from performance.imports import COLUMNS, import_performance
 from performance.models import Employee, Indicator, PerformanceContract, Realisation, Target
-from tests.conftest import call_in_indonesian
+from tests.conftest import call_in_indonesian, snapshot
 from tests.factories import (
     AgencyFactory,
     ContractFactory,
@@ -109,15 +108,6 @@ def csv_of(rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> str:
     writer.writerow(columns)
     writer.writerows([r.get(c, "") for c in columns] for r in rows)
     return out.getvalue()
-
-
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every agencies and performance table."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for app in ("agencies", "performance")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def refusal(data, **kwargs) -> list[str]:
