@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from performance.imports import COLUMNS
 from performance.validators import nip_problem
 
 from . import dataset
@@ -33,21 +34,6 @@ AGENCY_INDICATORS = 25
 ROWS = dataset.AGENCIES * AGENCY_INDICATORS * 4 + EMPLOYEES * EMPLOYEE_INDICATORS * 4
 NAME_PREFIX = "Pegawai Impor "
 SECONDS_LIMIT = 60.0
-COLUMNS = [
-    "agency_code",
-    "holder",
-    "employee_name",
-    "position",
-    "year",
-    "quarter",
-    "indicator_code",
-    "indicator",
-    "unit",
-    "direction",
-    "weight",
-    "target",
-    "realisation",
-]
 POSITIONS = ["Analis Kebijakan", "Pranata Komputer", "Perawat", "Guru", "Penyuluh"]
 UNITS = ["%", "dokumen", "hari", "orang", "kegiatan"]
 

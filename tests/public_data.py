@@ -35,22 +35,10 @@ from performance.models import (
     Target,
 )
 from performance.services import recompute_scores
+from portal.demo import REGIONS
 from tests.conftest import AFTER_2025, clear_cache
 from tests.factories import make_nip
 
-REGIONS = [
-    ("52", "Provinsi Nusa Tenggara Barat"),
-    ("5201", "Kabupaten Lombok Barat"),
-    ("5202", "Kabupaten Lombok Tengah"),
-    ("5203", "Kabupaten Lombok Timur"),
-    ("5204", "Kabupaten Sumbawa"),
-    ("5205", "Kabupaten Dompu"),
-    ("5206", "Kabupaten Bima"),
-    ("5207", "Kabupaten Sumbawa Barat"),
-    ("5208", "Kabupaten Lombok Utara"),
-    ("5271", "Kota Mataram"),
-    ("5272", "Kota Bima"),
-]
 SECTORS = ["Kesehatan", "Pendidikan", "Pekerjaan Umum", "Perizinan", "Sosial"]
 AGENCIES = 44
 EMPLOYEES = 2000
