@@ -1,6 +1,7 @@
 """Regions, agencies (Perangkat Daerah), their public services, service metrics and the
 citizen satisfaction survey (SKM)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.urls import reverse
@@ -217,6 +218,38 @@ class SurveyResponseQuerySet(models.QuerySet):
         )
 
 
+class AgeBand(models.TextChoices):
+    UNDER_20 = "lt20", _("under 20")
+    FROM_20 = "20-29", _("20-29")
+    FROM_30 = "30-39", _("30-39")
+    FROM_40 = "40-49", _("40-49")
+    FROM_50 = "50-59", _("50-59")
+    FROM_60 = "60+", _("60 or over")
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("male")
+    FEMALE = "P", _("female")
+
+
+class Education(models.TextChoices):
+    SD = "sd", _("primary school (SD) or less")
+    SMP = "smp", _("junior high school (SMP)")
+    SMA = "sma", _("senior high school (SMA/SMK)")
+    DIPLOMA = "diploma", _("diploma (D1-D4)")
+    S1 = "s1", _("bachelor (S1)")
+    S2 = "s2", _("master or doctorate (S2/S3)")
+
+
+class Occupation(models.TextChoices):
+    CIVIL_SERVANT = "asn", _("civil servant (ASN)")
+    MILITARY_POLICE = "tni", _("military or police (TNI/Polri)")
+    PRIVATE = "private", _("private employee")
+    SELF_EMPLOYED = "self", _("self-employed")
+    STUDENT = "student", _("student")
+    OTHER = "other", _("other")
+
+
 class SurveyResponse(models.Model):
     """One respondent's answers (1-4) to the nine SKM elements (PermenPAN-RB 14/2017)."""
 
@@ -243,6 +276,25 @@ class SurveyResponse(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
+    # The questionnaire's optional respondent profile (PermenPAN-RB 14/2017, annex).
+    age_band = models.CharField(_("age"), max_length=5, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    education = models.CharField(
+        _("education"), max_length=10, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(
+        _("occupation"), max_length=10, choices=Occupation.choices, blank=True
+    )
+    # Private to the agency: never on a public page or in open data.
+    suggestion = models.TextField(_("suggestion"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     objects = SurveyResponseQuerySet.as_manager()
 
@@ -267,6 +319,38 @@ class SurveyResponse(models.Model):
 
     def answers(self) -> list[int]:
         return [getattr(self, f) for f in ANSWER_FIELDS]
+
+
+class SurveyRefusal(models.Model):
+    """How many survey submissions were refused, per service, day and reason: refused
+    submissions are never stored as responses, but abuse stays visible to administrators."""
+
+    class Reason(models.TextChoices):
+        INVALID = "invalid", _("missing or invalid answers")
+        HONEYPOT = "honeypot", _("honeypot field filled")
+        TOO_FAST = "too_fast", _("answered too fast")
+        RATE_LIMITED = "rate_limited", _("rate limit")
+        DUPLICATE = "duplicate", _("duplicate")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="refusals", verbose_name=_("service")
+    )
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        ordering = ["-day", "service", "reason"]
+        verbose_name = _("refused survey submission")
+        verbose_name_plural = _("refused survey submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "day", "reason"], name="survey_refusal_unique_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.day} {self.reason}: {self.count}"
 
 
 class SampleData(models.Model):

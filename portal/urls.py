@@ -25,6 +25,10 @@ urlpatterns = [
     # per-visitor token and can be cached whole; changing the language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("workspace/", include("performance.urls")),
+    path("workspace/services/", include("agencies.workspace_urls")),
+    path("workspace/decisions/", include("rewards.workspace_urls")),
+    path("dashboard/", include("portal.dashboard_urls")),
+    path("dashboard/decisions/", include("rewards.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
