@@ -4,6 +4,7 @@ quarterly targets and realisations, the scoring scheme of each year, and score r
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +92,34 @@ class ScoringScheme(models.Model):
     entry_grace_days = models.PositiveSmallIntegerField(_("entry grace days"), default=15)
     survey_min_responses = models.PositiveIntegerField(_("survey minimum respondents"), default=10)
     min_group_size = models.PositiveIntegerField(_("minimum group size"), default=10)
+    # Coherence of staff ratings with the agency's own predikat (the leaders' dashboard):
+    # the distribution rules of the ASN performance regulation, in percent of the scored
+    # staff. "Baik" counts Baik or better, "Butuh Perbaikan" and "Kurang" that band or worse.
+    coherence_baik_max_baik = models.PositiveSmallIntegerField(
+        _("agency Baik: at most % of staff Baik or better"),
+        default=70,
+        validators=[MaxValueValidator(100)],
+    )
+    coherence_butuh_perbaikan_min_butuh_perbaikan = models.PositiveSmallIntegerField(
+        _("agency Butuh Perbaikan: at least % of staff Butuh Perbaikan or worse"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+    )
+    coherence_butuh_perbaikan_max_sangat_baik = models.PositiveSmallIntegerField(
+        _("agency Butuh Perbaikan: at most % of staff Sangat Baik"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+    )
+    coherence_kurang_min_kurang = models.PositiveSmallIntegerField(
+        _("agency Kurang: at least % of staff Kurang or worse"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+    )
+    coherence_sangat_kurang_max_sangat_baik = models.PositiveSmallIntegerField(
+        _("agency Sangat Kurang: at most % of staff Sangat Baik"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -114,6 +143,14 @@ class ScoringScheme(models.Model):
                 & Q(threshold_baik__gt=models.F("threshold_butuh_perbaikan"))
                 & Q(threshold_butuh_perbaikan__gt=models.F("threshold_kurang")),
                 name="scheme_thresholds_descending",
+            ),
+            models.CheckConstraint(
+                condition=Q(coherence_baik_max_baik__lte=100)
+                & Q(coherence_butuh_perbaikan_min_butuh_perbaikan__lte=100)
+                & Q(coherence_butuh_perbaikan_max_sangat_baik__lte=100)
+                & Q(coherence_kurang_min_kurang__lte=100)
+                & Q(coherence_sangat_kurang_max_sangat_baik__lte=100),
+                name="scheme_coherence_percent_0_100",
             ),
         ]
 
