@@ -45,3 +45,8 @@ urlpatterns = [
 ]
 # No MEDIA_URL route, not even with DEBUG: the only media are private (evidence files and
 # staged uploads under MEDIA_ROOT/private), served by workspace views that check access.
+
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

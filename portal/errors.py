@@ -1,0 +1,35 @@
+"""Error pages that show no internals, only what happened in plain words and the incident id
+that the log line of the same request carries (`portal.security.IncidentFilter`)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+
+def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    # Rendered without context processors: the 500 page must not touch the database or the
+    # cache that may be what failed.
+    body = loader.get_template(template).render(
+        {"incident_id": getattr(request, "incident_id", ""), "request_path": request.path}
+    )
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "errors/400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "errors/403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "errors/404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _page(request, "errors/500.html", 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # The reason stays in the log (django.security.csrf), not on the page.
+    return _page(request, "errors/403_csrf.html", 403)
