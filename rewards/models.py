@@ -1,16 +1,27 @@
-"""Reward and punishment rules and the decisions they lead to.
+"""Reward and punishment rules (data of a year's scoring scheme), the decisions they lead to,
+and objections (keberatan) against penalties.
 
-Only the place to grow for now: the rules engine and the review pages come with the rewards
-issue.
+A rule is evaluated by `rewards.rules.apply_rules` on a published score run and creates
+*recommended* decisions; leaders approve or reject them (`rewards.services`). Every change
+of a decision or an objection is recorded (django-simple-history, with a reason).
 """
 
+from __future__ import annotations
+
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
-from performance.models import Employee, ScoreRun, ScoringScheme
+from performance.models import Employee, Predikat, ScoreRun, ScoringScheme
+
+OBJECTION_DAYS = 14  # an approved penalty can be objected to up to 14 days after the decision
 
 
 class Outcome(models.TextChoices):
@@ -21,33 +32,136 @@ class Outcome(models.TextChoices):
 
 
 class Rule(models.Model):
-    """A reward or punishment rule of a year's scoring scheme."""
+    """A reward or punishment rule of a year's scoring scheme: when a subject's score (of the
+    year, or of a quarter) meets `condition` for `consecutive` periods running, recommend
+    `outcome`. Saving or deleting a rule in the admin moves the scheme's version on."""
 
     class Level(models.TextChoices):
         EMPLOYEE = "employee", _("employee")
         AGENCY = "agency", _("agency")
 
+    class Period(models.TextChoices):
+        YEAR = "year", _("year")
+        QUARTER = "quarter", _("quarter")
+
+    class Condition(models.TextChoices):
+        PREDIKAT_IN = "predikat_in", _("predikat is one of")
+        SCORE_BELOW = "score_below", _("score below")
+        SCORE_AT_LEAST = "score_at_least", _("score at least")
+
     scheme = models.ForeignKey(
         ScoringScheme, on_delete=models.CASCADE, related_name="rules", verbose_name=_("scheme")
     )
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Identifies a rule of the default set; empty for rules added by hand."),
+    )
     label = models.CharField(_("label"), max_length=200)
     level = models.CharField(_("subject level"), max_length=10, choices=Level.choices)
+    period = models.CharField(
+        _("period"), max_length=7, choices=Period.choices, default=Period.YEAR
+    )
+    condition = models.CharField(
+        _("condition"), max_length=15, choices=Condition.choices, default=Condition.PREDIKAT_IN
+    )
+    predikats = models.JSONField(
+        _("predikat values"),
+        default=list,
+        blank=True,
+        help_text=_("For the condition 'predikat is one of': a list such as [\"Kurang\"]."),
+    )
+    value = models.DecimalField(
+        _("score value"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For the score conditions: below is strictly below, at least includes it."),
+    )
+    consecutive = models.PositiveSmallIntegerField(
+        _("consecutive periods"),
+        default=1,
+        help_text=_("How many periods running the condition must hold (1: only this one)."),
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     tpp_adjustment = models.DecimalField(
         _("TPP adjustment (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    for_leader_review = models.BooleanField(
+        _("escalated to the leader"),
+        default=False,
+        help_text=_("An escalated outcome the leader decides personally (e.g. PP 30/2019)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["scheme", "label"]
+        ordering = ["scheme", "order", "pk"]
         verbose_name = _("rule")
         verbose_name_plural = _("rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], condition=~Q(code=""), name="rule_code_per_scheme"
+            ),
+            models.CheckConstraint(condition=Q(consecutive__gte=1), name="rule_consecutive_1"),
+            models.CheckConstraint(
+                condition=Q(condition="predikat_in") | Q(value__isnull=False),
+                name="rule_score_condition_has_value",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        if self.condition == self.Condition.PREDIKAT_IN:
+            values = self.predikats if isinstance(self.predikats, list) else None
+            if not values or any(v not in Predikat.values for v in values):
+                raise ValidationError(
+                    {
+                        "predikats": _("A list of predikat values: %(values)s.")
+                        % {"values": ", ".join(Predikat.values)}
+                    }
+                )
+        elif self.value is None:
+            raise ValidationError({"value": _("A score condition needs a value.")})
+
+
+class DecisionQuerySet(models.QuerySet):
+    def for_agencies(self, agencies) -> DecisionQuerySet:
+        """Decisions about `agencies` (a queryset from `agencies.access.agencies_for`)."""
+        return self.filter(agency__in=agencies)
+
+    def with_subjects(self) -> DecisionQuerySet:
+        """With the rule, agency and employee joined (one query for a page of them)."""
+        return self.select_related("rule", "agency", "employee", "decided_by")
+
+    def approved_counts(self) -> DecisionQuerySet:
+        """Dicts of `agency_id`, `year`, `level`, `outcome` and `n`: how many approved
+        decisions of each kind there are. Counts only; the caller suppresses small counts."""
+        return (
+            self.filter(status=Decision.Status.APPROVED)
+            .values(
+                "agency_id",
+                "year",
+                level=models.F("rule__level"),
+                outcome=models.F("rule__outcome"),
+            )
+            .annotate(n=models.Count("id"))
+            .order_by()
+        )
+
 
 class Decision(models.Model):
-    """A recommended, approved or rejected outcome for an employee or an agency."""
+    """A recommended, approved or rejected outcome for an employee or an agency.
+
+    Created as *recommended* by the rules; a recommendation whose condition no longer holds
+    is *withdrawn* by the next evaluation (and recommended again if it holds once more). A
+    leader approves or rejects it; a decided decision changes only through
+    `rewards.services.reverse_decision`, which puts it back to recommended with a reason.
+    """
 
     class Status(models.TextChoices):
         RECOMMENDED = "recommended", _("recommended")
@@ -55,33 +169,116 @@ class Decision(models.Model):
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="decisions")
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("rule")
+    )
     run = models.ForeignKey(ScoreRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="decisions")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("agency")
+    )
     employee = models.ForeignKey(
-        Employee, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+        Employee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("civil servant"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     period = models.CharField(_("period"), max_length=2)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RECOMMENDED
     )
+    # The scores that made the rule fire: {"scores": [{"year", "period", "score",
+    # "predikat"}, ...], "scheme_version": n, "run": id}.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("recommended at"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
+    objects = DecisionQuerySet.as_manager()
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
-        ordering = ["-year", "agency"]
+        ordering = ["-year", "agency", "pk"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            # Idempotence of the rules: one decision per rule, subject and period.
+            models.UniqueConstraint(
+                fields=["rule", "employee", "year", "period"],
+                condition=Q(employee__isnull=False),
+                name="decision_once_per_employee",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "agency", "year", "period"],
+                condition=Q(employee__isnull=True),
+                name="decision_once_per_agency",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "agency"])]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.year} {self.period}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.REJECTED)
+
+    @property
+    def period_label(self) -> str:
+        return str(self.year) if self.period == "Y" else f"{self.period} {self.year}"
+
+    def objection_deadline(self) -> datetime.date | None:
+        """The last day (WITA) an objection can be lodged: 14 days after the decision."""
+        if self.decided_at is None:
+            return None
+        return timezone.localdate(self.decided_at) + datetime.timedelta(days=OBJECTION_DAYS)
+
+
+class Objection(models.Model):
+    """An objection (keberatan) an HR officer lodges against an approved penalty on behalf of
+    the employee, and the leader's answer. Both are kept."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="objections", verbose_name=_("decision")
+    )
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lodged by"),
+    )
+    text = models.TextField(_("objection"))
+    lodged_at = models.DateTimeField(_("lodged at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["lodged_at", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        constraints = [
+            models.UniqueConstraint(fields=["decision"], name="one_objection_per_decision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} ({self.lodged_at:%Y-%m-%d})"

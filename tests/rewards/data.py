@@ -1,0 +1,103 @@
+"""Helpers for the rewards tests: published score runs with hand-set scores, so a rule's
+boundary (110.00 against 109.99) is tested exactly, without going through the formulas."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from agencies.models import Agency, Membership
+from performance import scoring
+from performance.models import Employee, PerformanceContract, Score, ScoreRun, ScoringScheme
+from rewards.models import Decision, Rule
+from rewards.rules import ensure_default_rules
+from tests.conftest import AFTER_2025
+from tests.factories import ContractFactory, UserFactory
+
+
+def published_run(years=(2024, 2025), as_of: datetime.date = AFTER_2025) -> ScoreRun:
+    """A published run of `years` computed as of `as_of` (every 2025 quarter closed by
+    default), with the schemes of those years in the database."""
+    for year in years:
+        ScoringScheme.objects.get_or_create(year=year)
+    now = timezone.now()
+    return ScoreRun.objects.create(
+        status=ScoreRun.Status.PUBLISHED,
+        as_of=as_of,
+        published_at=now,
+        finished_at=now,
+        schemes={str(y): {} for y in years},
+    )
+
+
+def _contract(agency: Agency, employee: Employee | None, year: int) -> PerformanceContract:
+    found = PerformanceContract.objects.filter(agency=agency, employee=employee, year=year).first()
+    return found or ContractFactory(agency=agency, employee=employee, year=year)
+
+
+def score(run: ScoreRun, subject, year: int, period: str, value: str) -> Score:
+    """A score of `subject` (an Employee: its SKP; an Agency: the agency score) in `run`."""
+    value = Decimal(value)
+    if isinstance(subject, Employee):
+        agency, contract = subject.agency, _contract(subject.agency, subject, year)
+    else:
+        agency, contract = subject, None
+    return Score.objects.create(
+        run=run,
+        agency=agency,
+        contract=contract,
+        year=year,
+        period=period,
+        score=value,
+        predikat=scoring.predikat(value),
+    )
+
+
+def copy_run(run: ScoreRun, **changes) -> ScoreRun:
+    """A newer published run with the same scores as `run` (then change them by hand)."""
+    new = published_run(years=run.years, as_of=changes.get("as_of", run.as_of))
+    Score.objects.bulk_create(
+        [
+            Score(
+                **{
+                    f: getattr(s, f)
+                    for f in ("agency_id", "contract_id", "year", "period", "score", "predikat")
+                },
+                run=new,
+            )
+            for s in Score.objects.filter(run=run)
+        ]
+    )
+    return new
+
+
+def set_score(run: ScoreRun, subject, year: int, period: str, value: str) -> None:
+    value = Decimal(value)
+    scores = Score.objects.filter(run=run, year=year, period=period)
+    if isinstance(subject, Employee):
+        scores = scores.filter(contract__employee=subject)
+    else:
+        scores = scores.filter(agency=subject, contract__isnull=True)
+    assert scores.update(score=value, predikat=scoring.predikat(value)) == 1
+
+
+def rule(code: str, year: int = 2025) -> Rule:
+    scheme, _ = ScoringScheme.objects.get_or_create(year=year)
+    ensure_default_rules(scheme)
+    return Rule.objects.get(scheme=scheme, code=code)
+
+
+def decisions(code: str | None = None, **filters) -> list[Decision]:
+    qs = Decision.objects.filter(**filters).order_by("pk")
+    if code:
+        qs = qs.filter(rule__code=code)
+    return list(qs)
+
+
+def leader_of(region, username: str):
+    """A leader of `region` (a regency or city)."""
+    user = UserFactory(username=username)
+    Membership.objects.create(user=user, role=Membership.Role.LEADER, region=region)
+    return user
