@@ -190,8 +190,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # The recompute, then the reward and punishment rules on the run it published: one job.
     "nightly-recompute": {
-        "task": "performance.tasks.recompute_scores_task",
+        "task": "rewards.tasks.nightly_task",
         "schedule": crontab(hour=1, minute=0),  # 01:00 WITA (CELERY_TIMEZONE)
     },
 }
