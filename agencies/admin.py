@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agency,
@@ -7,6 +9,7 @@ from .models import (
     SampleData,
     Service,
     ServiceMetric,
+    SurveyRefusal,
     SurveyResponse,
 )
 
@@ -50,6 +53,29 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     list_select_related = ["service"]
     list_filter = ["year", "quarter", "channel"]
     raw_id_fields = ["service"]
+
+
+@admin.register(SurveyRefusal)
+class SurveyRefusalAdmin(admin.ModelAdmin):
+    """Refused survey submissions per service, day and reason: counted by the survey form,
+    read here (abuse shows as a spike), never edited by hand."""
+
+    list_display = ["day", "service", "agency", "reason", "count"]
+    list_select_related = ["service__agency"]
+    list_filter = ["reason", "day"]
+    search_fields = ["service__name", "service__code", "service__agency__name"]
+    date_hierarchy = "day"
+    ordering = ["-day", "-count"]
+
+    @admin.display(description=_("agency"), ordering="service__agency__name")
+    def agency(self, obj: SurveyRefusal) -> str:
+        return str(obj.service.agency)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 admin.site.register(SampleData)

@@ -3,19 +3,24 @@ comparison. Anonymous, read-only, cached per published score run (`public_page`)
 
 from __future__ import annotations
 
+import io
+
+import segno
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods
 
 from performance import scoring
 from performance.models import ScoreRun
 
 from .filters import PAGE_SIZE, AgencyFilter, CompareForm, PeriodForm, RankingFilter
-from .models import ANSWER_FIELDS, Agency, Service, ServiceMetric, SurveyResponse
+from .models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 from .pagecache import public_page
 from .queries import (
     agency_scores,
-    ikm_of,
     indicator_table,
     published_run,
     run_year,
@@ -24,8 +29,14 @@ from .queries import (
     status_counts,
     trend_points,
 )
-
-SERVICE_QUARTERS = 4  # quarters of survey results and metrics a service page shows
+from .results import (
+    ServiceYearForm,
+    channel_rows,
+    metric_rows,
+    quarter_results,
+    service_years,
+)
+from .survey import LIMITED, SurveyForm, client_key, issue_token, retry_after, submit_survey
 
 
 def _scheme(run: ScoreRun | None, year: int | None) -> scoring.Scheme:
@@ -91,19 +102,27 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@public_page
-def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    service = get_object_or_404(
+def _public_service(slug: str, code: str) -> Service:
+    """A service of a public agency, or 404."""
+    return get_object_or_404(
         Service.objects.public().select_related("agency"), agency__slug=slug, code=code
     )
+
+
+@public_page
+def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    service = _public_service(slug, code)
     run = published_run(request)
-    survey = list(service.responses.sums_by_quarter()[:SERVICE_QUARTERS])
-    columns = [
-        (row["year"], row["quarter"], ikm_of(row, _scheme(run, row["year"]).survey_min_responses))
-        for row in reversed(survey)
-    ]
+    form = ServiceYearForm(request.GET, years=service_years(service))
+    year = form.selected()
+    scheme = _scheme(run, year)
+    quarters = quarter_results(service, year, scheme.survey_min_responses) if year else []
+    surveyed = [r for r in quarters if r.ikm.respondents]
     elements = [
-        (SurveyResponse._meta.get_field(f).verbose_name, [ikm.nrr[i] for _, _, ikm in columns])
+        (
+            SurveyResponse._meta.get_field(f).verbose_name,
+            [r.ikm.nrr[i] if r.ikm.respondents else None for r in quarters],
+        )
         for i, f in enumerate(ANSWER_FIELDS)
     ]
     return render(
@@ -113,25 +132,64 @@ def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "service": service,
             "agency": service.agency,
             "run": run,
-            "survey_columns": columns,
+            "form": form,
+            "year": year,
+            "scheme": scheme,
+            "quarters": quarters,
+            "surveyed": surveyed,
             "elements": elements,
-            "metrics": _metric_table(list(service.metrics.order_by("-year", "-quarter"))),
-            "scheme": _scheme(run, columns[-1][0] if columns else None),
+            "metric_rows": metric_rows(quarters),
+            "channel_rows": channel_rows(quarters),
+            "contradictions": sum(r.contradiction for r in quarters),
         },
     )
 
 
-def _metric_table(metrics: list[ServiceMetric]) -> dict:
-    """Service metrics as rows per kind and columns per quarter (the latest few, in time
-    order): {"periods": [(year, quarter)], "rows": [(label, [value or None])]}."""
-    periods = sorted({(m.year, m.quarter) for m in metrics})[-SERVICE_QUARTERS:]
-    values = {(m.kind, m.year, m.quarter): m.value for m in metrics}
-    rows = [
-        (label, [values.get((kind, y, q)) for y, q in periods])
-        for kind, label in ServiceMetric.Kind.choices
-        if any((kind, y, q) in values for y, q in periods)
-    ]
-    return {"periods": periods, "rows": rows}
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The SKM form: never cached (it carries a CSRF token and a signed time stamp)."""
+    service = _public_service(slug, code)
+    status = 200
+    if request.method == "POST":
+        outcome = submit_survey(service=service, data=request.POST, client=client_key(request))
+        if outcome.thanked:
+            return redirect("agencies:survey_thanks", slug=slug, code=code)
+        if outcome.status == LIMITED:
+            response = render(
+                request, "agencies/survey_limited.html", {"service": service}, status=429
+            )
+            response["Retry-After"] = str(retry_after())
+            return response
+        form, token, status = outcome.form, outcome.token, 400
+    else:
+        form, token = SurveyForm(), issue_token(service)
+    return render(
+        request,
+        "agencies/survey.html",
+        {"service": service, "agency": service.agency, "form": form, "token": token},
+        status=status,
+    )
+
+
+@public_page
+def survey_thanks(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    service = _public_service(slug, code)
+    return render(
+        request, "agencies/survey_thanks.html", {"service": service, "agency": service.agency}
+    )
+
+
+@cache_control(public=True, max_age=24 * 60 * 60)
+def survey_qr(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A QR code (SVG) of the survey's absolute address, for counters and posters."""
+    service = _public_service(slug, code)
+    url = request.build_absolute_uri(reverse("agencies:survey", args=[slug, code]))
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(
+        svg, kind="svg", scale=8, border=4, title=f"{service.name}: {url}", encoding="utf-8"
+    )
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @public_page
