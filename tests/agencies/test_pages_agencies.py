@@ -282,7 +282,7 @@ def test_service_page_shows_standard_elements_ikm_and_metrics(
     assert "Requirements" in html and "Handling of complaints and suggestions" in html
     assert "n = 12" in html and re.search(r"<abbr[^>]*>[ABCD]</abbr>", html)
     assert "Applications received" in html and "4.50" in html
-    assert "Rate this service" not in html  # the survey form is not built yet
+    assert reverse("agencies:survey", args=[service.agency.slug, service.code]) in html
 
 
 def test_service_page_with_few_respondents_says_data_belum_cukup(
