@@ -287,3 +287,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The citizens' survey (agencies/survey.py): the least number of seconds a person needs to
+# answer it, and the submissions allowed per client and service per hour (429 beyond).
+SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "20"))
+SURVEY_RATE_LIMIT = int(os.environ.get("SURVEY_RATE_LIMIT", "20"))
+# The client's address for such per-client limits is REMOTE_ADDR (the peer), unless this
+# names the request.META key in which a trusted reverse proxy passes it (HTTP_X_REAL_IP, or
+# HTTP_X_FORWARDED_FOR, of which the last address is used). Set it only behind a proxy that
+# overwrites that header: otherwise anyone can pick their own address.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
