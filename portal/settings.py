@@ -5,6 +5,7 @@ laptop: SQLite in the checkout, local-memory cache, Celery tasks run in-process.
 sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (see README.md and .env.example).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -100,6 +101,11 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    # django_ratelimit's decorator and middleware are used without its app: the app's only
+    # addition is a system check that rejects the local-memory cache of the laptop defaults.
     "agencies",
     "performance",
     "rewards",
@@ -116,10 +122,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.twofactor.staff_2fa_middleware",
     "portal.security.session_limits_middleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -210,6 +220,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login protection (ASVS V6.3): after 5 failed logins for one username from one address,
+# that pair is locked for 15 minutes (django-axes; a cool-off rather than the default
+# permanent lock, which would let anyone lock an officer out for good), and one address may
+# post the login form at most LOGIN_RATE_LIMIT times (django-ratelimit, 429 page).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.errors.locked_out"
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
+RATELIMIT_VIEW = "portal.errors.too_many_requests"
+OTP_TOTP_ISSUER = "Kinerja NTB"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
 LOGOUT_REDIRECT_URL = "/"
@@ -286,6 +312,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # The citizens' survey (agencies/survey.py): the least number of seconds a person needs to

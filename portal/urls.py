@@ -1,12 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
+from django_ratelimit.decorators import ratelimit
 
 from agencies import views as agency_views
 
-from . import views
+from . import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,9 +33,12 @@ urlpatterns = [
     path("dashboard/decisions/", include("rewards.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        ratelimit(key="ip", rate=settings.LOGIN_RATE_LIMIT, method="POST")(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
         name="login",
     ),
+    path("accounts/two-factor/", twofactor.two_factor, name="two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
