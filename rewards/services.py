@@ -126,7 +126,10 @@ def decide_one(
     reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Decision:
-    """Approve or reject one decision; refuses (DecisionError) one already decided."""
+    """Approve or reject one decision; refuses (DecisionError) one outside the leader's
+    region or already decided."""
+    if not can_decide(user, decision):
+        raise DecisionError(_("You cannot decide on this agency."))
     result = decide(user=user, ids=[decision.pk], approve=approve, reason=reason, now=now)
     if not result.changed:
         raise DecisionError(_("This decision was already decided or withdrawn."))

@@ -101,3 +101,24 @@ def leader_of(region, username: str):
     user = UserFactory(username=username)
     Membership.objects.create(user=user, role=Membership.Role.LEADER, region=region)
     return user
+
+
+def regency_agency(code: str = "5201", name: str = "Kabupaten Lombok Barat"):
+    """An agency in a regency (not the province), for region-scoped leaders."""
+    from agencies.models import Region
+    from tests.factories import AgencyFactory, RegionFactory
+
+    region = RegionFactory(code=code, name=name, kind=Region.kind_for_code(code))
+    return AgencyFactory(region=region, name=f"Dinas Kesehatan {name}")
+
+
+def recommend(run, staff_scores: dict, agency_scores: dict | None = None):
+    """Scores for 2025 (employees and agencies) in `run`, then the rules: the decisions."""
+    from rewards.rules import apply_rules
+
+    for subject, value in staff_scores.items():
+        score(run, subject, 2025, "Y", value)
+    for subject, value in (agency_scores or {}).items():
+        score(run, subject, 2025, "Y", value)
+    apply_rules(run=run)
+    return {d.employee_id or d.agency_id: d for d in Decision.objects.select_related("rule")}

@@ -1,0 +1,121 @@
+"""Forms and filters of the decision pages. No form takes a decision's agency or status from
+the POST data: decisions come from the URL or from a choice limited to the user's region."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+from .models import Decision, Outcome, Rule
+
+ACTIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
+TEXT_LIMIT = 4000
+
+
+def _text(label, *, required: bool, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionFilter(django_filters.FilterSet):
+    """Filters of the queue and of the officers' list, over decisions the user may read."""
+
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.none(), label=_("Agency"), empty_label=_("All my agencies")
+    )
+    outcome = django_filters.ChoiceFilter(
+        field_name="rule__outcome",
+        choices=Outcome.choices,
+        label=_("Outcome"),
+        empty_label=_("Any outcome"),
+    )
+    level = django_filters.ChoiceFilter(
+        field_name="rule__level",
+        choices=Rule.Level.choices,
+        label=_("Subject"),
+        empty_label=_("Staff and agencies"),
+    )
+    year = django_filters.NumberFilter(label=_("Year"))
+    status = django_filters.ChoiceFilter(
+        choices=Decision.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
+
+    class Meta:
+        model = Decision
+        fields: list[str] = []
+
+    def __init__(self, data, *, queryset, agencies, default_status: str | None = None) -> None:
+        if default_status and (data is None or "status" not in data):
+            data = data.copy() if data is not None else {}
+            data["status"] = default_status
+        super().__init__(data, queryset=queryset)
+        self.filters["agency"].queryset = agencies
+
+
+class BulkDecisionForm(forms.Form):
+    """Approve or reject the decisions ticked in the queue, with one reason for all."""
+
+    decisions = forms.ModelMultipleChoiceField(
+        queryset=Decision.objects.none(),
+        label=_("Decisions"),
+        error_messages={"required": _("Tick at least one decision.")},
+    )
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
+    reason = _text(
+        _("Reason"), required=False, help_text=_("Required for a rejection, optional otherwise.")
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args, decisions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decisions"].queryset = decisions
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for the rejection."))
+        return data
+
+
+class DecideForm(forms.Form):
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
+    reason = _text(
+        _("Reason"), required=False, help_text=_("Required for a rejection, optional otherwise.")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for the rejection."))
+        return data
+
+
+class ReverseForm(forms.Form):
+    reason = _text(_("Reason for the reversal"), required=True)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why."))
+        return reason
+
+
+class ObjectionForm(forms.Form):
+    text = _text(
+        _("Objection"),
+        required=True,
+        help_text=_("On behalf of the civil servant: why the penalty should be reconsidered."),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = _text(_("Answer"), required=True)
