@@ -36,7 +36,6 @@ ROW_CHOICES = [(10, "10"), (25, "25"), (50, "50")]
 DEFAULT_ROWS = 25
 MAX_ROWS = 50  # rows in one submit (14 fields each, under DATA_UPLOAD_MAX_NUMBER_FIELDS);
 # a spreadsheet of thousands goes through import_survey
-COUNT_KINDS = [k for k in Kind.values if k != Kind.AVG_PROCESSING_DAYS]
 # The element each answer column holds (short names for the batch table's headers).
 ELEMENT_LABELS = {f: SurveyResponse._meta.get_field(f).verbose_name for f in ANSWER_FIELDS}
 
@@ -63,25 +62,52 @@ class LocalDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
+class CountField(LocalDecimalField):
+    """A non-negative whole number typed like the other figures (a count of applications,
+    complaints or people)."""
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value != value.to_integral_value():
+            raise ValidationError(_("This is a count: enter a whole number."), code="count")
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric"}
+
+
 # --- paper batch ------------------------------------------------------------------------
 
 
 class PaperSetupForm(forms.Form):
-    """The batch screen's GET settings: which quarter, and how many empty rows."""
+    """The batch screen's GET settings: which quarter (default: the current one), and how
+    many empty rows."""
 
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_("Quarter"), choices=QUARTER_CHOICES, coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), choices=QUARTER_CHOICES, coerce=int, required=False, empty_value=None
+    )
     rows = forms.TypedChoiceField(
-        label=_("Number of rows"), choices=ROW_CHOICES, coerce=int, initial=DEFAULT_ROWS
+        label=_("Number of rows"),
+        choices=ROW_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_ROWS,
     )
 
     def __init__(self, *args, today: datetime.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["year"].widget.attrs.update(min=2000, max=today.year)
+        now = services.quarter_of(today)
+        self.fields["year"].initial, self.fields["quarter"].initial = now.year, now.quarter
 
     def clean(self):
         data = super().clean()
+        now = services.quarter_of(self.today)
+        if "year" in data and data["year"] is None:
+            data["year"] = now.year
+        if "quarter" in data and data["quarter"] is None:
+            data["quarter"] = now.quarter
         year, quarter = data.get("year"), data.get("quarter")
         if year is not None and quarter is not None:
             problem = services.paper_period_problem(year, quarter, self.today)
@@ -108,6 +134,7 @@ class PaperBatchForm(PaperSetupForm):
         super().__init__(*args, **kwargs)
         for name in ("year", "quarter"):
             self.fields[name].widget = forms.HiddenInput()
+            self.fields[name].required = True
 
 
 def _answer_field(element: str) -> forms.IntegerField:
@@ -212,21 +239,19 @@ class MetricsForm(forms.Form):
     """The seven quarterly figures of a service. An empty field means "not reported"; a
     stored figure that is emptied is deleted."""
 
-    applications = LocalDecimalField(label=Kind.APPLICATIONS.label)
-    completed_on_time = LocalDecimalField(label=Kind.COMPLETED_ON_TIME.label)
-    completed_late = LocalDecimalField(label=Kind.COMPLETED_LATE.label)
+    applications = CountField(label=Kind.APPLICATIONS.label)
+    completed_on_time = CountField(label=Kind.COMPLETED_ON_TIME.label)
+    completed_late = CountField(label=Kind.COMPLETED_LATE.label)
     avg_processing_days = LocalDecimalField(label=Kind.AVG_PROCESSING_DAYS.label)
-    complaints_received = LocalDecimalField(label=Kind.COMPLAINTS_RECEIVED.label)
-    complaints_resolved = LocalDecimalField(label=Kind.COMPLAINTS_RESOLVED.label)
-    users = LocalDecimalField(
+    complaints_received = CountField(label=Kind.COMPLAINTS_RECEIVED.label)
+    complaints_resolved = CountField(label=Kind.COMPLAINTS_RESOLVED.label)
+    users = CountField(
         label=Kind.USERS.label,
         help_text=_("Sets the survey sample the regulation expects for this quarter."),
     )
 
     def __init__(self, *args, service: Service, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in COUNT_KINDS:
-            self.fields[name].widget.attrs["inputmode"] = "numeric"
         if service.standard_days is not None:
             self.fields["avg_processing_days"].help_text = _(
                 "The service standard is %(days)d days."
@@ -234,11 +259,6 @@ class MetricsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in COUNT_KINDS:
-            value = data.get(name)
-            if value is not None and value != value.to_integral_value():
-                self.add_error(name, _("This is a count: enter a whole number."))
-                data[name] = None
         applications = data.get("applications")
         on_time, late = data.get("completed_on_time"), data.get("completed_late")
         completed = (on_time or 0) + (late or 0)

@@ -104,11 +104,7 @@ def paper_batch(request: HttpRequest, service_pk: int) -> HttpResponse:
     saved, or none (any invalid row names its row number and element)."""
     service = _service_for_user(request, service_pk, *OFFICER)
     today = timezone.localdate()
-    now = services.quarter_of(today)
-    setup = PaperSetupForm(
-        request.GET or {"year": now.year, "quarter": now.quarter, "rows": DEFAULT_ROWS},
-        today=today,
-    )
+    setup = PaperSetupForm(request.GET, today=today)
     rows = setup.cleaned_data["rows"] if setup.is_valid() else DEFAULT_ROWS
     period, status = None, 200
     if request.method == "POST":
@@ -153,7 +149,10 @@ def paper_batch(request: HttpRequest, service_pk: int) -> HttpResponse:
         "services/paper.html",
         {
             "service": service,
-            "setup": setup,
+            # the settings in force, shown filled in (defaults too) unless they have errors
+            "setup": PaperSetupForm(initial=setup.cleaned_data, today=today)
+            if setup.is_valid()
+            else setup,
             "batch": batch,
             "formset": formset,
             "row_errors": formset.row_errors() if formset is not None and formset.is_bound else [],
