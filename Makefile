@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: install run test lint format bench screenshots messages lock clean
+.PHONY: deps-check install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
+	$(BIN)/bandit -q -ll -c pyproject.toml -r agencies performance rewards portal
+	$(BIN)/python scripts/check_templates.py
 	$(MANAGE) makemigrations --check --dry-run -v0
 	DEBUG=0 SECRET_KEY=lint-check-key-$$(date +%s)-0123456789-abcdefghijklmnopqrstuvwxyz \
 		ALLOWED_HOSTS=kinerja.ntbprov.go.id $(MANAGE) check --deploy --fail-level WARNING
@@ -58,6 +60,9 @@ messages: install
 lock: install
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+deps-check: install
+	$(BIN)/python scripts/deps_check.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
