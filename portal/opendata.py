@@ -2,8 +2,9 @@
 
 Every dataset is public by law or aggregated (DESIGN.md, "Privacy and openness"): agencies,
 services, agency-level scores of the published run, agency Perjanjian Kinerja indicators
-with targets and realisations, and IKM by service and quarter. Never an individual civil
-servant's data: no query here touches Employee or an SKP contract.
+with targets and realisations, IKM by service and quarter, and suppressed counts of
+approved decisions. Never an individual civil servant's data: no query here touches Employee
+or an SKP contract.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 from agencies.queries import ikm_of, indicator_status
+from agencies.suppression import suppress
 from performance.models import Indicator, Score, ScoreRun
+from rewards.models import Decision, Outcome, Rule
 
 LICENCE = "CC-BY-4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -163,6 +166,40 @@ def ikm_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
             ikm.grade,
             ikm.sufficient,
         ]
+
+
+def decision_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """Per public agency, year of the run and level: how many decisions of each outcome kind
+    were approved by the time the run was published (so the file is the same all day).
+    Staff counts are about people: below the scheme's minimum group size they are hidden,
+    with complementary suppression (DESIGN.md); `suppressed` says so. Counts only: never a
+    name, a NIP or a single decision. Two queries."""
+    if run is None or run.published_at is None:
+        return
+    years = [y for y in sorted(run.years) if not filters.year or y == filters.year]
+    agencies = list(_agencies(filters).order_by("code").values_list("pk", "code"))
+    counts: dict[tuple, int] = {}
+    for row in (
+        Decision.objects.filter(
+            agency_id__in=[pk for pk, _code in agencies],
+            year__in=years,
+            decided_at__lte=run.published_at,
+        )
+        .approved_counts()
+        .iterator()
+    ):
+        counts[(row["agency_id"], row["year"], row["level"], row["outcome"])] = row["n"]
+    for pk, code in agencies:
+        for year in years:
+            for level, label in ((Rule.Level.EMPLOYEE, "staff"), (Rule.Level.AGENCY, "agency")):
+                cells = {o: counts.get((pk, year, level, o), 0) for o in Outcome.values}
+                if level == Rule.Level.EMPLOYEE:
+                    published = suppress(cells, run.scheme(year).min_group_size)
+                    values = [c.value for c in published.cells]
+                    total, hidden = published.total, published.any_suppressed
+                else:  # decisions about the agency itself, public like its score
+                    values, total, hidden = list(cells.values()), sum(cells.values()), False
+                yield [code, year, label, *values, total, hidden]
 
 
 AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"))
@@ -317,6 +354,39 @@ DATASETS = {
                 ),
             ),
             ikm_rows,
+        ),
+        Dataset(
+            "decisions",
+            _("Reward and penalty decisions"),
+            _(
+                "Per agency and year, how many reward and penalty decisions were approved, by "
+                "kind: about its staff (counts below the minimum group size hidden) and about "
+                "the agency itself. Never a name or a single decision."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column("level", "text", _("staff: about civil servants; agency: about the agency")),
+                *[
+                    Column(
+                        outcome,
+                        "integer",
+                        format_lazy("{}: {}", _("Approved decisions of the kind"), label),
+                        _("decisions"),
+                    )
+                    for outcome, label in Outcome.choices
+                ],
+                Column("total", "integer", _("All approved decisions"), _("decisions")),
+                Column(
+                    "suppressed",
+                    "boolean",
+                    _(
+                        "Some counts are empty: fewer than the minimum group size, or hidden "
+                        "so that a small count cannot be worked out"
+                    ),
+                ),
+            ),
+            decision_rows,
         ),
     )
 }
