@@ -4,6 +4,7 @@ from .models import (
     Employee,
     Indicator,
     PerformanceContract,
+    PersonalDataAccess,
     Realisation,
     Score,
     ScoreRun,
@@ -84,3 +85,23 @@ class ScoreAdmin(admin.ModelAdmin):
     list_display = ["agency", "contract", "year", "period", "score", "predikat", "run"]
     list_filter = ["year", "period", "predikat"]
     raw_id_fields = ["run", "agency", "contract"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The access log is evidence: readable (auditors), never written or changed by hand."""
+
+    list_display = ["at", "user", "agency", "employee", "path"]
+    list_filter = ["agency"]
+    search_fields = ["user__username", "employee__nip", "employee__name"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "agency", "employee"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

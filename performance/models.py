@@ -600,3 +600,35 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} Q{self.quarter}: {self.value}"
+
+
+class PersonalDataAccess(models.Model):
+    """Who opened which civil servant's records, and when: a personal-data incident must be
+    scoped and notified within 3 x 24 hours (UU 27/2022). `employee` is set when one person's
+    record was opened, empty when a page showed several of the agency's staff at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    path = models.CharField(_("page"), max_length=300)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access to personal data")
+        verbose_name_plural = _("accesses to personal data")
+        indexes = [models.Index(fields=["employee", "at"]), models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.path} {self.at:%Y-%m-%d %H:%M}"

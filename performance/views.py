@@ -30,6 +30,7 @@ from agencies.models import Agency, Membership
 from . import workspace
 from . import workspace_history as history
 from . import workspace_upload as upload
+from .accesslog import log_personal_access
 from .evidence import content_type
 from .forms import AuditForm as AuditFilterForm
 from .forms import (
@@ -75,14 +76,23 @@ def _contract_for_user(request: HttpRequest, pk: int, *roles: str) -> Performanc
     """The contract `pk` when it belongs to an agency the user holds one of `roles` for (any
     role when none given); else 404."""
     contracts = PerformanceContract.objects.filter(agency__in=agencies_for(request.user, *roles))
-    return get_object_or_404(contracts.select_related("agency", "employee", "submitted_by"), pk=pk)
+    contract = get_object_or_404(
+        contracts.select_related("agency", "employee", "submitted_by"), pk=pk
+    )
+    if contract.employee_id is not None:  # an SKP: one civil servant's record
+        log_personal_access(request, agency_id=contract.agency_id, employee_id=contract.employee_id)
+    return contract
 
 
 def _realisation_for_user(request: HttpRequest, pk: int, *roles: str) -> Realisation:
     realisations = Realisation.objects.filter(
         indicator__contract__agency__in=agencies_for(request.user, *roles)
-    )
-    return get_object_or_404(realisations, pk=pk)
+    ).select_related("indicator__contract")
+    realisation = get_object_or_404(realisations, pk=pk)
+    contract = realisation.indicator.contract
+    if contract.employee_id is not None:
+        log_personal_access(request, agency_id=contract.agency_id, employee_id=contract.employee_id)
+    return realisation
 
 
 def _indicators(contract: PerformanceContract) -> QuerySet:
@@ -501,6 +511,7 @@ def bulk_realisations(
     )
     page = Paginator(contracts, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
     page_contracts = list(page.object_list)
+    log_personal_access(request, agency_id=agency.pk, employee_id=None)
     indicators = list(
         Indicator.objects.filter(contract__in=page_contracts)
         .order_by("contract", "code")
@@ -712,6 +723,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_valid():
         year = form.cleaned_data["year"]
+        log_personal_access(request, agency_id=form.cleaned_data["agency"].pk, employee_id=None)
         result = compute_preview(
             form.cleaned_data["agency"],
             year,
