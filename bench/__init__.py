@@ -12,4 +12,5 @@ one line here. Kept out of `make test`: nothing under `tests/` imports it.
 PARTS: dict[str, str] = {
     "recompute": "bench.recompute",
     "import": "bench.imports",
+    "survey": "bench.survey",
 }
