@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: deps-check install run test lint format bench screenshots messages lock clean
+.PHONY: backup restore backup-drill deps-check install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,25 @@ messages: install
 lock: install
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+# Backups: pg_dump's custom format of DATABASE_URL (PostgreSQL) into backups/, and its
+# restore (FILE=...) into DATABASE_URL in one transaction. backup-drill proves a dump taken
+# during a recompute restores exactly (ops/backup.py).
+backup:
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2;; esac
+	mkdir -p backups
+	pg_dump --format=custom --no-owner --no-privileges \
+		--dbname="postgresql://$${DATABASE_URL#*://}" --file=backups/kinerja-$$(date -u +%Y%m%dT%H%M%SZ).dump
+	@ls -1t backups/*.dump | head -n 1
+
+restore:
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL" >&2; exit 2;; esac
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/kinerja-....dump" >&2; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
+		--dbname="postgresql://$${DATABASE_URL#*://}" "$(FILE)"
+
+backup-drill: install
+	$(PY) -m ops.backup
 
 deps-check: install
 	$(BIN)/python scripts/deps_check.py
