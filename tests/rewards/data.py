@@ -14,7 +14,7 @@ from performance.models import Employee, PerformanceContract, Score, ScoreRun, S
 from rewards.models import Decision, Rule
 from rewards.rules import ensure_default_rules
 from tests.conftest import AFTER_2025
-from tests.factories import ContractFactory, UserFactory
+from tests.factories import ContractFactory, EmployeeFactory, UserFactory
 
 
 def published_run(years=(2024, 2025), as_of: datetime.date = AFTER_2025) -> ScoreRun:
@@ -122,3 +122,37 @@ def recommend(run, staff_scores: dict, agency_scores: dict | None = None):
         score(run, subject, 2025, "Y", value)
     apply_rules(run=run)
     return {d.employee_id or d.agency_id: d for d in Decision.objects.select_related("rule")}
+
+
+def build_world(cast):
+    """The cast plus an agency in Lombok Barat with its own leader and HR officer, and
+    recommendations: in DIKES a reward (ani), a coaching (budi) and a penalty (citra); in
+    DIKBUD a penalty (dewi); in Lombok Barat a penalty (eko)."""
+    regency = regency_agency()
+    people = {
+        "ani": EmployeeFactory(agency=cast.agency_a, name="Ani"),
+        "budi": EmployeeFactory(agency=cast.agency_a, name="Budi"),
+        "citra": EmployeeFactory(agency=cast.agency_a, name="Citra"),
+        "dewi": EmployeeFactory(agency=cast.agency_b, name="Dewi"),
+        "eko": EmployeeFactory(agency=regency, name="Eko"),
+    }
+    run = published_run()
+    by_subject = recommend(
+        run,
+        {
+            people["ani"]: "115",
+            people["budi"]: "60",
+            people["citra"]: "40",
+            people["dewi"]: "30",
+            people["eko"]: "20",
+        },
+    )
+    cast.regency = regency
+    cast.regency_leader = leader_of(regency.region, "regency_leader")
+    officer = UserFactory(username="officer_regency", email="hr@lobar.example")
+    Membership.objects.create(user=officer, role=Membership.Role.HR_OFFICER, agency=regency)
+    cast.officer_regency = officer
+    cast.people = people
+    cast.decisions = {name: by_subject[p.pk] for name, p in people.items()}
+    cast.run = run
+    return cast
