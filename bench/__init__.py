@@ -4,7 +4,8 @@
 registered in `PARTS` with a `run(ctx) -> list[Result]` function; the runner sets up the
 database and Django once, runs the parts asked for, prints one table and writes it as JSON
 under `bench-results/`. Adding a part (the "pages" one: gunicorn + wrk) is a new module and
-one line here. Kept out of `make test`: nothing under `tests/` imports it.
+one line here. Kept out of `make test`: only the helpers' unit tests (`tests/bench/`) import
+it, and they run no benchmark.
 """
 
 # name -> module with `run(ctx: bench.runner.Context) -> list[bench.measure.Result]`.
@@ -13,4 +14,5 @@ PARTS: dict[str, str] = {
     "recompute": "bench.recompute",
     "import": "bench.imports",
     "survey": "bench.survey",
+    "pages": "bench.pages",
 }

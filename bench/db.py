@@ -46,15 +46,20 @@ def configure_environment(url: str) -> None:
     Child processes inherit the environment, so they see the same settings.
     """
     os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    # The pages part's child processes use `bench.settings` (the baseline view).
+    os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "portal.settings")
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
     os.environ["HTTPS_ONLY"] = "0"
     os.environ["STAFF_2FA"] = "0"
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # The local-memory cache: the bench must not touch a Redis someone else uses.
-    os.environ.pop("REDIS_URL", None)
+    # The local-memory cache: the bench must not touch a Redis someone else uses. The pages
+    # part gives its child processes its own Redis database (BENCH_CHILD_REDIS_URL).
+    if os.environ.get("BENCH_CHILD_REDIS_URL"):
+        os.environ["REDIS_URL"] = os.environ["BENCH_CHILD_REDIS_URL"]
+    else:
+        os.environ.pop("REDIS_URL", None)
 
 
 def setup_django(url: str) -> None:

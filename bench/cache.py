@@ -1,0 +1,21 @@
+"""A Redis cache for the pages benchmark's full-render mode (`BENCH_PAGE_CACHE=0`)."""
+
+from __future__ import annotations
+
+from django.core.cache.backends.redis import RedisCache
+
+# `agencies.pagecache` keys its pages `run_cache_key("page", ...)`: "run-<id>:page:...".
+PAGE_MARK = ":page:"
+
+
+class NoPageRedisCache(RedisCache):
+    """Redis, except that a cached public page is never found: `public_page` renders every
+    request in full (and stores it, as on any miss). Every other key works as usual."""
+
+    def get(self, key, default=None, version=None):
+        if PAGE_MARK in key:
+            return default
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):
+        return super().get_many([k for k in keys if PAGE_MARK not in k], version)
