@@ -44,7 +44,11 @@ def _engine() -> Callable:
 
 
 def recompute_scores(
-    *, year: int | None = None, today: datetime.date | None = None, engine: Callable | None = None
+    *,
+    year: int | None = None,
+    today: datetime.date | None = None,
+    engine: Callable | None = None,
+    on_publish: Callable[[ScoreRun], None] | None = None,
 ) -> ScoreRun:
     """Compute every score of `year` (all years when None) as of `today` (WITA; default: now)
     and publish them as a new run.
@@ -54,6 +58,8 @@ def recompute_scores(
     `year` is given, the other years' rows are carried over from the previous published run,
     so the newest run is always complete. On failure the run is kept, marked failed, with no
     rows. Concurrent calls queue on a database lock (PostgreSQL) rather than overlap.
+    `on_publish(run)` runs inside the publishing transaction (the nightly ledger records the
+    run there, so a crash can never leave a published run the ledger does not know of).
     """
     today = today or timezone.localdate()
     write_year = engine or _engine()
@@ -80,6 +86,8 @@ def recompute_scores(
             run.finished_at = now
             run.published_at = now
             run.save()
+            if on_publish is not None:
+                on_publish(run)
     except BaseException as exc:
         ScoreRun.objects.filter(pk=run.pk).update(
             status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]

@@ -200,12 +200,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    # The recompute, then the reward and punishment rules on the run it published: one job.
+    # The recompute, then the reward and punishment rules on the run it published: one job,
+    # at most one published run per night (portal.nightly's ledger).
     "nightly-recompute": {
-        "task": "rewards.tasks.nightly_task",
+        "task": "portal.tasks.nightly_task",
         "schedule": crontab(hour=1, minute=0),  # 01:00 WITA (CELERY_TIMEZONE)
     },
+    # Starts a night's job that beat missed (beat down at 01:00, a lost task).
+    "nightly-watchdog": {
+        "task": "portal.tasks.watchdog_task",
+        "schedule": crontab(minute="*/30"),
+    },
 }
+NIGHTLY_WATCHDOG_AFTER = datetime.time(2, 0)  # WITA: by then the night's job must be done
 RECOMPUTE_SOFT_TIME_LIMIT = int(os.environ.get("RECOMPUTE_SOFT_TIME_LIMIT", str(50 * 60)))
 RECOMPUTE_TIME_LIMIT = int(os.environ.get("RECOMPUTE_TIME_LIMIT", str(60 * 60)))
 # Score runs older than this many days are pruned (the latest published run is always kept).

@@ -1,0 +1,197 @@
+"""The nightly job's ledger (portal/nightly.py): whatever triggers it, a night publishes
+exactly one run; a crash before publication is run again, a crash after it only needs the
+rules; the watchdog starts a night beat missed. Plus both tasks through a real Celery worker
+against Redis where REDIS_URL is set (CI)."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+from django.db import connection, connections
+
+from performance.models import PerformanceContract, ScoreRun
+from portal import nightly, tasks
+from portal.celery import app
+from portal.models import NightlyRun
+from rewards import rules
+from tests.factories import AgencyFactory
+from tests.performance.workspace_data import contract_of
+
+NIGHT = datetime.date(2026, 3, 2)
+Status = NightlyRun.Status
+WITA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.fixture
+def data(db):
+    return contract_of(AgencyFactory(), status=PerformanceContract.Status.APPROVED)
+
+
+def published() -> int:
+    return ScoreRun.objects.published().count()
+
+
+def test_a_night_publishes_one_run_whatever_triggers_it(data):
+    first = nightly.run_nightly(night=NIGHT, trigger="beat")
+    assert first.status == Status.DONE and first.run is not None
+    for trigger in ("beat", "manual", "redelivery", "watchdog"):
+        again = nightly.run_nightly(night=NIGHT, trigger=trigger)
+        assert again.status == Status.DONE and again.run_id == first.run_id
+    assert published() == 1
+    assert NightlyRun.objects.get().attempts == 1
+
+
+def test_the_next_night_publishes_a_new_run(data):
+    nightly.run_nightly(night=NIGHT)
+    nightly.run_nightly(night=NIGHT + datetime.timedelta(days=1))
+    assert published() == 2
+    assert NightlyRun.objects.filter(status=Status.DONE).count() == 2
+
+
+def test_a_crash_before_publication_is_run_again(data, monkeypatch):
+    def crash(**kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(nightly, "recompute_scores", crash)
+    with pytest.raises(RuntimeError):
+        nightly.run_nightly(night=NIGHT)
+    entry = NightlyRun.objects.get()
+    assert entry.status == Status.FAILED and "worker lost" in entry.error
+    assert published() == 0
+    monkeypatch.undo()
+    assert nightly.run_nightly(night=NIGHT, trigger="watchdog").status == Status.DONE
+    assert published() == 1
+    assert NightlyRun.objects.get().attempts == 2
+
+
+def test_a_crash_after_publication_only_applies_the_rules_again(data, monkeypatch):
+    real = rules.apply_rules
+    calls = []
+
+    def crash_once(**kwargs):
+        calls.append(kwargs["run"].pk)
+        if len(calls) == 1:
+            raise RuntimeError("killed after publishing")
+        return real(**kwargs)
+
+    monkeypatch.setattr(nightly, "apply_rules", crash_once)
+    with pytest.raises(RuntimeError):
+        nightly.run_nightly(night=NIGHT)
+    entry = NightlyRun.objects.get()
+    assert entry.status == Status.PUBLISHED and published() == 1
+    done = nightly.run_nightly(night=NIGHT, trigger="redelivery")
+    assert done.status == Status.DONE
+    assert published() == 1  # no second run for the night
+    assert calls == [entry.run_id, entry.run_id]
+
+
+def test_nothing_happens_while_another_process_holds_the_lock(data):
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        other = psycopg.connect(
+            f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+            autocommit=True,
+        )
+        other.execute("SELECT pg_advisory_lock(%s)", [nightly.NIGHTLY_LOCK_ID])
+
+        def release():
+            # The lock goes with the connection, as with a killed worker (the server ends
+            # the session a moment after the client closes it).
+            other.close()
+            with connection.cursor() as cursor:
+                for _ in range(100):
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+                        [nightly.NIGHTLY_LOCK_ID % 2**32],
+                    )
+                    if cursor.fetchone()[0] == 0:
+                        return
+                    time.sleep(0.05)
+    else:
+        from django.core.cache import cache
+
+        cache.add(nightly.CACHE_LOCK_KEY, "1")
+        release = lambda: cache.delete(nightly.CACHE_LOCK_KEY)  # noqa: E731
+    try:
+        assert nightly.run_nightly(night=NIGHT) is None
+        assert not NightlyRun.objects.exists() and published() == 0
+    finally:
+        release()
+    assert nightly.run_nightly(night=NIGHT).status == Status.DONE
+
+
+@pytest.mark.parametrize(
+    ("hour", "done_already", "runs"),
+    [(1, False, False), (2, False, True), (23, False, True), (3, True, False)],
+)
+def test_the_watchdog_starts_a_missed_night_only(data, hour, done_already, runs):
+    now = datetime.datetime(2026, 3, 2, hour, 30, tzinfo=WITA)
+    if done_already:
+        nightly.run_nightly(night=NIGHT)
+    entry = nightly.watchdog(now=now)
+    assert (entry is not None and entry.trigger == "watchdog") is runs
+    assert published() == 1 if (runs or done_already) else published() == 0
+
+
+def test_the_admin_action_queues_the_job_after_commit(
+    data, admin_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(tasks.nightly_task, "delay", lambda **kw: sent.append(kw))
+    yesterday = NightlyRun.objects.create(night=NIGHT, status=Status.DONE)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        admin_client.post(
+            "/admin/portal/nightlyrun/",
+            {"action": "start_tonight", "_selected_action": [yesterday.pk]},
+        )
+    # Sent to the broker on commit, not before: a worker never races the request.
+    assert sent == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert sent == [{"trigger": "manual"}]
+
+
+def _through_worker(task, timeout: float = 60):
+    threads = set()
+
+    def after_task(**kwargs):
+        threads.add(threading.current_thread().name)
+        connections.close_all()
+
+    task_postrun.connect(after_task, weak=False)
+    try:
+        app.control.purge()
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            task.delay()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if threads and NightlyRun.objects.filter(status=Status.DONE).exists():
+                    return threads
+                time.sleep(0.2)
+    finally:
+        task_postrun.disconnect(after_task)
+    raise AssertionError(f"the worker did not finish the nightly job within {timeout} s")
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "task", [tasks.nightly_task, tasks.watchdog_task], ids=["nightly", "watchdog"]
+)
+def test_the_tasks_run_through_a_real_worker(task, settings):
+    contract_of(AgencyFactory(), status=PerformanceContract.Status.APPROVED)
+    settings.NIGHTLY_WATCHDOG_AFTER = datetime.time(0, 0)  # the watchdog acts at any hour
+    if settings.REDIS_URL:
+        assert not app.conf.task_always_eager
+        threads = _through_worker(task)
+        assert threading.current_thread().name not in threads
+    else:
+        task.delay()
+    entry = NightlyRun.objects.get()
+    assert entry.status == Status.DONE
+    assert published() == 1
