@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 
 STARTED_KEY = "_auth_started"
@@ -49,7 +49,10 @@ def incident_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         request.incident_id = secrets.token_hex(6)
-        response = get_response(request)
+        if request.method in ("TRACE", "TRACK"):  # never echo a request back (WSTG-CONF-06)
+            response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        else:
+            response = get_response(request)
         response["X-Request-ID"] = request.incident_id
         return response
 
