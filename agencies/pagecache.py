@@ -1,10 +1,15 @@
 """Whole public pages cached per published score run.
 
 A page is the same for everyone until the next run is published, so it is rendered once
-per run, language and query and then served from the cache (Redis in production). The key
-starts with the run id (`performance.caching.run_cache_key`): a new run shows at once, with
-no purge. Clients get an ETag (run, language and a hash of the content) and Last-Modified
-(the run's publication time), so a revalidation costs a 304 and no rendering.
+per run, language and query and then served from the cache (Redis in production). Each entry
+records the run it was rendered from, and is only served while that run is the published
+one: a new run shows at once, with no purge (its first visitor renders the page again, over
+the old entry). Clients get an ETag (run, language and a hash of the content) and
+Last-Modified (the run's publication time), so a revalidation costs a 304 and no rendering.
+
+A cached page costs one cache round trip: the published run's id and the page are read
+together (`get_many`), and the entry holds its response headers ready to send (measured in
+`make bench PART=pages`, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,17 +22,21 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
-from performance.caching import run_cache_key
+from performance.caching import PUBLISHED_RUN_KEY, published_run_id
 
 from .queries import published_run
 
 MAX_AGE = 300  # seconds a browser or proxy may reuse a page without asking
-PAGE_TTL = 24 * 60 * 60  # keys carry the run id, so an old run's pages simply expire
+PAGE_TTL = 24 * 60 * 60  # an old run's page is replaced by its next visit, or expires
 COPIED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+VARY = "Accept-Language, Cookie"
+# What a 304 repeats of the page's headers (RFC 9110 15.4.5, as Django's own 304s do).
+NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
 
 
 def _is_personal(request: HttpRequest) -> bool:
@@ -40,7 +49,40 @@ def _key(request: HttpRequest, language: str) -> str:
     # Normalised query (sorted, empty values dropped): equivalent URLs share one entry.
     query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values if v))
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
-    return run_cache_key("page", language, digest)
+    return f"page:{language}:{digest}"
+
+
+def _render(
+    view: Callable[..., HttpResponse],
+    request: HttpRequest,
+    run_id: int,
+    language: str,
+    *args: object,
+    **kwargs: object,
+) -> tuple[HttpResponse, dict | None]:
+    """Render the page: (the view's response, its cache entry, or None when it is not to be
+    cached: only 200 responses are)."""
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200 or response.streaming:
+        return response, None
+    run = published_run(request)
+    digest = hashlib.sha256(response.content).hexdigest()[:20]
+    etag = quote_etag(f"{run.pk if run else 0}-{language}-{digest}")
+    last_modified = int(run.published_at.timestamp()) if run else None
+    headers = {h: response[h] for h in COPIED_HEADERS if h in response}
+    headers["ETag"] = etag
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    headers["Cache-Control"] = CACHE_CONTROL
+    headers["Vary"] = VARY
+    entry = {
+        "run": run_id,
+        "content": response.content,
+        "headers": headers,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+    return response, entry
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -55,33 +97,27 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         language = get_language()
         key = _key(request, language)
-        entry = cache.get(key)
-        if entry is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
+        found = cache.get_many([PUBLISHED_RUN_KEY, key])
+        run_id = found.get(PUBLISHED_RUN_KEY)
+        if run_id is None:
+            run_id = published_run_id()
+        entry = found.get(key)
+        if entry is None or entry.get("run") != run_id:
+            response, entry = _render(view, request, run_id, language, *args, **kwargs)
+            if entry is None:
                 return response
-            run = published_run(request)
-            digest = hashlib.sha256(response.content).hexdigest()[:20]
-            entry = {
-                "content": response.content,
-                "headers": {h: response[h] for h in COPIED_HEADERS if h in response},
-                "etag": quote_etag(f"{run.pk if run else 0}-{language}-{digest}"),
-                "last_modified": int(run.published_at.timestamp()) if run else None,
-            }
             cache.set(key, entry, timeout=PAGE_TTL)
-        response = HttpResponse(entry["content"])
-        for header, value in entry["headers"].items():
-            response[header] = value
-        response["ETag"] = entry["etag"]
-        if entry["last_modified"] is not None:
-            response["Last-Modified"] = http_date(entry["last_modified"])
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        return get_conditional_response(
-            request,
-            etag=entry["etag"],
-            last_modified=entry["last_modified"],
-            response=response,
+        # A revalidation is answered (304, or 412 for a failed If-Match) before the page's
+        # bytes are touched.
+        conditional = get_conditional_response(
+            request, etag=entry["etag"], last_modified=entry["last_modified"]
         )
+        if conditional is None:
+            return HttpResponse(entry["content"], headers=entry["headers"])
+        if conditional.status_code == 304:
+            for header in NOT_MODIFIED_HEADERS:
+                if header in entry["headers"]:
+                    conditional[header] = entry["headers"][header]
+        return conditional
 
     return wrapper

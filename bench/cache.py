@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.cache.backends.redis import RedisCache
 
-# `agencies.pagecache` keys its pages `run_cache_key("page", ...)`: "run-<id>:page:...".
-PAGE_MARK = ":page:"
+# `agencies.pagecache` keys its pages "page:<language>:<digest>".
+PAGE_PREFIX = "page:"
 
 
 class NoPageRedisCache(RedisCache):
@@ -13,9 +13,9 @@ class NoPageRedisCache(RedisCache):
     request in full (and stores it, as on any miss). Every other key works as usual."""
 
     def get(self, key, default=None, version=None):
-        if PAGE_MARK in key:
+        if key.startswith(PAGE_PREFIX):
             return default
         return super().get(key, default, version)
 
     def get_many(self, keys, version=None):
-        return super().get_many([k for k in keys if PAGE_MARK not in k], version)
+        return super().get_many([k for k in keys if not k.startswith(PAGE_PREFIX)], version)
