@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpRequest
 
 from performance import scoring
 from performance.caching import published_run_id
-from performance.models import Achievement, Indicator, Score, ScoreRun
+from performance.models import Achievement, Indicator, PerformanceContract, Score, ScoreRun
 
 from .models import ANSWER_FIELDS
 from .suppression import SuppressedRow, suppress
@@ -118,11 +118,32 @@ def staff_distribution(
     run_id: int, year: int, agency_ids: list[int], min_group_size: int
 ) -> dict[int, SuppressedRow]:
     """For each agency, how many staff have each predikat in `year` (annual SKP scores),
-    suppressed for small groups, in the order of the predikat bands. One query."""
+    suppressed for small groups, in the order of the predikat bands. One query.
+
+    The staff's scores are the agency's contract scores less those of its own PK contracts
+    (a handful, found by their index), not contract scores joined to every contract to test
+    for an employee: 8 ms instead of 56 ms for an agency of 13,000 staff
+    (docs/performance.md)."""
     counts: dict[int, dict[str, int]] = {
         pk: dict.fromkeys(scoring.PREDIKAT_ORDER, 0) for pk in agency_ids
     }
-    rows = Score.objects.staff_predikat_counts(run_id, year).filter(agency_id__in=agency_ids)
+    own_contracts = PerformanceContract.objects.filter(
+        agency_id__in=agency_ids, employee__isnull=True
+    )
+    rows = (
+        Score.objects.filter(
+            run_id=run_id,
+            year=year,
+            period="Y",
+            agency_id__in=agency_ids,
+            agency__is_public=True,
+            contract__isnull=False,
+        )
+        .exclude(contract__in=own_contracts)
+        .values("agency_id", "predikat")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for row in rows:
         counts[row["agency_id"]][row["predikat"]] = row["n"]
     return {pk: suppress(c, min_group_size) for pk, c in counts.items()}
