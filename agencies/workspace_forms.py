@@ -9,6 +9,7 @@ user's own.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import django_filters
@@ -34,6 +35,7 @@ Kind = ServiceMetric.Kind
 QUARTER_CHOICES = [(q, label) for q, label in QUARTERS]
 ROW_CHOICES = [(10, "10"), (25, "25"), (50, "50")]
 DEFAULT_ROWS = 25
+GROUPED = re.compile(r"\d{1,3}([., ]\d{3})+")  # 1.500 / 1,500 / 1 500 / 12.345.678
 MAX_ROWS = 50  # rows in one submit (14 fields each, under DATA_UPLOAD_MAX_NUMBER_FIELDS);
 # a spreadsheet of thousands goes through import_survey
 # The element each answer column holds (short names for the batch table's headers).
@@ -63,8 +65,15 @@ class LocalDecimalField(forms.DecimalField):
 
 
 class CountField(LocalDecimalField):
-    """A non-negative whole number typed like the other figures (a count of applications,
-    complaints or people)."""
+    """A non-negative whole number (a count of applications, complaints or people). Digits
+    grouped by thousands are read as one number whichever separator is typed (1.500 the
+    Indonesian way, 1,500 the English way, 1 500): a count has no decimals to confuse them
+    with."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and GROUPED.fullmatch(value.strip()):
+            value = re.sub(r"[., ]", "", value)
+        return super().to_python(value)
 
     def validate(self, value) -> None:
         super().validate(value)

@@ -81,6 +81,15 @@ def test_indonesian_officer_types_decimal_comma(cast, service_a):
     assert stored(service_a)["avg_processing_days"] == Decimal("3.25")
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("typed", ["1.500", "1,500", "1 500", "1500"])
+def test_counts_may_be_typed_with_thousands_separators(cast, service_a, lang, typed):
+    client = cast.client(cast.officer_a)
+    client.cookies["lang"] = lang
+    assert client.post(edit_url(service_a), figures(users=typed)).status_code == 302
+    assert stored(service_a)["users"] == 1500
+
+
 def test_saving_again_upserts_and_emptying_deletes(officer_a, service_a):
     officer_a.post(edit_url(service_a), figures(), follow=True)
     ids = dict(ServiceMetric.objects.filter(service=service_a).values_list("kind", "pk"))
@@ -143,7 +152,8 @@ def test_form_shows_the_stored_figures(officer_a, service_a):
             "More complaints resolved (9) than received (8).",
         ),
         ({"applications": "12.5"}, "applications", "This is a count: enter a whole number."),
-        ({"users": "1.500"}, "users", "This is a count: enter a whole number."),
+        ({"users": "1.5"}, "users", "This is a count: enter a whole number."),
+        ({"users": "1.50"}, "users", "This is a count: enter a whole number."),
         ({"complaints_received": "-1"}, "complaints_received", None),
         ({"avg_processing_days": "abc"}, "avg_processing_days", None),
         ({"avg_processing_days": "1.234"}, "avg_processing_days", None),
