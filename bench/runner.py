@@ -10,6 +10,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,15 @@ def main(argv: list[str]) -> int:
     machine_before = _machine()
     results: list[Result] = []
     for name in names:
-        module = importlib.import_module(PARTS[name])
-        results.extend(module.run(ctx))
+        # A part that breaks is a failed line of the table; the other parts still run.
+        try:
+            module = importlib.import_module(PARTS[name])
+            results.extend(module.run(ctx))
+        except Exception as exc:  # noqa: BLE001 (reported, and the run fails)
+            ctx.log(f"bench: the {name} part failed:\n{traceback.format_exc()}")
+            results.append(
+                Result(name, "the part failed", "s", [0.0], ok=False, note=repr(exc)[:200])
+            )
     report = table(results)
     print(report)
 
