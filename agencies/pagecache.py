@@ -9,12 +9,18 @@ Last-Modified (the run's publication time), so a revalidation costs a 304 and no
 
 A cached page costs one cache round trip: the published run's id and the page are read
 together (`get_many`), and the entry holds its response headers ready to send (measured in
-`make bench PART=pages`, docs/performance.md).
+`make bench PART=pages`, docs/performance.md). The entry also holds the page gzipped,
+compressed once when it is rendered, for clients that accept gzip (every browser): a 23 KB
+scorecard travels as 5 KB at no cost per request. Its ETag differs from the plain page's
+(another representation), and responses vary on Accept-Encoding. Public pages carry no
+secret (no CSRF token, no session), so compression gives BREACH nothing to find.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -34,7 +40,9 @@ MAX_AGE = 300  # seconds a browser or proxy may reuse a page without asking
 PAGE_TTL = 24 * 60 * 60  # an old run's page is replaced by its next visit, or expires
 COPIED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
-VARY = "Accept-Language, Cookie"
+VARY = "Accept-Encoding, Accept-Language, Cookie"
+GZIP_MIN_BYTES = 200  # below this gzip saves nothing worth a header
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip
 # What a 304 repeats of the page's headers (RFC 9110 15.4.5, as Django's own 304s do).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
 
@@ -75,12 +83,17 @@ def _render(
         headers["Last-Modified"] = http_date(last_modified)
     headers["Cache-Control"] = CACHE_CONTROL
     headers["Vary"] = VARY
+    compressed = None
+    if len(response.content) >= GZIP_MIN_BYTES and not response.has_header("Content-Encoding"):
+        compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
     entry = {
         "run": run_id,
         "content": response.content,
         "headers": headers,
         "etag": etag,
         "last_modified": last_modified,
+        "gzip": compressed,
+        "gzip_etag": quote_etag(f"{run.pk if run else 0}-{language}-{digest}-gzip"),
     }
     return response, entry
 
@@ -107,17 +120,23 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if entry is None:
                 return response
             cache.set(key, entry, timeout=PAGE_TTL)
+        headers = entry["headers"]
+        zipped = entry.get("gzip") is not None and _ACCEPTS_GZIP.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        if zipped:
+            headers = {**headers, "ETag": entry["gzip_etag"], "Content-Encoding": "gzip"}
         # A revalidation is answered (304, or 412 for a failed If-Match) before the page's
         # bytes are touched.
         conditional = get_conditional_response(
-            request, etag=entry["etag"], last_modified=entry["last_modified"]
+            request, etag=headers["ETag"], last_modified=entry["last_modified"]
         )
         if conditional is None:
-            return HttpResponse(entry["content"], headers=entry["headers"])
+            return HttpResponse(entry["gzip"] if zipped else entry["content"], headers=headers)
         if conditional.status_code == 304:
             for header in NOT_MODIFIED_HEADERS:
-                if header in entry["headers"]:
-                    conditional[header] = entry["headers"][header]
+                if header in headers:
+                    conditional[header] = headers[header]
         return conditional
 
     return wrapper
