@@ -68,6 +68,9 @@ NOT_MODIFIED_TARGET = 0.70
 FULL_TARGET = {"scorecard": 0.04}
 FULL_P99_MS = {"scorecard": 250.0}
 MODES = ("warm", "304", "full")
+# Pages also loaded as a browser asks for them, accepting gzip (for information).
+GZIP_PAGES = ("home", "scorecard")
+GZIP = {"Accept-Encoding": "gzip"}
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,8 @@ class Probe:
     etag: str
     not_modified: int  # status of the revalidation with that ETag
     cache_control: str
+    gzip_body: int  # size of the body sent to a client that accepts gzip
+    gzip_encoding: str  # its Content-Encoding
 
 
 def probe(base: str, page: Page) -> Probe:
@@ -422,7 +427,16 @@ def probe(base: str, page: Page) -> Probe:
         status, headers, body = fetch(base, page.path)
     etag = headers.get("ETag", "")
     revalidated = fetch(base, page.path, {"If-None-Match": etag})[0] if etag else 0
-    return Probe(status, len(body), etag, revalidated, headers.get("Cache-Control", ""))
+    _, zipped_headers, zipped = fetch(base, page.path, GZIP)
+    return Probe(
+        status,
+        len(body),
+        etag,
+        revalidated,
+        headers.get("Cache-Control", ""),
+        len(zipped),
+        zipped_headers.get("Content-Encoding", ""),
+    )
 
 
 def _load(base: str, path: str, seconds: float, headers: dict[str, str] | None = None):
@@ -586,6 +600,7 @@ def run(ctx) -> list[Result]:
         probes = {p.name: probe(base, p) for p in [*pages, static]}
         jobs = [(f"{p.name}: warm", p.path, {}) for p in pages]
         jobs += [(f"{p.name}: 304", p.path, {"If-None-Match": probes[p.name].etag}) for p in pages]
+        jobs += [(f"{p.name}: warm, gzip", p.path, GZIP) for p in pages if p.name in GZIP_PAGES]
         jobs.append((static.name, static.path, {}))
         cached, cached_baselines = _loads(ctx, base, "cached", jobs)
     with gunicorn(_server_env(url, page_cache=False), log) as base:
@@ -609,6 +624,15 @@ def run(ctx) -> list[Result]:
             results.append(
                 _page_results(mode, p, probes[p.name], loads[key], baselines[key], queries[p.path])
             )
+        if mode == "warm":
+            for p in (p for p in pages if p.name in GZIP_PAGES):
+                key = f"{p.name}: warm, gzip"
+                line = _line(key, loads[key], baselines[key])
+                encoding = probes[p.name].gzip_encoding
+                line.ok = encoding == "gzip" and not any(x.errors for x in loads[key])
+                line.note = "" if line.ok else f"Content-Encoding {encoding or 'none'}"
+                line.columns.update(SQL="0", bytes=f"{probes[p.name].gzip_body:,}")
+                results.append(line)
     static_line = _line(
         static.name + " (whitenoise)", cached[static.name], cached_baselines[static.name]
     )
