@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
 NIGHTLY_WATCHDOG_AFTER = datetime.time.fromisoformat(
     os.environ.get("NIGHTLY_WATCHDOG_AFTER", "02:00")
 )
+# A nightly task that lost the database mid-run, or found the job's lock held before the
+# night was done, tries again after this many seconds, at most NIGHTLY_RETRIES times.
+NIGHTLY_RETRY_SECONDS = int(os.environ.get("NIGHTLY_RETRY_SECONDS", "60"))
+NIGHTLY_RETRIES = 10
 RECOMPUTE_SOFT_TIME_LIMIT = int(os.environ.get("RECOMPUTE_SOFT_TIME_LIMIT", str(50 * 60)))
 RECOMPUTE_TIME_LIMIT = int(os.environ.get("RECOMPUTE_TIME_LIMIT", str(60 * 60)))
 # Score runs older than this many days are pruned (the latest published run is always kept).
@@ -248,6 +252,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.errors.locked_out"
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
+# Search, comparison and open-data files, per client address (agencies/ratelimits.py): far
+# above what a person browsing needs, low enough to stop a scraper rendering every variant.
+PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
+AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
 OTP_TOTP_ISSUER = "Kinerja NTB"
 LOGIN_URL = "login"

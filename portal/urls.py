@@ -1,12 +1,11 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from django_ratelimit.decorators import ratelimit
 
 from agencies import views as agency_views
+from agencies.ratelimits import limited
 
 from . import twofactor, views
 
@@ -14,12 +13,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agencies/", include("agencies.urls")),
     path("rankings/", agency_views.rankings, name="rankings"),
-    path("compare/", agency_views.compare, name="compare"),
+    path("compare/", limited("PUBLIC_RATE_LIMIT")(agency_views.compare), name="compare"),
     path("methodology/", views.methodology, name="methodology"),
     path("open-data/", views.open_data, name="open_data"),
     re_path(
         r"^open-data/(?P<dataset>[a-z0-9-]+)\.(?P<fmt>csv|json)$",
-        views.open_data_file,
+        limited("PUBLIC_RATE_LIMIT")(views.open_data_file),
         name="open_data_file",
     ),
     path("healthz", views.healthz, name="healthz"),
@@ -33,7 +32,7 @@ urlpatterns = [
     path("dashboard/decisions/", include("rewards.urls")),
     path(
         "accounts/login/",
-        ratelimit(key="ip", rate=settings.LOGIN_RATE_LIMIT, method="POST")(
+        limited("LOGIN_RATE_LIMIT", methods=("POST",))(
             auth_views.LoginView.as_view(redirect_authenticated_user=True)
         ),
         name="login",

@@ -141,3 +141,30 @@ def test_password_policy(db, password, accepted):
         assert not accepted
     else:
         assert accepted
+
+
+@pytest.mark.parametrize(
+    "path", ["/agencies/?q=dinas", "/compare/", "/open-data/agencies.csv"], ids=str
+)
+def test_expensive_public_endpoints_are_rate_limited_per_client(db, settings, path):
+    settings.PUBLIC_RATE_LIMIT = "20/m"
+    client = Client()
+    with time_machine.travel(NOW, tick=False):
+        statuses = [client.get(path, REMOTE_ADDR="10.1.1.1").status_code for _ in range(21)]
+        assert set(statuses[:20]) == {200}
+        assert statuses[20] == 429
+        assert client.get(path, REMOTE_ADDR="10.1.1.1")["Retry-After"] == "60"
+        # Another client, and ordinary pages, are not affected.
+        assert client.get(path, REMOTE_ADDR="10.1.1.2").status_code == 200
+        assert client.get("/methodology/", REMOTE_ADDR="10.1.1.1").status_code == 200
+
+
+def test_a_trusted_proxy_header_names_the_client(db, settings):
+    settings.PUBLIC_RATE_LIMIT = "2/m"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    client = Client()
+    with time_machine.travel(NOW, tick=False):
+        for ip in ("10.2.0.1", "10.2.0.2", "10.2.0.3"):  # behind one proxy address
+            for _ in range(2):
+                assert client.get("/compare/", HTTP_X_REAL_IP=ip).status_code == 200
+        assert client.get("/compare/", HTTP_X_REAL_IP="10.2.0.1").status_code == 429
