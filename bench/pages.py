@@ -46,9 +46,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from . import db, loadgen
 from .measure import REPEAT, Result, run_in_child
-from .urls import BASELINE_BODY, BASELINE_PATH
 
 PART = "pages"
+BASELINE_PATH = "/bench/baseline/"  # served by bench/urls.py (bench.settings only)
+BASELINE_BODY = b"Hello, world!"  # 13 bytes
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK", "") not in {"", "0"}
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS") or (2 if QUICK else 10))

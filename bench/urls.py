@@ -3,8 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-BASELINE_PATH = "/bench/baseline/"
-BASELINE_BODY = b"Hello, world!"  # 13 bytes
+from .pages import BASELINE_BODY, BASELINE_PATH
 
 
 def baseline(request: HttpRequest) -> HttpResponse:
