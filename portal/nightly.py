@@ -6,7 +6,9 @@ redelivery after a killed worker, the watchdog) runs `run_nightly`, which
 
 1. takes the job's lock, or returns at once when another process holds it. On PostgreSQL
    the lock is a session advisory lock: a killed worker's connection closes and the lock goes
-   with it, so a redelivery can start at once. Elsewhere (the laptop default) a cache lock.
+   with it. Not at once, though: the server notices the lost client only when the statement
+   it is running ends, so a redelivery arriving meanwhile finds the lock held (the task then
+   tries again shortly, see tasks.nightly_task). Elsewhere (the laptop default) a cache lock.
 2. reads the night's ledger row: `done` -> nothing to do; `published` -> only the rules are
    left; otherwise it recomputes, recording the published run in the publishing transaction.
 3. applies the rules and marks the night done.
@@ -65,6 +67,11 @@ def night_of(now: datetime.datetime | None = None) -> datetime.date:
     return timezone.localdate(now)
 
 
+def night_done(night: datetime.date | None = None) -> bool:
+    """Whether the ledger says `night` (default: tonight) is done."""
+    return NightlyRun.objects.filter(night=night or night_of(), status=Status.DONE).exists()
+
+
 def run_nightly(
     *, night: datetime.date | None = None, trigger: str = "beat", today: datetime.date | None = None
 ) -> NightlyRun | None:
@@ -118,7 +125,7 @@ def watchdog(*, now: datetime.datetime | None = None) -> NightlyRun | None:
     night = night_of(now)
     if now.time() < settings.NIGHTLY_WATCHDOG_AFTER:
         return None
-    if NightlyRun.objects.filter(night=night, status=Status.DONE).exists():
+    if night_done(night):
         return None
     log.warning("watchdog: the nightly job for %s has not finished; starting it", night)
     return run_nightly(night=night, trigger="watchdog")

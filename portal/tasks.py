@@ -1,20 +1,35 @@
-"""Celery tasks: two-line glue around portal.nightly."""
+"""Celery tasks: glue around portal.nightly."""
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from . import nightly
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.RECOMPUTE_SOFT_TIME_LIMIT,
     time_limit=settings.RECOMPUTE_TIME_LIMIT,
+    max_retries=settings.NIGHTLY_RETRIES,
 )
-def nightly_task(trigger: str = "beat") -> int | None:
-    """The nightly job (recompute, then rules) for tonight; id of its score run, or None."""
-    entry = nightly.run_nightly(trigger=trigger)
+def nightly_task(self, trigger: str = "beat") -> int | None:
+    """The nightly job (recompute, then rules) for tonight; id of its score run, or None.
+
+    Tried again after NIGHTLY_RETRY_SECONDS (trigger "retry") when the database went away
+    mid-run (a restart, a failover), or when the job's lock is held while the night is not
+    done: the holder may be a killed worker's session whose last statement PostgreSQL is
+    still running (ops/chaos.py's worker-child-kill). Once the night is done, a retry is a
+    no-op; the watchdog stays the last resort."""
+    retry = {"kwargs": {"trigger": "retry"}, "countdown": settings.NIGHTLY_RETRY_SECONDS}
+    try:
+        entry = nightly.run_nightly(trigger=trigger)
+    except (OperationalError, InterfaceError) as exc:
+        raise self.retry(exc=exc, **retry) from exc
+    if entry is None and not nightly.night_done():
+        raise self.retry(**retry)
     return entry.run_id if entry else None
 
 

@@ -9,9 +9,10 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.exceptions import Retry
 from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 
 from performance.models import PerformanceContract, ScoreRun
 from portal import nightly, tasks
@@ -154,6 +155,49 @@ def test_the_admin_action_queues_the_job_after_commit(
     assert sent == [] and len(callbacks) == 1
     callbacks[0]()
     assert sent == [{"trigger": "manual"}]
+
+
+@pytest.fixture
+def retries(monkeypatch):
+    """The nightly task's retries, recorded instead of sent."""
+    sent = []
+
+    def retry(**options):
+        sent.append(options)
+        return Retry()
+
+    monkeypatch.setattr(tasks.nightly_task, "retry", retry)
+    return sent
+
+
+def test_a_task_that_finds_the_lock_held_tries_again_until_the_night_is_done(
+    data, monkeypatch, retries
+):
+    # The holder may be a killed worker's session: PostgreSQL keeps its lock until the
+    # statement it was running ends, and the redelivered task arrives before that
+    # (ops/chaos.py worker-child-kill). Returning then would lose the night.
+    monkeypatch.setattr(nightly, "run_nightly", lambda **kwargs: None)
+    with pytest.raises(Retry):
+        tasks.nightly_task(trigger="beat")
+    assert retries == [
+        {"kwargs": {"trigger": "retry"}, "countdown": settings.NIGHTLY_RETRY_SECONDS}
+    ]
+    NightlyRun.objects.create(night=nightly.night_of(), status=Status.DONE)
+    assert tasks.nightly_task(trigger="retry") is None  # done meanwhile: a no-op
+    assert len(retries) == 1
+
+
+def test_a_task_that_loses_the_database_tries_again(data, monkeypatch, retries):
+    def lost(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(nightly, "run_nightly", lost)
+    with pytest.raises(Retry):
+        tasks.nightly_task(trigger="beat")
+    assert isinstance(retries[0]["exc"], OperationalError)
+    monkeypatch.undo()
+    assert tasks.nightly_task(trigger="retry") is not None
+    assert NightlyRun.objects.get().trigger == "retry" and published() == 1
 
 
 def _through_worker(task, timeout: float = 60):
