@@ -239,3 +239,14 @@ def test_the_tasks_run_through_a_real_worker(task, settings):
     entry = NightlyRun.objects.get()
     assert entry.status == Status.DONE
     assert published() == 1
+
+
+def test_beat_runs_the_nightly_job_at_one_wita_and_the_watchdog_every_half_hour():
+    nightly_entry = settings.CELERY_BEAT_SCHEDULE["nightly-recompute"]
+    assert nightly_entry["task"] == tasks.nightly_task.name
+    assert (nightly_entry["schedule"].hour, nightly_entry["schedule"].minute) == ({1}, {0})
+    watchdog_entry = settings.CELERY_BEAT_SCHEDULE["nightly-watchdog"]
+    assert watchdog_entry["task"] == tasks.watchdog_task.name
+    assert watchdog_entry["schedule"].minute == {0, 30}
+    assert {tasks.nightly_task.name, tasks.watchdog_task.name} <= set(app.tasks)
+    assert app.conf.timezone == "Asia/Makassar"
