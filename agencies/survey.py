@@ -49,6 +49,7 @@ from .models import (
     SurveyRefusal,
     SurveyResponse,
 )
+from .ratelimits import client_address
 
 WITA = ZoneInfo("Asia/Makassar")
 STAMP_SALT = "agencies.survey.started"
@@ -288,14 +289,10 @@ def client_key(request: HttpRequest) -> str:
     """Who is submitting, for the rate limit and the duplicate check: a keyed hash of the
     client's address (IPv6 per /64, one household's or phone's prefix).
 
-    The address is `REMOTE_ADDR`, unless `CLIENT_IP_HEADER` names the header in which a
-    trusted reverse proxy passes it (e.g. `HTTP_X_REAL_IP`, or `HTTP_X_FORWARDED_FOR`, of
-    which the last address is taken: the one the proxy appended). Never trust that header
-    without such a proxy: anyone could send it.
+    The address is the one every per-client limit uses (`ratelimits.client_address`:
+    REMOTE_ADDR, or the header a trusted proxy sets, named by `CLIENT_IP_HEADER`).
     """
-    header = getattr(settings, "CLIENT_IP_HEADER", "")
-    address = request.META.get(header, "") if header else ""
-    address = address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     try:
         ip = ipaddress.ip_address(address)
         if ip.version == 6:
