@@ -1,6 +1,8 @@
-"""The nightly job (rewards/tasks.py): recompute then the rules, as one task, run by a real
-Celery worker against Redis where REDIS_URL is set (CI), in-process otherwise."""
+"""The nightly job (portal.tasks.nightly_task: recompute, then the rules on the run it
+published) as the rewards see it, run by a real Celery worker against Redis where REDIS_URL
+is set (CI), in-process otherwise; and the apply_rules command."""
 
+import datetime
 import threading
 import time
 from decimal import Decimal as D
@@ -9,13 +11,12 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 
-from performance import tasks as performance_tasks
 from performance.models import ScoreRun
+from portal import nightly, tasks
 from portal.celery import app
-from rewards import tasks
+from portal.models import NightlyRun
 from rewards.models import Decision
 from tests.factories import (
     AgencyFactory,
@@ -60,9 +61,9 @@ def run_through_worker(timeout: float = 60) -> tuple[ScoreRun, set[str]]:
             tasks.nightly_task.delay()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                run = ScoreRun.objects.published().first()
-                if run is not None and threads and Decision.objects.exists():
-                    return run, threads
+                done = NightlyRun.objects.filter(status=NightlyRun.Status.DONE).first()
+                if done is not None and threads:
+                    return done.run, threads
                 time.sleep(0.2)
     finally:
         task_postrun.disconnect(after_task)
@@ -98,34 +99,16 @@ def test_the_nightly_task_recomputes_then_applies_the_rules():
     assert run.status == ScoreRun.Status.PUBLISHED
     assert decided() == expected_decisions(agency, employee)
     assert {d.run_id for d in Decision.objects.all()} == {run.pk}
-    assert cache.get(performance_tasks.LOCK_KEY) is None
 
 
 @pytest.mark.django_db
 def test_a_second_night_changes_nothing():
     agency, employee = failing_agency()
-    first = tasks.nightly_task.apply().get()
-    second = tasks.nightly_task.apply().get()
-    assert second != first
+    first = nightly.run_nightly(night=datetime.date(2026, 3, 2))
+    second = nightly.run_nightly(night=datetime.date(2026, 3, 3))
+    assert second.run_id != first.run_id
     assert decided() == expected_decisions(agency, employee)
     assert Decision.objects.count() == 6
-
-
-@pytest.mark.django_db
-def test_the_task_skips_the_rules_when_the_recompute_is_skipped():
-    failing_agency()
-    assert cache.add(performance_tasks.LOCK_KEY, "1", timeout=60)
-    assert tasks.nightly_task.apply().get() is None
-    assert not ScoreRun.objects.exists() and not Decision.objects.exists()
-
-
-def test_beat_runs_a_registered_nightly_job_at_one_wita():
-    # The entry may name this task or a wrapper around it (the nightly ledger's): either
-    # way it must be a task the worker knows.
-    entry = settings.CELERY_BEAT_SCHEDULE["nightly-recompute"]
-    assert entry["task"] in app.tasks
-    assert tasks.nightly_task.name in app.tasks
-    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {0})
 
 
 @pytest.mark.django_db
