@@ -65,6 +65,12 @@ class Cast:
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return build_cast()
+
+
+def build_cast() -> Cast:
+    """The cast's agencies, users and roles (the `cast` fixture; a module-scoped data set
+    calls it directly, inside its own database access)."""
     from agencies.models import Membership
     from tests.factories import AgencyFactory, RegionFactory, UserFactory
 
