@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agency,
+    AuditEvent,
     Membership,
     Region,
     SampleData,
@@ -88,3 +89,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "region"]
     search_fields = ["user__username", "agency__name", "agency__code"]
     raw_id_fields = ["user", "agency"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Audit events are evidence: readable (auditors), never written or changed by hand."""
+
+    list_display = ["at", "actor", "action", "subject", "agency"]
+    list_filter = ["action", "agency"]
+    search_fields = ["subject", "actor__username"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

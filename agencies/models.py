@@ -442,3 +442,36 @@ class Membership(models.Model):
     def __str__(self) -> str:
         scope = self.agency or self.region or _("province")
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class AuditEvent(models.Model):
+    """One write operation that has no row-by-row history of its own, or that is worth naming
+    as a whole: a CSV import (by whom, which file, what it changed), a batch of paper survey
+    forms, a quarter's service figures, the nightly recompute and rules. Row-level changes
+    of contracts, targets, realisations, decisions and roles are in their own histories
+    (django-simple-history), with the same actors. Processes act as named system users
+    (`agencies.audit.system_actor`), never as nobody."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"

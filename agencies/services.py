@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from performance import scoring
 
+from . import audit
 from .models import ANSWER_FIELDS, Agency, Service, ServiceMetric, SurveyResponse
 
 Kind = ServiceMetric.Kind
@@ -172,6 +173,13 @@ def save_paper_batch(
     ]
     with transaction.atomic():
         SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+        audit.record(
+            user,
+            "survey:paper",
+            f"{service.agency.code}/{service.code} {year} Q{quarter}",
+            agency_id=service.agency_id,
+            responses=len(responses),
+        )
     return len(responses)
 
 
@@ -187,7 +195,7 @@ class MetricsSaved:
 
 
 def save_metrics(
-    *, service: Service, year: int, quarter: int, values: Mapping[str, Decimal | None]
+    *, service: Service, year: int, quarter: int, values: Mapping[str, Decimal | None], user
 ) -> MetricsSaved:
     """Make the stored metrics of one service and quarter equal `values` ({kind: value or
     None}): a new value is inserted, a changed one updated, a None deletes the stored figure
@@ -215,6 +223,15 @@ def save_metrics(
             ServiceMetric.objects.filter(
                 service=service, year=year, quarter=quarter, kind__in=gone
             ).delete()
+        if upsert or gone:  # before and after, for the audit trail
+            audit.record(
+                user,
+                "service:metrics",
+                f"{service.agency.code}/{service.code} {year} Q{quarter}",
+                agency_id=service.agency_id,
+                before={k: str(stored[k]) for k in [*upsert, *gone] if k in stored},
+                after={k: str(v) for k, v in upsert.items()},
+            )
     return MetricsSaved(
         created=[k for k in upsert if k not in stored],
         updated=[k for k in upsert if k in stored],

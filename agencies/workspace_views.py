@@ -199,7 +199,7 @@ def metrics_edit(request: HttpRequest, service_pk: int, year: int, quarter: int)
         form = MetricsForm(request.POST, service=service)
         if form.is_valid():
             result = services.save_metrics(
-                service=service, year=year, quarter=quarter, values=form.values()
+                service=service, year=year, quarter=quarter, values=form.values(), user=request.user
             )
             messages.success(
                 request,

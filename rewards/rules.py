@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agencies.audit import record, system_actor
 from agencies.queries import previous_period
 from performance.models import Predikat, Score, ScoreRun, ScoringScheme
 from performance.recompute import closed_quarters
@@ -159,14 +160,17 @@ class Match:
     scores: tuple[dict, ...]
 
 
-def apply_rules(*, run: ScoreRun, today: datetime.date | None = None) -> Summary:
+def apply_rules(*, run: ScoreRun, today: datetime.date | None = None, actor=None) -> Summary:
     """Evaluate every active rule of the schemes of the run's years on the published `run`
     and bring the decisions in line (see the module's docstring). Periods are judged closed
     as of `today` (default: the day the run was computed as of).
 
     One transaction; concurrent evaluations queue on a database lock (PostgreSQL). Only the
-    latest published run is evaluated: on an older one nothing is done (`skipped`).
+    latest published run is evaluated: on an older one nothing is done (`skipped`). Every
+    decision it creates or changes has a history record naming `actor` (default: the
+    "system-rules" user) and an `AuditEvent` sums the evaluation up.
     """
+    actor = actor or system_actor("rules")
     if run.status != ScoreRun.Status.PUBLISHED:
         raise ValueError(f"run {run.pk} is not published")
     as_of = today or run.as_of or datetime.date.today()
@@ -193,7 +197,14 @@ def apply_rules(*, run: ScoreRun, today: datetime.date | None = None) -> Summary
                         rule,
                         m,
                     )
-            _reconcile(run, scheme, {r.pk: r for r in rules}, matches, summary)
+            _reconcile(run, scheme, {r.pk: r for r in rules}, matches, summary, actor)
+        record(
+            actor,
+            "rules",
+            f"score run {run.pk}",
+            recommended=summary.recommended + summary.recommended_again,
+            withdrawn=summary.withdrawn,
+        )
     log.info("rules applied: %s", summary)
     return summary
 
@@ -285,9 +296,10 @@ def _reconcile(
     rules: dict[int, Rule],
     matches: dict[tuple, tuple[Rule, Match]],
     summary: Summary,
+    actor,
 ) -> None:
     """Write the differences between `matches` and the scheme's decisions: bulk inserts and
-    updates, each with its history record."""
+    updates, each with its history record naming `actor`."""
     existing = {
         _key(d.rule_id, d.agency_id, d.employee_id, d.year, d.period): d
         # Whole rows: the history records copy every field.
@@ -346,7 +358,10 @@ def _reconcile(
             Decision,
             batch_size=BATCH,
             default_change_reason=_("Recommended by score run %(run)s.") % {"run": run.pk},
+            default_user=actor,
         )
         summary.recommended += len(create)
     if changed:
-        bulk_update_with_history(changed, Decision, ["status", "evidence", "run"], batch_size=BATCH)
+        bulk_update_with_history(
+            changed, Decision, ["status", "evidence", "run"], batch_size=BATCH, default_user=actor
+        )

@@ -1,10 +1,12 @@
 """The shared shape of the import commands: read a file, import it, report, exit 1 on error."""
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from agencies.audit import import_details, record, system_actor
 from agencies.csvio import ImportFailed, ImportResult
 
 
@@ -22,12 +24,17 @@ class ImportCommand(BaseCommand):
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
+        actor = system_actor("cli")
+        importer = type(self).importer
+        # Importers that keep row-level history (performance.csv) write the actor there too.
+        takes_user = "user" in inspect.signature(importer).parameters
         try:
-            result = type(self).importer(data)
+            result = importer(data, user=actor) if takes_user else importer(data)
         except ImportFailed as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
             raise CommandError(
                 f"{file}: {len(exc.errors)} problem(s) found; nothing was imported."
             ) from exc
+        record(actor, f"import:{importer.__name__}", file.name, **import_details(result))
         self.stdout.write(self.style.SUCCESS(f"{file}: {result.summary()}"))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agencies.audit import system_actor
 from agencies.models import Agency, Membership, Region
 
 AGENCY_ROLES = {Membership.Role.HR_OFFICER, Membership.Role.APPROVER}
@@ -81,8 +82,13 @@ class Command(BaseCommand):
             user.groups.add(auditors_group())
         else:
             user.save()
+        actor = system_actor("cli")
         for target in agencies or [None]:
-            Membership.objects.get_or_create(user=user, role=role, agency=target, region=region_obj)
+            grant = {"user": user, "role": role, "agency": target, "region": region_obj}
+            if not Membership.objects.filter(**grant).exists():
+                membership = Membership(**grant)
+                membership._history_user = actor  # the role's history names who granted it
+                membership.save()
         scope = ", ".join(a.code for a in agencies) or (region or "province")
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {username}: {role} of {scope}"))
