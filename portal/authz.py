@@ -1,0 +1,221 @@
+"""The authorization policy, as a table: for every named URL, every role and each of GET and
+POST, what the portal answers. Data, reviewed like code.
+
+Nothing reads this table at run time: the views enforce access themselves (`agencies_for`,
+`has_role`, `login_required`). The table is what they must do, and
+`tests/security/test_authorization_matrix.py` holds them to it. That test enumerates every
+URL pattern from the resolver and fails when a named pattern is missing here, so a new page
+is refused by the test until somebody writes down who may use it (deny by default).
+
+Each row is one URL name and method, and the outcome for each role, with the URL's objects
+(contract, realisation, service, decision, objection, agency) those of agency A, a province
+agency (DIKES in the test cast). The roles:
+
+- `anonymous`: no account;
+- `citizen`: an account with no role;
+- `officer`: an HR officer of agency A;
+- `approver`: an approver of agency A;
+- `leader`: a province-wide leader (every agency);
+- `regional`: a leader of a regency (Lombok Barat), which agency A is not in;
+- `auditor`: an auditor (reads everything, changes nothing).
+
+The outcomes:
+
+- `allow`: the page or the action is served (2xx, or a 3xx that is not the login page);
+- `login`: 302 to the login page;
+- `deny`: 403, the role never may (same answer whatever the object);
+- `hidden`: 404, the object is outside the user's scope (same answer as an object that
+  does not exist, so the URL tells nothing about other agencies' data);
+- `not_allowed`: 405, the method is not one the URL takes (checked after the login and,
+  for the workflow steps of the workspace, after the object lookup, so that another
+  agency's contract is a 404 whatever the method);
+- `invalid`: 400, the posted data names something outside the user's scope (a decision
+  of another region in the bulk form) and the form refuses it; nothing is saved.
+
+Every object URL is also tried by users of another scope (an HR officer and an approver of
+agency B, the regional leader) with agency A's objects: they must get exactly what a
+non-existent id gets, and change nothing.
+
+The Django admin (`admin:*`) is one group, `ADMIN`: its own login page and logout, and
+everything else behind `admin_view` (users without `is_staff` go to the admin's login).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+ROLES = ("anonymous", "citizen", "officer", "approver", "leader", "regional", "auditor")
+
+ALLOW = "allow"
+LOGIN = "login"
+DENY = "deny"
+HIDDEN = "hidden"
+NOT_ALLOWED = "not_allowed"
+INVALID = "invalid"
+OUTCOMES = (ALLOW, LOGIN, DENY, HIDDEN, NOT_ALLOWED, INVALID)
+
+# Shorthands for the table's columns.
+A, L, D, H, N, B = ALLOW, LOGIN, DENY, HIDDEN, NOT_ALLOWED, INVALID  # B: bad request
+
+
+class Rule(NamedTuple):
+    name: str
+    method: str
+    anonymous: str
+    citizen: str
+    officer: str
+    approver: str
+    leader: str
+    regional: str
+    auditor: str
+
+    def outcome(self, role: str) -> str:
+        return getattr(self, role)
+
+
+# fmt: off
+TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
+    # name                              method  anon citizen officer approver leader regio. auditor
+    # --- public pages: everyone, read-only (a POST renders the same page) -------------------
+    ("home",                            "GET",  A, A, A, A, A, A, A),
+    ("home",                            "POST", A, A, A, A, A, A, A),
+    ("agencies:list",                   "GET",  A, A, A, A, A, A, A),
+    ("agencies:list",                   "POST", A, A, A, A, A, A, A),
+    ("agencies:detail",                 "GET",  A, A, A, A, A, A, A),
+    ("agencies:detail",                 "POST", A, A, A, A, A, A, A),
+    ("agencies:service",                "GET",  A, A, A, A, A, A, A),
+    ("agencies:service",                "POST", A, A, A, A, A, A, A),
+    ("agencies:survey",                 "GET",  A, A, A, A, A, A, A),
+    ("agencies:survey",                 "POST", A, A, A, A, A, A, A),
+    ("agencies:survey_thanks",          "GET",  A, A, A, A, A, A, A),
+    ("agencies:survey_thanks",          "POST", A, A, A, A, A, A, A),
+    ("agencies:survey_qr",              "GET",  A, A, A, A, A, A, A),
+    ("agencies:survey_qr",              "POST", A, A, A, A, A, A, A),
+    ("rankings",                        "GET",  A, A, A, A, A, A, A),
+    ("rankings",                        "POST", A, A, A, A, A, A, A),
+    ("compare",                         "GET",  A, A, A, A, A, A, A),
+    ("compare",                         "POST", A, A, A, A, A, A, A),
+    ("methodology",                     "GET",  A, A, A, A, A, A, A),
+    ("methodology",                     "POST", A, A, A, A, A, A, A),
+    ("open_data",                       "GET",  A, A, A, A, A, A, A),
+    ("open_data",                       "POST", A, A, A, A, A, A, A),
+    ("open_data_file",                  "GET",  A, A, A, A, A, A, A),
+    ("open_data_file",                  "POST", A, A, A, A, A, A, A),
+    ("healthz",                         "GET",  A, A, A, A, A, A, A),
+    ("healthz",                         "POST", A, A, A, A, A, A, A),
+    ("set_language",                    "GET",  A, A, A, A, A, A, A),
+    ("set_language",                    "POST", A, A, A, A, A, A, A),
+    # --- accounts -----------------------------------------------------------------------
+    ("login",                           "GET",  A, A, A, A, A, A, A),
+    ("login",                           "POST", A, A, A, A, A, A, A),
+    ("two_factor",                      "GET",  L, A, A, A, A, A, A),
+    ("two_factor",                      "POST", L, A, A, A, A, A, A),
+    ("logout",                          "GET",  N, N, N, N, N, N, N),
+    ("logout",                          "POST", A, A, A, A, A, A, A),
+    ("password_change",                 "GET",  L, A, A, A, A, A, A),
+    ("password_change",                 "POST", L, A, A, A, A, A, A),
+    ("password_change_done",            "GET",  L, A, A, A, A, A, A),
+    ("password_change_done",            "POST", L, N, N, N, N, N, N),
+    # --- HR workspace: pages over the user's own agencies (empty without a role) ----------
+    ("workspace:dashboard",             "GET",  L, A, A, A, A, A, A),
+    ("workspace:dashboard",             "POST", L, A, A, A, A, A, A),
+    ("workspace:contracts",             "GET",  L, A, A, A, A, A, A),
+    ("workspace:contracts",             "POST", L, A, A, A, A, A, A),
+    ("workspace:audit",                 "GET",  L, A, A, A, A, A, A),
+    ("workspace:audit",                 "POST", L, A, A, A, A, A, A),
+    # officers only
+    ("workspace:contract_create",       "GET",  L, H, A, H, H, H, H),
+    ("workspace:contract_create",       "POST", L, H, A, H, H, H, H),
+    ("workspace:upload",                "GET",  L, H, A, H, H, H, H),
+    ("workspace:upload",                "POST", L, H, A, H, H, H, H),
+    ("workspace:upload_confirm",        "GET",  L, N, N, N, N, N, N),
+    ("workspace:upload_confirm",        "POST", L, H, A, H, H, H, H),
+    # officers and approvers
+    ("workspace:preview",               "GET",  L, H, A, A, H, H, H),
+    ("workspace:preview",               "POST", L, H, A, A, H, H, H),
+    # agency A's contract: read by every role over A, changed by its officer or approver
+    ("workspace:contract",              "GET",  L, H, A, A, A, H, A),
+    ("workspace:contract",              "POST", L, H, A, A, A, H, A),
+    ("workspace:contract_edit",         "GET",  L, H, A, H, H, H, H),
+    ("workspace:contract_edit",         "POST", L, H, A, H, H, H, H),
+    ("workspace:contract_submit",       "GET",  L, H, N, H, H, H, H),
+    ("workspace:contract_submit",       "POST", L, H, A, H, H, H, H),
+    ("workspace:contract_approve",      "GET",  L, H, H, N, H, H, H),
+    ("workspace:contract_approve",      "POST", L, H, H, A, H, H, H),
+    ("workspace:contract_return",       "GET",  L, H, H, A, H, H, H),
+    ("workspace:contract_return",       "POST", L, H, H, A, H, H, H),
+    ("workspace:contract_revise",       "GET",  L, H, A, H, H, H, H),
+    ("workspace:contract_revise",       "POST", L, H, A, H, H, H, H),
+    ("workspace:realisations",          "GET",  L, H, A, H, H, H, H),
+    ("workspace:realisations",          "POST", L, H, A, H, H, H, H),
+    ("workspace:bulk_choose",           "GET",  L, H, A, H, H, H, H),
+    ("workspace:bulk_choose",           "POST", L, H, A, H, H, H, H),
+    ("workspace:bulk_realisations",     "GET",  L, H, A, H, H, H, H),
+    ("workspace:bulk_realisations",     "POST", L, H, A, H, H, H, H),
+    ("workspace:evidence",              "GET",  L, H, A, A, A, H, A),
+    ("workspace:evidence",              "POST", L, H, A, A, A, H, A),
+    # --- HR workspace: services of agency A ------------------------------------------------
+    ("services:list",                   "GET",  L, A, A, A, A, A, A),
+    ("services:list",                   "POST", L, A, A, A, A, A, A),
+    ("services:suggestions",            "GET",  L, A, A, A, A, A, A),
+    ("services:suggestions",            "POST", L, A, A, A, A, A, A),
+    ("services:paper",                  "GET",  L, H, A, H, H, H, H),
+    ("services:paper",                  "POST", L, H, A, H, H, H, H),
+    ("services:metrics",                "GET",  L, H, A, A, A, H, A),
+    ("services:metrics",                "POST", L, H, A, A, A, H, A),
+    ("services:metrics_edit",           "GET",  L, H, A, H, H, H, H),
+    ("services:metrics_edit",           "POST", L, H, A, H, H, H, H),
+    # --- HR workspace: decisions about agency A's staff, objections --------------------------
+    ("staff_decisions:list",            "GET",  L, D, A, D, D, D, D),
+    ("staff_decisions:list",            "POST", L, D, A, D, D, D, D),
+    ("staff_decisions:detail",          "GET",  L, D, A, D, D, D, D),
+    ("staff_decisions:detail",          "POST", L, D, A, D, D, D, D),
+    ("staff_decisions:object",          "GET",  L, N, N, N, N, N, N),
+    ("staff_decisions:object",          "POST", L, H, A, H, H, H, H),
+    # --- leaders' dashboard: leaders and auditors ---------------------------------------------
+    ("dashboard:overview",              "GET",  L, D, D, D, A, A, A),
+    ("dashboard:overview",              "POST", L, D, D, D, A, A, A),
+    ("dashboard:predikat_csv",          "GET",  L, D, D, D, A, A, A),
+    ("dashboard:predikat_csv",          "POST", L, D, D, D, A, A, A),
+    ("dashboard:below_target_csv",      "GET",  L, D, D, D, A, A, A),
+    ("dashboard:below_target_csv",      "POST", L, D, D, D, A, A, A),
+    ("dashboard:coherence",             "GET",  L, D, D, D, A, A, A),
+    ("dashboard:coherence",             "POST", L, D, D, D, A, A, A),
+    ("dashboard:coherence_csv",         "GET",  L, D, D, D, A, A, A),
+    ("dashboard:coherence_csv",         "POST", L, D, D, D, A, A, A),
+    ("dashboard:compliance",            "GET",  L, D, D, D, A, A, A),
+    ("dashboard:compliance",            "POST", L, D, D, D, A, A, A),
+    ("dashboard:compliance_csv",        "GET",  L, D, D, D, A, A, A),
+    ("dashboard:compliance_csv",        "POST", L, D, D, D, A, A, A),
+    # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----
+    ("rewards:queue",                   "GET",  L, D, D, D, A, A, A),
+    ("rewards:queue",                   "POST", L, D, D, D, A, B, D),
+    ("rewards:detail",                  "GET",  L, D, D, D, A, H, A),
+    ("rewards:detail",                  "POST", L, D, D, D, A, H, A),
+    ("rewards:decide",                  "GET",  L, N, N, N, N, N, N),
+    ("rewards:decide",                  "POST", L, H, H, H, A, H, H),
+    ("rewards:reverse",                 "GET",  L, N, N, N, N, N, N),
+    ("rewards:reverse",                 "POST", L, H, H, H, A, H, H),
+    ("rewards:answer",                  "GET",  L, N, N, N, N, N, N),
+    ("rewards:answer",                  "POST", L, H, H, H, A, H, H),
+))
+# fmt: on
+
+# The Django admin, tested as one group: its login page is open, its logout sends a user
+# without `is_staff` to the admin's index (which asks for a login), and every other admin
+# URL sends a user without `is_staff` (anonymous or not) to the admin's login page.
+ADMIN_NAMESPACE = "admin"
+ADMIN_OPEN = {
+    "admin:login": {"GET": ALLOW, "POST": ALLOW},
+    "admin:logout": {"GET": ALLOW, "POST": ALLOW},
+}
+
+# Patterns the resolver lists that are not the portal's pages, by their route, with why.
+# (None today: static files are served by whitenoise's middleware, not by a URL pattern,
+# and the language switcher is a named page of the table above.)
+EXEMPT_ROUTES: dict[str, str] = {}
+
+
+def table() -> dict[tuple[str, str], Rule]:
+    """The rules by (URL name, method)."""
+    return {(rule.name, rule.method): rule for rule in TABLE}
