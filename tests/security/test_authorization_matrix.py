@@ -515,12 +515,19 @@ def test_lists_show_other_scopes_nothing_of_agency_a(in_world, name):
     markers = private_markers(w)
     url = url_of(name, w)
     leaks = []
+    a = w.objects["agency"]
+    # Also with every filter pointed at agency A (its id, slug, region, service).
+    aimed = (
+        f"{url}?agency={a.pk}&agency_id={a.pk}&region={a.region_id}&slug={a.slug}"
+        f"&service={w.objects['service'].pk}&year=2025&status="
+    )
     for who in ("citizen", *OTHER_SCOPES):
-        response, outcome, _ = request(w, who, "GET", url)
-        if outcome != ALLOW:
-            continue
-        body = response.content.decode()
-        leaks += [f"{who}: {m}" for m in markers if m in body]
+        for address in (url, aimed):
+            response, outcome, _ = request(w, who, "GET", address)
+            if outcome != ALLOW:
+                continue
+            body = response.content.decode()
+            leaks += [f"{who} {address}: {m}" for m in markers if m in body]
     assert not leaks, f"{url} shows agency A's private data:\n" + "\n".join(leaks)
 
 
