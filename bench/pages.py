@@ -385,10 +385,12 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
         _stop(proc)
 
 
-def fetch(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+def fetch(
+    base: str, path: str, headers: dict[str, str] | None = None, *, timeout: float = 30
+) -> tuple[int, dict, bytes]:
     """One GET: (status, headers, body)."""
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
@@ -460,16 +462,29 @@ def _loads(ctx, base: str, label: str, jobs: list[tuple[str, str, dict]]) -> tup
     for r in range(ROUNDS):
         for key, path, headers in jobs:
             baseline = _load(base, BASELINE_PATH, BASELINE_SECONDS)
+            _drain(base)
             result = _load(base, path, SECONDS, headers)
+            _drain(base)
             baselines.setdefault(key, []).append(baseline)
             loads.setdefault(key, []).append(result)
             ctx.log(
                 f"pages: [{label} {r + 1}/{ROUNDS}] {key}: {result.rps:,.0f}/s "
-                f"({result.rps / baseline.rps:.2f}x of {baseline.rps:,.0f}/s), "
+                f"({_ratio(result, baseline):.2f}x of {baseline.rps:,.0f}/s), "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
                 + (f", {result.errors} errors" if result.errors else "")
             )
     return loads, baselines
+
+
+def _drain(base: str) -> None:
+    """Wait until gunicorn has answered what the last load left queued: when wrk stops, the
+    requests its connections had sent are still in the workers' queue (16 full renders of
+    the CSV take 10-20 s), and the next load must not pay for them."""
+    fetch(base, BASELINE_PATH, timeout=300)
+
+
+def _ratio(page: loadgen.Load, baseline: loadgen.Load) -> float:
+    return page.rps / baseline.rps if baseline.rps else 0.0
 
 
 def _ms(value: float) -> str:
@@ -477,7 +492,7 @@ def _ms(value: float) -> str:
 
 
 def _line(name: str, loads: list[loadgen.Load], baseline: list[loadgen.Load], **more) -> Result:
-    ratios = [p.rps / b.rps for p, b in zip(loads, baseline, strict=True)]
+    ratios = [_ratio(p, b) for p, b in zip(loads, baseline, strict=True)]
     rps = [p.rps for p in loads]
     return Result(
         PART,
@@ -525,6 +540,8 @@ def _page_results(
     problems = []
     if any(p.errors for p in loads):
         problems.append(f"{sum(p.errors for p in loads)} errors")
+    if any(b.rps == 0 for b in baseline):
+        problems.append("a baseline load got no answer")
     kwargs: dict = {}
     if mode == "warm" and page.name in WARM_TARGET_PAGES:
         kwargs.update(at_least=WARM_TARGET, target=f">= {WARM_TARGET:.2f}")
