@@ -15,4 +15,5 @@ PARTS: dict[str, str] = {
     "import": "bench.imports",
     "survey": "bench.survey",
     "pages": "bench.pages",
+    "load": "bench.load",
 }

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Sum
 
@@ -201,6 +202,13 @@ def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: date
     params = _params(run, year, scheme, closed_quarters(year, today, scheme))
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        # Parallel workers make the heavy statement faster but take every core from the web
+        # processes on a small machine: by default the recompute keeps to one core, so pages
+        # stay fast while it runs (docs/performance.md, the load part).
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+            [str(settings.RECOMPUTE_PARALLEL_WORKERS)],
+        )
         cursor.execute(_QUARTER_SQL, params)
         cursor.execute(_ACHIEVEMENT_SQL, params)
         cursor.execute(_CONTRACT_SQL, params)

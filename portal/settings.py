@@ -226,6 +226,9 @@ NIGHTLY_RETRY_SECONDS = int(os.environ.get("NIGHTLY_RETRY_SECONDS", "60"))
 NIGHTLY_RETRIES = 10
 RECOMPUTE_SOFT_TIME_LIMIT = int(os.environ.get("RECOMPUTE_SOFT_TIME_LIMIT", str(50 * 60)))
 RECOMPUTE_TIME_LIMIT = int(os.environ.get("RECOMPUTE_TIME_LIMIT", str(60 * 60)))
+# PostgreSQL parallel workers the recompute's heavy statement may use: 0 keeps it to one
+# core, so the public pages stay fast while it runs; more makes the recompute itself faster.
+RECOMPUTE_PARALLEL_WORKERS = int(os.environ.get("RECOMPUTE_PARALLEL_WORKERS", "0"))
 # Score runs older than this many days are pruned (the latest published run is always kept).
 SCORE_HISTORY_DAYS = int(os.environ.get("SCORE_HISTORY_DAYS", "90"))
 
