@@ -236,9 +236,30 @@ def _choose_pages() -> list[dict]:
     ]
 
 
+def _restore() -> int:
+    """Put the published run back to the build's: delete every later run with its scores and
+    achievements (the load part's recomputes publish runs in this database), then bring the
+    planner's statistics up to date. Returns the number of runs deleted."""
+    from django.db import connection, transaction
+
+    from performance.models import ScoreRun
+
+    keep = ScoreRun.objects.published().order_by("pk").values_list("pk", flat=True).first()
+    later = list(ScoreRun.objects.exclude(pk=keep).values_list("pk", flat=True))
+    if later:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Half a million rows a run: in SQL, not through the ORM's cascade.
+            for table in ("performance_achievement", "performance_score"):
+                cursor.execute(f"DELETE FROM {table} WHERE run_id = ANY(%s)", [later])
+            ScoreRun.objects.filter(pk__in=later).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE performance_score, performance_achievement")
+    return len(later)
+
+
 def prepare(*, scale: int, rebuild: bool) -> dict:
     """In a child process: migrate, collect the static files, build the data set unless it
-    is there, and choose the pages."""
+    is there (else put its published run back), and choose the pages."""
     from django.core.management import call_command
 
     from . import dataset
@@ -247,7 +268,13 @@ def prepare(*, scale: int, rebuild: bool) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)
     spec = _spec(scale)
     build = _build(spec) if rebuild or not _is_current(spec) else None
-    return {"build": build, "counts": dataset.counts(), "pages": _choose_pages()}
+    restored = 0 if build else _restore()
+    return {
+        "build": build,
+        "restored": restored,
+        "counts": dataset.counts(),
+        "pages": _choose_pages(),
+    }
 
 
 def _explain(sql: str) -> str:
@@ -589,6 +616,8 @@ def run(ctx) -> list[Result]:
     ready = prepared["result"]
     if ready["build"]:
         ctx.log(f"pages: built {ready['build']}")
+    if ready["restored"]:
+        ctx.log(f"pages: deleted {ready['restored']} runs published after the data set's")
     pages = [Page(**p) for p in ready["pages"]]
     static, pages = pages[-1], pages[:-1]
     forget_cache()
