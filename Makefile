@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: backup restore backup-drill deps-check install run test lint format bench screenshots messages lock clean
+.PHONY: chaos backup restore backup-drill deps-check install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,13 @@ backup-drill: install
 
 deps-check: install
 	$(BIN)/python scripts/deps_check.py
+
+# The fault battery (ops/chaos.py, docs/reliability.md): the nightly job on a PostgreSQL
+# cluster, Redis, Celery workers and gunicorn of its own on loopback, killed mid-run;
+# TRIALS per scenario. Needs PostgreSQL 15's server binaries and redis-server.
+TRIALS ?= 5
+chaos: install
+	$(PY) -m ops.chaos --trials $(TRIALS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
