@@ -12,10 +12,7 @@ about another agency's services. Every page needs a login and is never cached.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from performance.workspace import scheme_of
 
 from . import services
-from .access import agencies_for
+from .access import agencies_for, staff_view
 from .models import QUARTERS, Membership, Service, SurveyResponse
 from .workspace_forms import (
     DEFAULT_ROWS,
@@ -47,12 +43,6 @@ PAGE_SIZE = 50
 QUARTER_LABELS = dict(QUARTERS)
 
 
-def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required (anonymous users go to the login page) and never cached anywhere
-    (`Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`)."""
-    return never_cache(login_required(view))
-
-
 def _service_for_user(request: HttpRequest, pk: int, *roles: str) -> Service:
     """The service `pk` when its agency is one the user holds one of `roles` for (any role
     when none given); else 404."""
@@ -67,7 +57,7 @@ def _period(year: int, quarter: int) -> str:
 # --- services list ----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def service_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = services.quarter_of(today)
@@ -98,7 +88,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 # --- paper batches ----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def paper_batch(request: HttpRequest, service_pk: int) -> HttpResponse:
     """Many paper questionnaires of one service and quarter in one submit: all rows are
     saved, or none (any invalid row names its row number and element)."""
@@ -167,7 +157,7 @@ def paper_batch(request: HttpRequest, service_pk: int) -> HttpResponse:
 # --- service metrics --------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def metrics_list(request: HttpRequest, service_pk: int) -> HttpResponse:
     service = _service_for_user(request, service_pk, *READ)
     today = timezone.localdate()
@@ -188,7 +178,7 @@ def metrics_list(request: HttpRequest, service_pk: int) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def metrics_edit(request: HttpRequest, service_pk: int, year: int, quarter: int) -> HttpResponse:
     service = _service_for_user(request, service_pk, *OFFICER)
     if not services.metrics_period_allowed(year, quarter, timezone.localdate()):
@@ -230,7 +220,7 @@ def metrics_edit(request: HttpRequest, service_pk: int, year: int, quarter: int)
 # --- suggestions ------------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def suggestions(request: HttpRequest) -> HttpResponse:
     """Citizens' suggestions to the user's agencies' services, newest first. Private: never
     cached, never on a public page or in open data."""

@@ -9,21 +9,17 @@ object is simply not found, whatever URL or form field is forged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies.access import agencies_for, has_role
+from agencies.access import agencies_for, has_role, staff_view
 from agencies.csvio import ImportFailed
 from agencies.models import Agency, Membership
 
@@ -58,11 +54,6 @@ APPROVER = (Role.APPROVER,)
 PAGE_SIZE = 50
 BULK_PAGE_SIZE = 20  # contracts per page of the bulk realisation screen
 MAX_ERRORS_SHOWN = 1000
-
-
-def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required (anonymous users go to the login page) and never cached anywhere."""
-    return never_cache(login_required(view))
 
 
 # --- one helper per kind of object ---------------------------------------------------
@@ -126,7 +117,7 @@ def _locked(request: HttpRequest, contract: PerformanceContract) -> HttpResponse
 # --- dashboard -----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or {"year": workspace.current_year()})
     year = (form.cleaned_data["year"] if form.is_valid() else None) or workspace.current_year()
@@ -160,7 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- contracts -----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def contract_list(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for(request.user)
     contracts = workspace.contracts_with_counts(
@@ -181,7 +172,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def contract_create(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for(request.user, *OFFICER).order_by("name")
     if not agencies.exists():
@@ -224,7 +215,7 @@ def _with_more_rows(Formset, data, instance, queryset=None):
     return Formset(data, instance=instance, prefix="ind", **kwargs)
 
 
-@workspace_view
+@staff_view
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk)
     indicators = list(_indicators(contract))
@@ -253,7 +244,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *OFFICER)
     if not workspace.is_editable(contract):
@@ -298,7 +289,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def contract_submit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *OFFICER)
     if request.method != "POST":  # after the lookup: another agency's contract is a 404
@@ -311,7 +302,7 @@ def contract_submit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def contract_approve(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *APPROVER)
     if request.method != "POST":
@@ -341,7 +332,7 @@ def _transition(
     return redirect("workspace:contract", pk=contract.pk)
 
 
-@workspace_view
+@staff_view
 def contract_return(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *APPROVER)
     if request.method == "POST":
@@ -369,7 +360,7 @@ def contract_return(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view
+@staff_view
 def contract_revise(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *OFFICER)
     if contract.status != PerformanceContract.Status.APPROVED:
@@ -441,7 +432,7 @@ def _row_forms(request: HttpRequest, indicators, quarter: int, *, allow_files: b
     return forms
 
 
-@workspace_view
+@staff_view
 def realisations(request: HttpRequest, pk: int, quarter: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *OFFICER)
     if quarter not in (1, 2, 3, 4):
@@ -497,7 +488,7 @@ def _max_mb() -> str:
     return f"{settings.EVIDENCE_MAX_BYTES / 1_048_576:g}"
 
 
-@workspace_view
+@staff_view
 def bulk_realisations(
     request: HttpRequest, agency_pk: int, year: int, quarter: int
 ) -> HttpResponse:
@@ -565,7 +556,7 @@ def bulk_realisations(
     )
 
 
-@workspace_view
+@staff_view
 def bulk_choose(request: HttpRequest, agency_pk: int) -> HttpResponse:
     """The no-JavaScript form that picks the year and quarter of the bulk screen."""
     agency = _agency_for_user(request, agency_pk, *OFFICER)
@@ -580,7 +571,7 @@ def bulk_choose(request: HttpRequest, agency_pk: int) -> HttpResponse:
     return redirect("workspace:dashboard")
 
 
-@workspace_view
+@staff_view
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file, to users who may read its contract (never through MEDIA_URL)."""
     realisation = _realisation_for_user(request, pk)
@@ -604,7 +595,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 # --- CSV upload ----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def csv_upload(request: HttpRequest) -> HttpResponse:
     scope = list(agencies_for(request.user, *OFFICER).values_list("pk", flat=True))
     if not scope:
@@ -663,7 +654,7 @@ def _kinds(result) -> list[tuple[str, int, int, int]]:
     ]
 
 
-@workspace_view
+@staff_view
 @require_POST
 def csv_confirm(request: HttpRequest) -> HttpResponse:
     scope = list(agencies_for(request.user, *OFFICER).values_list("pk", flat=True))
@@ -709,7 +700,7 @@ def csv_confirm(request: HttpRequest) -> HttpResponse:
 # --- recompute preview -----------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def preview(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for(request.user, *OFFICER, *APPROVER).order_by("name")
     if not agencies.exists():
@@ -741,7 +732,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 # --- audit trail -----------------------------------------------------------------------
 
 
-@workspace_view
+@staff_view
 def audit(request: HttpRequest) -> HttpResponse:
     auditor = has_role(request.user, Role.AUDITOR)
     agencies = agencies_for(request.user).order_by("name")

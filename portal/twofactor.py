@@ -82,7 +82,7 @@ def _unconfirmed_device(user: object) -> TOTPDevice:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Verify the code of an enrolled device, or enrol one (QR code + first code)."""
-    if request.user.is_verified():
+    if not needs_second_factor(request.user):  # verified already, or not staff at all
         return redirect(_next(request))
     enrolled = user_has_device(request.user, confirmed=True)
     device = None if enrolled else _unconfirmed_device(request.user)

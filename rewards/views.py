@@ -14,10 +14,7 @@ role a page needs, the answer is 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
@@ -27,10 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies.access import agencies_for, has_role
+from agencies.access import agencies_for, has_role, staff_view
 from agencies.models import Membership
 
 from . import services
@@ -48,11 +44,6 @@ Role = Membership.Role
 READERS = (Role.LEADER, Role.AUDITOR)
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required (anonymous users go to the login page) and never cached anywhere."""
-    return never_cache(login_required(view))
 
 
 def _require(request: HttpRequest, *roles: str) -> None:

@@ -275,13 +275,18 @@ def test_officer_of_a_reaches_a_units_contracts(cast, officer_a):
     assert cast.client(cast.officer_b).get(url).status_code == 404
 
 
-def test_user_without_role_sees_an_empty_workspace(cast, a_contract):
+def test_user_without_role_is_told_so_on_every_workspace_page(cast, a_contract, english):
     from tests.factories import UserFactory
 
     client = cast.client(UserFactory(username="nobody"))
-    assert "no role" in client.get(reverse("workspace:dashboard")).content.decode()
-    assert client.get(reverse("workspace:contract", args=[a_contract.pk])).status_code == 404
-    assert client.get(reverse("workspace:contract_create")).status_code == 404
+    for url in (
+        reverse("workspace:dashboard"),
+        reverse("workspace:contract", args=[a_contract.pk]),
+        reverse("workspace:contract_create"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "no role yet" in response.content.decode()
 
 
 def test_workspace_pages_are_never_cached(officer_a, a_contract, a_evidence):

@@ -74,7 +74,7 @@ def test_public_pages_need_no_second_factor(cast, with_2fa):
     assert cast.client(cast.officer_a).get("/agencies/").status_code == 200
 
 
-def test_enrolment_then_verification_at_the_next_login(cast, with_2fa):
+def test_enrolment_then_verification_at_the_next_login(cast, with_2fa, english):
     client = cast.client(cast.officer_a)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/accounts/two-factor/?next=/workspace/")

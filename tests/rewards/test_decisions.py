@@ -10,7 +10,7 @@ from django.core import mail
 from rewards import services
 from rewards.models import Decision, Objection
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Status = Decision.Status
 WITA = ZoneInfo("Asia/Makassar")
 DECIDED = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=WITA)
