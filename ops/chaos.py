@@ -16,7 +16,8 @@ Each scenario (see SCENARIOS) injects one fault into a night's job. A trial pass
     run's file or the clean run's file, never anything else; another polls SQL the way the
     pages read (the newest published run) and must always find exactly the rows its
     counts say it has;
-(c) exactly one run was published for the night and the ledger says the night is done.
+(c) exactly one run was published for the night, the ledger says the night is done, and
+    the workers' logs show the job done once (every other delivery a no-op).
 
 Recovery is whatever the system does by itself (a redelivery, the queued message surviving)
 within a grace period; after it the script sends `watchdog_task`, as beat's half-hourly
@@ -439,9 +440,11 @@ def fingerprint(conn: psycopg.Connection, run: int) -> dict[str, list]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(  # noqa: S603 (this interpreter, fixed commands)
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    done = subprocess.run(  # noqa: S603 (this interpreter, fixed commands)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
 
 
 # --- The battery -----------------------------------------------------------------------------
