@@ -2,33 +2,14 @@
 real Chromium (the pages have no script of their own), and axe-core finds no WCAG 2.1 AA
 violation on the service pages, their error states included."""
 
-import os
-import shutil
-
 import pytest
 
 from agencies.models import ServiceMetric, SurveyResponse
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.e2e.conftest import assert_accessible
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only, closed at its end: tests/e2e's session-wide browser
-    starts its own Playwright later, and two sync Playwrights cannot run at once."""
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs it")
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
