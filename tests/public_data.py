@@ -17,6 +17,7 @@ from django.db import connection
 from agencies.models import (
     ANSWER_FIELDS,
     Agency,
+    AuditEvent,
     Region,
     SampleData,
     Service,
@@ -28,6 +29,7 @@ from performance.models import (
     Employee,
     Indicator,
     PerformanceContract,
+    PersonalDataAccess,
     Realisation,
     Score,
     ScoreRun,
@@ -210,6 +212,8 @@ def wipe() -> None:
     """Delete the data set: plain DELETEs in dependency order (the ORM's cascade collector
     would fetch every row first)."""
     models = (
+        AuditEvent,
+        PersonalDataAccess,
         Score,
         Achievement,
         ScoreRun,
