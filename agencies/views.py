@@ -29,6 +29,7 @@ from .queries import (
     status_counts,
     trend_points,
 )
+from .ratelimits import limited
 from .results import (
     ServiceYearForm,
     channel_rows,
@@ -44,6 +45,7 @@ def _scheme(run: ScoreRun | None, year: int | None) -> scoring.Scheme:
 
 
 @public_page
+@limited("PUBLIC_RATE_LIMIT")  # renders only: a cached page costs nothing
 def agency_list(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     agencies = AgencyFilter(request.GET, run=run)
@@ -213,6 +215,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 
 @public_page
+@limited("PUBLIC_RATE_LIMIT")  # renders only: a cached page costs nothing
 def compare(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     run_id = run.pk if run else 0

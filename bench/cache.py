@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.cache.backends.redis import RedisCache
+from portal.cache import PortalRedisCache
 
 # `agencies.pagecache` keys its pages "page:<language>:<digest>".
 PAGE_PREFIX = "page:"
 
 
-class NoPageRedisCache(RedisCache):
+class NoPageRedisCache(PortalRedisCache):
     """Redis, except that a cached public page is never found: `public_page` renders every
     request in full (and stores it, as on any miss). Every other key works as usual."""
 

@@ -478,23 +478,6 @@ class ScoreQuerySet(models.QuerySet):
         page reads."""
         return self.filter(run_id=run_id, contract__isnull=True, agency__is_public=True)
 
-    def staff_predikat_counts(self, run_id: int, year: int) -> "ScoreQuerySet":
-        """Dicts of `agency_id`, `predikat` and `n`: how many staff of each agency have each
-        predikat in `year` (annual SKP contract scores of run `run_id`). Counts only, never a
-        person; the caller must suppress small counts (`agencies.suppression`)."""
-        return (
-            self.filter(
-                run_id=run_id,
-                year=year,
-                period="Y",
-                contract__employee__isnull=False,
-                agency__is_public=True,
-            )
-            .values("agency_id", "predikat")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-
 
 class Score(models.Model):
     """A computed score of a contract (`contract` set) or of an agency (`contract` empty) for a
