@@ -40,6 +40,8 @@ MAX_AGE = 300  # seconds a browser or proxy may reuse a page without asking
 PAGE_TTL = 24 * 60 * 60  # an old run's page is replaced by its next visit, or expires
 COPIED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+STALE_CACHE_CONTROL = "public, max-age=0, must-revalidate"  # the previous run's page
+RENDER_LOCK_SECONDS = 60  # at most this long one request renders a page for a new run
 VARY = "Accept-Encoding, Accept-Language, Cookie"
 GZIP_MIN_BYTES = 200  # below this gzip saves nothing worth a header
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip
@@ -115,12 +117,28 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if run_id is None:
             run_id = published_run_id()
         entry = found.get(key)
+        stale = False
         if entry is None or entry.get("run") != run_id:
-            response, entry = _render(view, request, run_id, language, *args, **kwargs)
-            if entry is None:
-                return response
-            cache.set(key, entry, timeout=PAGE_TTL)
+            # Right after a new run is published every page is out of date at once. One
+            # request renders each page; the others meanwhile get the previous run's whole
+            # page (never a mix of runs), marked to be asked for again, instead of all
+            # rendering the same page together (measured: `make bench PART=load`).
+            lock = f"{key}:rendering"
+            locked = entry is not None and cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS)
+            if entry is not None and not locked:
+                stale = True
+            else:
+                try:
+                    response, entry = _render(view, request, run_id, language, *args, **kwargs)
+                    if entry is None:
+                        return response
+                    cache.set(key, entry, timeout=PAGE_TTL)
+                finally:
+                    if locked:
+                        cache.delete(lock)
         headers = entry["headers"]
+        if stale:
+            headers = {**headers, "Cache-Control": STALE_CACHE_CONTROL}
         zipped = entry.get("gzip") is not None and _ACCEPTS_GZIP.search(
             request.META.get("HTTP_ACCEPT_ENCODING", "")
         )

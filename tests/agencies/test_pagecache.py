@@ -40,3 +40,50 @@ def test_each_representation_revalidates_with_its_own_etag(client):
 
 def test_a_client_without_gzip_gets_the_page_as_it_is(client):
     assert "Content-Encoding" not in client.get("/", HTTP_ACCEPT_ENCODING="identity")
+
+
+def _publish():
+    from django.utils import timezone
+
+    from performance.caching import forget_published_run
+    from performance.models import ScoreRun
+
+    now = timezone.now()
+    run = ScoreRun.objects.create(status=ScoreRun.Status.PUBLISHED, published_at=now)
+    forget_published_run()
+    return run
+
+
+def test_after_a_new_run_one_request_renders_and_the_others_get_the_old_whole_page(client, rf):
+    from django.core.cache import cache
+
+    from agencies import pagecache
+
+    first = _publish()
+    old = client.get("/")
+    assert old["ETag"].startswith(f'"{first.pk}-')
+    second = _publish()
+    lock = pagecache._key(rf.get("/"), "id") + ":rendering"
+    assert cache.add(lock, 1)  # another request is rendering the page for the new run
+    meanwhile = client.get("/")
+    assert meanwhile.status_code == 200
+    assert meanwhile["ETag"] == old["ETag"] and meanwhile.content == old.content
+    assert meanwhile["Cache-Control"] == pagecache.STALE_CACHE_CONTROL
+    cache.delete(lock)  # it finished (or gave up): the next request renders
+    new = client.get("/")
+    assert new["ETag"].startswith(f'"{second.pk}-')
+    assert new["Cache-Control"] == pagecache.CACHE_CONTROL
+    assert cache.get(lock) is None  # the renderer released it
+
+
+def test_with_no_older_page_every_request_renders(client, rf):
+    from django.core.cache import cache
+
+    from agencies import pagecache
+
+    run = _publish()
+    lock = pagecache._key(rf.get("/"), "id") + ":rendering"
+    assert cache.add(lock, 1)
+    response = client.get("/")
+    assert response.status_code == 200 and response["ETag"].startswith(f'"{run.pk}-')
+    assert cache.get(lock) == 1  # not its lock: left alone
