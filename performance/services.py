@@ -79,6 +79,14 @@ def recompute_scores(
             if year is not None and previous is not None:
                 _carry_over(previous, run, exclude_year=year)
                 snapshots = {**previous.schemes, **snapshots}
+            if connection.vendor == "postgresql":
+                # Fresh statistics before readers see the new rows: without them the planner
+                # takes the run's half a million scores for a handful, and the first pages
+                # rendered from it chose nested loops over them (seconds each; measured by
+                # `make bench PART=load`). ANALYZE samples, about a second, and is
+                # transactional: it sees this run's rows.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE performance_score, performance_achievement")
             now = timezone.now()
             run.schemes = snapshots
             run.counts = _counts(run)
