@@ -22,13 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import agencies_for, has_role
 from agencies.models import AgencyQuerySet, Membership, SurveyResponse
-from agencies.queries import Ikm, ikm_of, previous_period
+from agencies.queries import Ikm, ikm_of, previous_period, staff_predikat_counts
 from performance import scoring
 from performance.models import (
     PerformanceContract,
     Predikat,
     Realisation,
-    Score,
     ScoreRun,
     ScoringScheme,
     Target,
@@ -278,27 +277,6 @@ def coherence_flags(
         for rule in COHERENCE_RULES
         if rule.organisation == organisation and rule.broken(counts, n, rule.limit(scheme))
     ]
-
-
-def staff_predikat_counts(run_id: int, year: int, agencies: AgencyQuerySet) -> dict[int, dict]:
-    """{agency id: {predikat: number of staff}} from the annual SKP contract scores of run
-    `run_id`. Counts only, never a person. One grouped query."""
-    rows = (
-        Score.objects.filter(
-            run_id=run_id,
-            year=year,
-            period="Y",
-            contract__employee__isnull=False,
-            agency__in=agencies,
-        )
-        .values("agency_id", "predikat")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    out: dict[int, dict] = {}
-    for row in rows:
-        out.setdefault(row["agency_id"], {})[row["predikat"]] = row["n"]
-    return out
 
 
 def percent(part: int, whole: int) -> Decimal | None:
