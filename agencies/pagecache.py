@@ -14,6 +14,14 @@ compressed once when it is rendered, for clients that accept gzip (every browser
 scorecard travels as 5 KB at no cost per request. Its ETag differs from the plain page's
 (another representation), and responses vary on Accept-Encoding. Public pages carry no
 secret (no CSRF token, no session), so compression gives BREACH nothing to find.
+
+A revalidation costs no round trip at all when the worker has served the page before: each
+worker remembers the validators of the pages it served (not their bytes, at most
+`MEMORY_PAGES` of them) and the published run's id, re-read at most every
+`settings.PAGE_RUN_MEMORY_SECONDS` (1 s). A worker may thus answer 304 for a page of the
+previous run for up to that second after a new run is published elsewhere (a browser may
+keep the page for `MAX_AGE` without asking at all); a publication in the worker's own process
+shows at once.
 """
 
 from __future__ import annotations
@@ -32,7 +40,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
-from performance.caching import PUBLISHED_RUN_KEY, published_run_id
+from performance.caching import (
+    PUBLISHED_RUN_KEY,
+    published_run_id,
+    recent_published_run_id,
+    remember_published_run_id,
+)
 
 from .queries import published_run
 
@@ -47,6 +60,21 @@ GZIP_MIN_BYTES = 200  # below this gzip saves nothing worth a header
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip
 # What a 304 repeats of the page's headers (RFC 9110 15.4.5, as Django's own 304s do).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
+MEMORY_PAGES = 4096  # validators a worker remembers (a few hundred bytes each)
+# {page key: the entry's validators and headers, no bytes}; see the module's docstring.
+_validators: dict[str, dict] = {}
+
+
+def forget_validators() -> None:
+    """Empty this worker's memory of validators (tests: between two databases)."""
+    _validators.clear()
+
+
+def _remember(key: str, entry: dict) -> None:
+    if key not in _validators and len(_validators) >= MEMORY_PAGES:
+        del _validators[next(iter(_validators))]  # the oldest
+    _validators[key] = {k: v for k, v in entry.items() if k not in ("content", "gzip")}
+    _validators[key]["gzip"] = entry.get("gzip") is not None
 
 
 def _is_personal(request: HttpRequest) -> bool:
@@ -100,6 +128,33 @@ def _render(
     return response, entry
 
 
+def _is_revalidation(request: HttpRequest) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+
+
+def _headers(request: HttpRequest, entry: dict, *, stale: bool = False) -> dict[str, str]:
+    """The response headers of a cached entry for this request: its gzipped copy's when the
+    client accepts gzip, marked to be asked for again when the entry is of an older run."""
+    headers = entry["headers"]
+    if stale:
+        headers = {**headers, "Cache-Control": STALE_CACHE_CONTROL}
+    if entry.get("gzip") and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        headers = {**headers, "ETag": entry["gzip_etag"], "Content-Encoding": "gzip"}
+    return headers
+
+
+def _conditional(request: HttpRequest, entry: dict, headers: dict[str, str]):
+    """The 304 (or 412) this request's conditional headers call for, or None."""
+    conditional = get_conditional_response(
+        request, etag=headers["ETag"], last_modified=entry["last_modified"]
+    )
+    if conditional is not None and conditional.status_code == 304:
+        for header in NOT_MODIFIED_HEADERS:
+            if header in headers:
+                conditional[header] = headers[header]
+    return conditional
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve a public GET page from the cache of the published run, with ETag,
     Last-Modified and `Cache-Control: public, max-age=300`. Only 200 responses are stored."""
@@ -112,10 +167,18 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         language = get_language()
         key = _key(request, language)
+        known = _validators.get(key)
+        if known is not None and _is_revalidation(request):
+            run_id = recent_published_run_id(settings.PAGE_RUN_MEMORY_SECONDS)
+            if known["run"] == run_id:
+                conditional = _conditional(request, known, _headers(request, known))
+                if conditional is not None and conditional.status_code == 304:
+                    return conditional
         found = cache.get_many([PUBLISHED_RUN_KEY, key])
         run_id = found.get(PUBLISHED_RUN_KEY)
         if run_id is None:
             run_id = published_run_id()
+        remember_published_run_id(run_id)
         entry = found.get(key)
         stale = False
         if entry is None or entry.get("run") != run_id:
@@ -136,25 +199,15 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 finally:
                     if locked:
                         cache.delete(lock)
-        headers = entry["headers"]
-        if stale:
-            headers = {**headers, "Cache-Control": STALE_CACHE_CONTROL}
-        zipped = entry.get("gzip") is not None and _ACCEPTS_GZIP.search(
-            request.META.get("HTTP_ACCEPT_ENCODING", "")
-        )
-        if zipped:
-            headers = {**headers, "ETag": entry["gzip_etag"], "Content-Encoding": "gzip"}
+        if not stale and (known is None or known["etag"] != entry["etag"]):
+            _remember(key, entry)
+        headers = _headers(request, entry, stale=stale)
         # A revalidation is answered (304, or 412 for a failed If-Match) before the page's
         # bytes are touched.
-        conditional = get_conditional_response(
-            request, etag=headers["ETag"], last_modified=entry["last_modified"]
-        )
-        if conditional is None:
-            return HttpResponse(entry["gzip"] if zipped else entry["content"], headers=headers)
-        if conditional.status_code == 304:
-            for header in NOT_MODIFIED_HEADERS:
-                if header in headers:
-                    conditional[header] = headers[header]
-        return conditional
+        conditional = _conditional(request, entry, headers)
+        if conditional is not None:
+            return conditional
+        body = entry["gzip"] if "Content-Encoding" in headers else entry["content"]
+        return HttpResponse(body, headers=headers)
 
     return wrapper

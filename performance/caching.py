@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 
 from .models import ScoreRun
@@ -20,7 +22,31 @@ def published_run_id() -> int:
     return run_id
 
 
+# (when this process read it, the id): see `recent_published_run_id`.
+_recent: tuple[float, int] | None = None
+
+
+def recent_published_run_id(max_age: float) -> int:
+    """`published_run_id` as this process read it at most `max_age` seconds ago: no cache
+    round trip for most calls. Only for what may lag a publication by that long (a page's
+    revalidation, whose page a browser may keep for minutes anyway); a publication in this
+    process shows at once."""
+    global _recent
+    now = time.monotonic()
+    if _recent is None or now - _recent[0] > max_age:
+        _recent = (now, published_run_id())
+    return _recent[1]
+
+
+def remember_published_run_id(run_id: int) -> None:
+    """Note the published run's id, just read from the cache, for `recent_published_run_id`."""
+    global _recent
+    _recent = (time.monotonic(), run_id)
+
+
 def forget_published_run() -> None:
+    global _recent
+    _recent = None
     cache.delete(PUBLISHED_RUN_KEY)
 
 

@@ -258,6 +258,9 @@ LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
 # Search, comparison and open-data files, per client address (agencies/ratelimits.py): far
 # above what a person browsing needs, low enough to stop a scraper rendering every variant.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
+# How long a web worker trusts its own memory of the published run when it answers a page's
+# revalidation without asking the cache (agencies/pagecache.py); 0: always ask.
+PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))
 AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
 OTP_TOTP_ISSUER = "Kinerja NTB"

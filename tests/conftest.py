@@ -18,7 +18,13 @@ AFTER_2025 = datetime.date(2026, 2, 1)
 
 def clear_cache() -> None:
     """Empty the cache without `cache.clear()`, which on Redis would flush the database the
-    Celery broker shares with it: only this test run's keys go."""
+    Celery broker shares with it: only this test run's keys go. The web worker's memory of
+    the published run and of page validators goes too (the next test has another database)."""
+    from agencies.pagecache import forget_validators
+    from performance.caching import forget_published_run
+
+    forget_validators()
+    forget_published_run()
     if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         client = cache._cache.get_client(write=True)
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")

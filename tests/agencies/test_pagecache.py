@@ -87,3 +87,64 @@ def test_with_no_older_page_every_request_renders(client, rf):
     response = client.get("/")
     assert response.status_code == 200 and response["ETag"].startswith(f'"{run.pk}-')
     assert cache.get(lock) == 1  # not its lock: left alone
+
+
+def test_a_worker_answers_a_revalidation_from_its_memory_without_the_cache(client, rf):
+    from django.core.cache import cache
+
+    from agencies import pagecache
+
+    _publish()
+    page = client.get("/")
+    cache.delete(pagecache._key(rf.get("/"), "id"))  # the cached page is gone
+    again = client.get("/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 304 and again["ETag"] == page["ETag"]
+    assert again["Cache-Control"] == pagecache.CACHE_CONTROL and "Accept-Encoding" in again["Vary"]
+    # A validator that does not match is not answered from memory: the page is rendered.
+    other = client.get("/", HTTP_IF_NONE_MATCH='"0-id-0"')
+    assert other.status_code == 200 and other["ETag"] == page["ETag"]
+
+
+def test_a_new_run_published_in_the_worker_shows_at_once(client):
+    _publish()
+    page = client.get("/")
+    second = _publish()
+    again = client.get("/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 200 and again["ETag"].startswith(f'"{second.pk}-')
+
+
+def test_a_run_published_elsewhere_shows_once_the_workers_memory_is_older_than_allowed(
+    client, settings
+):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from performance.caching import PUBLISHED_RUN_KEY
+    from performance.models import ScoreRun
+
+    _publish()
+    page = client.get("/")
+    # Another process (the nightly worker) publishes: the cache forgets the run, this
+    # worker's memory does not.
+    second = ScoreRun.objects.create(status=ScoreRun.Status.PUBLISHED, published_at=timezone.now())
+    cache.delete(PUBLISHED_RUN_KEY)
+    settings.PAGE_RUN_MEMORY_SECONDS = 3600
+    assert client.get("/", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 304
+    settings.PAGE_RUN_MEMORY_SECONDS = 0
+    again = client.get("/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 200 and again["ETag"].startswith(f'"{second.pk}-')
+
+
+def test_the_workers_memory_of_validators_is_bounded(client, monkeypatch, rf):
+    from agencies import pagecache
+
+    _publish()
+    monkeypatch.setattr(pagecache, "MEMORY_PAGES", 2)
+    for path in ("/", "/rankings/", "/methodology/"):
+        assert client.get(path).status_code == 200
+    remembered = set(pagecache._validators)
+    assert len(remembered) == 2
+    assert pagecache._key(rf.get("/"), "id") not in remembered  # the oldest went
+    assert all(
+        "content" not in v and v["gzip"] in (True, False) for v in pagecache._validators.values()
+    )
