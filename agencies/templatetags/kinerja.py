@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.models import QUARTERS
 from agencies.suppression import Cell
@@ -51,8 +51,12 @@ GRADE_BANDS = [
 ]
 
 
+def _missing(word: str) -> SafeString:
+    return format_html('<span class="na">–<span class="vh"> {}</span></span>', word)
+
+
 def _no_data() -> SafeString:
-    return format_html('<span class="na">–<span class="vh"> {}</span></span>', _("no data"))
+    return _missing(_("no data"))
 
 
 @register.filter
@@ -112,28 +116,58 @@ def grade_bands() -> list[tuple[str, Decimal, Decimal]]:
     return GRADE_BANDS
 
 
-@register.inclusion_tag("includes/_predikat.html")
-def predikat_badge(predikat: str | None) -> dict:
+# The badges below are drawn in Python, not by inclusion templates: a scorecard or the
+# directory draws a hundred of them, and a template of its own per badge cost about a fifth of
+# the page's render (docs/performance.md).
+
+
+def _badge(css: str, shape: str, word: object) -> SafeString:
+    """A word with a shape hidden from screen readers, in a span styled by `css`."""
+    return format_html(
+        '<span class="{}"><span class="shape" aria-hidden="true">{}</span> {}</span>',
+        css,
+        shape,
+        word,
+    )
+
+
+@register.simple_tag
+def predikat_badge(predikat: str | None) -> SafeString:
     """Predikat as a badge: shape (hidden from screen readers), the word, and a colour."""
-    shape, modifier = PREDIKAT_STYLE.get(predikat or "", ("", ""))
-    return {"predikat": predikat, "shape": shape, "modifier": modifier}
+    if not predikat:
+        return _missing(_("no score"))
+    shape, modifier = PREDIKAT_STYLE.get(predikat, ("", ""))
+    return _badge(f"predikat predikat--{modifier}", shape, _(predikat))
 
 
-@register.inclusion_tag("includes/_status.html")
-def status_badge(status: str) -> dict:
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
     shape, word = STATUS_STYLE[status]
-    return {"status": status, "shape": shape, "word": word}
+    return _badge(f"status status--{status}", shape, word)
 
 
-@register.inclusion_tag("includes/_ikm.html")
-def ikm_badge(value: Decimal | None, grade: str | None, respondents: int | None) -> dict:
+@register.simple_tag
+def ikm_badge(value: Decimal | None, grade: str | None, respondents: int | None) -> SafeString:
     """An IKM with its grade, or "data belum cukup" with n when below the minimum."""
-    return {
-        "value": value,
-        "grade": grade,
-        "word": grade_word(grade),
-        "respondents": respondents or 0,
-    }
+    if value is None:
+        return _missing(_("no survey"))
+    n = format_html('<span class="n">n = {}</span>', count(respondents or 0))
+    if grade:
+        word = grade_word(grade)
+        return format_html(
+            '<span class="grade grade--{}">{} · <abbr title="{}: {}">{}</abbr> '
+            '<span class="grade-word">({})</span></span> {}',
+            grade.lower(),
+            num(value),
+            _("Service quality"),
+            word,
+            grade,
+            word,
+            n,
+        )
+    return format_html(
+        '<span class="grade grade--none">{} · {}</span> {}', num(value), _("data belum cukup"), n
+    )
 
 
 @register.simple_tag
@@ -146,37 +180,69 @@ def score_ikm(score: object, min_responses: int) -> dict:
     return {"value": s, "grade": grade, "respondents": n}
 
 
-@register.inclusion_tag("includes/_change.html")
-def change(current: Decimal | None, previous: Decimal | None) -> dict:
+CHANGE_SHAPES = {"up": "▲", "down": "▼", "same": "▶"}
+
+
+def _change(direction: str, words: str) -> SafeString:
+    return format_html(
+        '<span class="change change--{}"><span aria-hidden="true">{}</span> {}</span>',
+        direction,
+        CHANGE_SHAPES[direction],
+        words,
+    )
+
+
+@register.simple_tag
+def change(current: Decimal | None, previous: Decimal | None) -> SafeString:
     """The change of a score since the period before: arrow + signed number + words."""
     if not isinstance(current, Decimal) or not isinstance(previous, Decimal):
-        return {"direction": None}  # a score missing on either side
+        return delta_badge(None)  # a score missing on either side
     return delta_badge(current - previous)
 
 
-@register.inclusion_tag("includes/_change.html")
-def delta_badge(delta: Decimal | None) -> dict:
+@register.simple_tag
+def delta_badge(delta: Decimal | None) -> SafeString:
     """A change given as a signed number: arrow + number + words."""
     if delta is None:
-        return {"direction": None}
-    direction = "up" if delta > 0 else "down" if delta < 0 else "same"
-    return {"direction": direction, "delta": abs(delta)}
+        return _missing(_("no earlier score"))
+    if delta > 0:
+        return _change("up", _("up %(delta)s") % {"delta": num(abs(delta))})
+    if delta < 0:
+        return _change("down", _("down %(delta)s") % {"delta": num(abs(delta))})
+    return _change("same", _("unchanged"))
 
 
-@register.inclusion_tag("includes/_movement.html")
-def movement(rank: int | None, prev_rank: int | None, prev_score: Decimal | None) -> dict:
+@register.simple_tag
+def movement(rank: int | None, prev_rank: int | None, prev_score: Decimal | None) -> SafeString:
     """Places gained or lost in the ranking since the period before."""
     if rank is None or prev_score is None or prev_rank is None:
-        return {"direction": None}
+        return format_html('<span class="change change--new">{}</span>', _("new: no earlier score"))
     places = prev_rank - rank
-    direction = "up" if places > 0 else "down" if places < 0 else "same"
-    return {"direction": direction, "places": abs(places), "prev_rank": prev_rank}
+    if places > 0:
+        words = ngettext("up %(places)s place", "up %(places)s places", places)
+        return _change("up", words % {"places": places})
+    if places < 0:
+        words = ngettext("down %(places)s place", "down %(places)s places", -places)
+        return _change("down", words % {"places": -places})
+    return _change("same", _("same place"))
 
 
-@register.inclusion_tag("includes/_count_cell.html")
-def count_cell(cell: Cell, min_group_size: int) -> dict:
+@register.simple_tag
+def count_cell(cell: Cell, min_group_size: int) -> SafeString:
     """A suppressed count: the number, "< 10", or hidden (complementary suppression)."""
-    return {"kind": str(cell.kind), "value": cell.value, "min": min_group_size}
+    kind = str(cell.kind)
+    if kind == "shown":
+        return count(cell.value)
+    if kind == "small":
+        return format_html(
+            '<span class="suppressed" title="{}">&lt; {}</span>',
+            _("Fewer than %(min)s: not published") % {"min": min_group_size},
+            min_group_size,
+        )
+    return format_html(
+        '<span class="suppressed suppressed--hidden">*<span class="vh"> {}</span></span>',
+        _("hidden so that a small group cannot be worked out"),
+    )
 
 
 @dataclass(frozen=True)
