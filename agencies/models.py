@@ -121,18 +121,6 @@ class ServiceQuerySet(models.QuerySet):
         """Services of public agencies."""
         return self.filter(agency__is_public=True)
 
-    def with_survey_sums(self, year: int, quarter: int | None = None) -> "ServiceQuerySet":
-        """Each service with `respondents` (the number of SKM responses in `year`, or in one
-        quarter of it) and `sum_u1`..`sum_u9`, the sums of the answers per element: the exact
-        inputs of `scoring.ikm_from_sums` (integers, so no rounding happens in SQL)."""
-        where = Q(responses__year=year)
-        if quarter is not None:
-            where &= Q(responses__quarter=quarter)
-        return self.annotate(
-            respondents=Count("responses", filter=where),
-            **{f"sum_{f}": Sum(f"responses__{f}", filter=where) for f in ANSWER_FIELDS},
-        )
-
 
 class Service(models.Model):
     """A public service an agency delivers (a permit, a certificate, a treatment...)."""

@@ -12,14 +12,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
+from django.db.models import Max
 from django.http import HttpRequest
 
 from performance import scoring
 from performance.caching import published_run_id
-from performance.models import Achievement, Indicator, PerformanceContract, Score, ScoreRun
+from performance.models import (
+    Achievement,
+    Indicator,
+    PerformanceContract,
+    Realisation,
+    Score,
+    ScoreRun,
+    StaffCount,
+    Target,
+)
 
-from .models import ANSWER_FIELDS, Agency
+from .models import ANSWER_FIELDS, Agency, Service
 from .suppression import SuppressedRow, suppress
 
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Y")
@@ -118,27 +128,15 @@ def staff_predikat_counts(run_id: int, year: int, agencies) -> dict[int, dict[st
     """{agency id: {predikat: number of staff}} from the annual SKP contract scores of run
     `run_id`, for `agencies` (ids, or a queryset of agencies or of their ids). Counts only,
     never a person, and not suppressed: staff pages read them as they are, public pages
-    through `staff_distribution`. One query.
-
-    The staff's scores are the agencies' contract scores less those of their own PK
-    contracts (a handful, found by their index), not contract scores joined to every
-    contract to test for an employee: 8 ms instead of 56 ms for an agency of 13,000 staff
+    through `staff_distribution`. One query, of the counts the recompute wrote
+    (`StaffCount`): counting an agency of 13,000 staff's scores took 13 ms a page
     (docs/performance.md)."""
-    own_contracts = PerformanceContract.objects.filter(
-        agency_id__in=agencies, employee__isnull=True
-    )
-    rows = (
-        Score.objects.filter(
-            run_id=run_id, year=year, period="Y", agency_id__in=agencies, contract__isnull=False
-        )
-        .exclude(contract__in=own_contracts)
-        .values("agency_id", "predikat")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = StaffCount.objects.filter(run_id=run_id, year=year, agency_id__in=agencies).values_list(
+        "agency_id", "predikat", "count"
     )
     counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["agency_id"], {})[row["predikat"]] = row["n"]
+    for agency_id, predikat, n in rows:
+        counts.setdefault(agency_id, {})[predikat] = n
     return counts
 
 
@@ -185,24 +183,118 @@ def trend_points(
     return points
 
 
+# The PK indicators of public agencies with their figures of one quarter: the target, the
+# realisation and its explanation and time, the run's achievement, and last year's realisation
+# and achievement of the same code in the same agency's PK contract. Plain joins (each at most
+# one row: unique constraints), written once: built through the ORM as eight correlated
+# subqueries, compiling the query took 6 ms of a 33 ms scorecard (docs/performance.md).
+_INDICATOR_QUARTER_SQL = """
+SELECT i.id, i.contract_id, i.code, i.text, i.unit, i.direction, i.weight,
+       ag.code AS agency_code, c.year AS year,
+       t.value AS target, r.value AS realisation, r.explanation AS explanation,
+       r.entered_at AS updated_at, a.value AS achievement, a.missing AS overdue,
+       lr.value AS last_year_realisation, la.value AS last_year_achievement
+FROM performance_indicator i
+JOIN performance_performancecontract c ON c.id = i.contract_id
+JOIN agencies_agency ag ON ag.id = c.agency_id
+LEFT JOIN performance_target t ON t.indicator_id = i.id AND t.quarter = %s
+LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = %s
+LEFT JOIN performance_achievement a
+       ON a.run_id = %s AND a.indicator_id = i.id AND a.quarter = %s
+LEFT JOIN performance_performancecontract lc
+       ON lc.agency_id = c.agency_id AND lc.year = c.year - 1 AND lc.employee_id IS NULL
+LEFT JOIN performance_indicator li ON li.contract_id = lc.id AND li.code = i.code
+LEFT JOIN performance_realisation lr ON lr.indicator_id = li.id AND lr.quarter = %s
+LEFT JOIN performance_achievement la
+       ON la.run_id = %s AND la.indicator_id = li.id AND la.quarter = %s
+WHERE c.employee_id IS NULL AND c.status = %s AND ag.is_public = %s{filters}
+ORDER BY ag.code, c.year, i.code
+"""
+# Its computed columns, typed as the model fields they are read from (on SQLite a decimal
+# comes back as a float and a time as text, as Django's own queries would convert them).
+_INDICATOR_QUARTER_TYPES = {
+    "agency_code": (Agency, "code"),
+    "year": (PerformanceContract, "year"),
+    "target": (Target, "value"),
+    "realisation": (Realisation, "value"),
+    "explanation": (Realisation, "explanation"),
+    "updated_at": (Realisation, "entered_at"),
+    "achievement": (Achievement, "value"),
+    "overdue": (Achievement, "missing"),
+    "last_year_realisation": (Realisation, "value"),
+    "last_year_achievement": (Achievement, "value"),
+}
+
+
+def _column_converters() -> dict[str, tuple]:
+    """{column: (its converters, the column expression they expect)}, as the ORM's compiler
+    applies them to a field it selects."""
+    converters = {}
+    for name, (model, field_name) in _INDICATOR_QUARTER_TYPES.items():
+        col = model._meta.get_field(field_name).get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        converters[name] = (found, col)
+    return converters
+
+
+def indicator_quarter(
+    run_id: int,
+    quarter: int,
+    *,
+    agency_id: int | None = None,
+    agency_slug: str | None = None,
+    year: int | None = None,
+) -> list[Indicator]:
+    """The PK indicators of public agencies' approved contracts (of one agency, of one year,
+    when given) with their figures of `quarter` as attributes (see _INDICATOR_QUARTER_SQL),
+    ordered by agency code, year and indicator code. One query."""
+    filters, params = [], []
+    for column, value in (("ag.id", agency_id), ("ag.slug", agency_slug), ("c.year", year)):
+        if value is not None:
+            filters.append(f" AND {column} = %s")
+            params.append(value)
+    sql = _INDICATOR_QUARTER_SQL.format(filters="".join(filters))
+    head = [quarter, quarter, run_id, quarter, quarter, run_id, quarter]
+    head += [PerformanceContract.Status.APPROVED, True]
+    indicators = list(Indicator.objects.raw(sql, head + params))
+    for name, (converters, col) in _column_converters().items():
+        for indicator in indicators:
+            value = getattr(indicator, name)
+            for convert in converters:
+                value = convert(value, col, connection)
+            setattr(indicator, name, value)
+    return indicators
+
+
 def indicator_table(
     run_id: int, agency_id: int, year: int, quarter: int, scheme: scoring.Scheme
-) -> list:
+) -> list[Indicator]:
     """The agency's PK indicators of `year` with their figures of `quarter` (see
-    `IndicatorQuerySet.with_quarter`) and a `status` (see `indicator_status`). One query."""
-    indicators = list(
-        Indicator.objects.public()
-        .filter(contract__agency_id=agency_id, contract__year=year)
-        .with_quarter(run_id, quarter)
-        .order_by("code")
-    )
+    `indicator_quarter`) and a `status` (see `indicator_status`). One query."""
+    indicators = indicator_quarter(run_id, quarter, agency_id=agency_id, year=year)
     for indicator in indicators:
         indicator.status = indicator_status(indicator.achievement, indicator.overdue, scheme)
     return indicators
 
 
-def service_ikms(services: list, min_responses: int) -> list[tuple[object, Ikm]]:
-    """(service, IKM) for services annotated by `ServiceQuerySet.with_survey_sums`."""
+# An agency's services with their survey sums of a year: the exact inputs of
+# `scoring.ikm_from_sums` (integers, so no rounding happens in SQL). Written once: the ORM's
+# ten filtered aggregates cost 3 ms of Python a scorecard (docs/performance.md).
+_SERVICE_SUMS_SQL = f"""
+SELECT s.id, s.agency_id, s.code, s.name, s.standard_days, s.fee,
+       count(r.id) AS respondents,
+       {", ".join(f"sum(r.{f}) AS sum_{f}" for f in ANSWER_FIELDS)}
+FROM agencies_service s
+LEFT JOIN agencies_surveyresponse r ON r.service_id = s.id AND r.year = %s
+WHERE s.agency_id = %s
+GROUP BY s.id, s.agency_id, s.code, s.name, s.standard_days, s.fee
+ORDER BY s.name, s.id
+"""  # noqa: S608 (fixed fragments, no input)
+
+
+def service_ikms(agency_id: int, year: int, min_responses: int) -> list[tuple[Service, Ikm]]:
+    """(service, its IKM of `year`) for each of the agency's services, by name. One query."""
+    services = Service.objects.raw(_SERVICE_SUMS_SQL, [year, agency_id])
     return [(s, ikm_of(vars(s), min_responses)) for s in services]
 
 

@@ -80,7 +80,6 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The indicator table shows the latest quarter with reported results unless asked.
     reported = [q for q, score in quarters if score is not None and score.k is not None]
     quarter = form.value("quarter") or (reported[-1] if reported else 1)
-    services = list(agency.services.with_survey_sums(year or 0).order_by("name"))
     return render(
         request,
         "agencies/detail.html",
@@ -99,7 +98,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "staff": staff_distribution(run_id, year or 0, [agency.pk], scheme.min_group_size)[
                 agency.pk
             ],
-            "services": service_ikms(services, scheme.survey_min_responses),
+            "services": service_ikms(agency.pk, year or 0, scheme.survey_min_responses),
         },
     )
 

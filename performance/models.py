@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -252,40 +252,6 @@ class IndicatorQuerySet(models.QuerySet):
             contract__employee__isnull=True,
             contract__agency__is_public=True,
             contract__status=PerformanceContract.Status.APPROVED,
-        )
-
-    def with_quarter(self, run_id: int, quarter: int) -> "IndicatorQuerySet":
-        """Each indicator with its figures of one quarter: `target`, `realisation`,
-        `explanation`, `updated_at` (when the realisation was last saved), `achievement` and
-        `overdue` (from run `run_id`; overdue = the quarter was closed with no realisation),
-        and last year's `last_year_realisation` and `last_year_achievement` of the indicator
-        with the same code in the same agency's contract of the year before, same quarter.
-        One query, whatever the number of indicators."""
-        targets = Target.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
-        realisations = Realisation.objects.filter(indicator=OuterRef("pk"), quarter=quarter)
-        achievements = Achievement.objects.filter(
-            run_id=run_id, indicator=OuterRef("pk"), quarter=quarter
-        )
-        last_year = {
-            "indicator__code": OuterRef("code"),
-            "indicator__contract__agency": OuterRef("contract__agency"),
-            "indicator__contract__year": OuterRef("contract__year") - 1,
-            "indicator__contract__employee__isnull": True,
-            "quarter": quarter,
-        }
-        return self.annotate(
-            target=Subquery(targets.values("value")[:1]),
-            realisation=Subquery(realisations.values("value")[:1]),
-            explanation=Subquery(realisations.values("explanation")[:1]),
-            updated_at=Subquery(realisations.values("entered_at")[:1]),
-            achievement=Subquery(achievements.values("value")[:1]),
-            overdue=Subquery(achievements.values("missing")[:1]),
-            last_year_realisation=Subquery(
-                Realisation.objects.filter(**last_year).values("value")[:1]
-            ),
-            last_year_achievement=Subquery(
-                Achievement.objects.filter(run_id=run_id, **last_year).values("value")[:1]
-            ),
         )
 
 
@@ -563,6 +529,32 @@ class AchievementQuerySet(models.QuerySet):
         )
 
 
+class StaffCount(models.Model):
+    """How many of an agency's civil servants have each predikat on their annual SKP score in
+    a run: counts only, never a person. Written by the recompute beside the scores, so that a
+    page reads five numbers instead of counting an agency's thousands of scores (the public
+    scorecard's staff table, the dashboard's coherence check; docs/performance.md). Public
+    pages show them suppressed (`agencies.queries.staff_distribution`)."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="staff_counts")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff_counts")
+    year = models.PositiveSmallIntegerField(_("year"))
+    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+    count = models.PositiveIntegerField(_("staff"))
+
+    class Meta:
+        verbose_name = _("staff count")
+        verbose_name_plural = _("staff counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "year", "agency", "predikat"], name="staff_count_per_predikat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.predikat}: {self.count}"
+
+
 class Achievement(models.Model):
     """Achievement of one indicator of an agency PK contract in one quarter, in one run. Only
     agency contracts get rows (their indicators are public); SKP indicators feed the contract
@@ -579,7 +571,13 @@ class Achievement(models.Model):
     class Meta:
         verbose_name = _("achievement")
         verbose_name_plural = _("achievements")
-        indexes = [models.Index(fields=["run", "indicator"])]
+        # One per indicator and quarter in a run (the recompute writes no more): the scorecard
+        # joins on it (agencies.queries.indicator_quarter).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "indicator", "quarter"], name="achievement_per_quarter"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} Q{self.quarter}: {self.value}"

@@ -3,9 +3,10 @@
 - `write_year_sql`: PostgreSQL. Set-based: one statement computes every contract's quarter
   scores into a temporary table (the heavy part: millions of indicator-quarters, and it may
   run in parallel); the next ones write the agency PK achievements, the contract scores
-  (quarters and year) and, from those, the agency components and scores. `numeric`
-  arithmetic is exact decimal, and `round(x, 2)` on non-negative numerics is round-half-up,
-  as `scoring.round2`. docs/performance.md has the measurements behind its shape.
+  (quarters and year) and, from those, the agency components and scores and the staff
+  counts per predikat. `numeric` arithmetic is exact decimal, and `round(x, 2)` on
+  non-negative numerics is round-half-up, as `scoring.round2`. docs/performance.md has the
+  measurements behind its shape.
 - `write_year_python`: any database (SQLite, the embedded default, stores decimals as
   floating point, so its SQL cannot be trusted to the cent). One streaming pass over the
   year's rows, ordered by contract, through the functions of `scoring.py`.
@@ -29,7 +30,7 @@ from django.db.models import Count, F, Sum
 from agencies.models import SurveyResponse
 
 from . import scoring
-from .models import Achievement, PerformanceContract, Score, ScoreRun
+from .models import Achievement, PerformanceContract, Score, ScoreRun, StaffCount
 
 BATCH = 5000
 
@@ -105,6 +106,21 @@ INSERT INTO performance_score
 SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score, {_PREDIKAT}
 FROM ({_CONTRACT_SCORES}) scored
 ORDER BY contract_id, period
+"""  # noqa: S608 (fixed fragments, no input)
+
+# How many of each agency's staff have each predikat on their annual score (the year rows of
+# _CONTRACT_SCORES of the staff's contracts): a few hundred rows.
+_STAFF_COUNT_SQL = f"""
+INSERT INTO performance_staffcount (run_id, agency_id, year, predikat, count)
+SELECT %(run)s, agency_id, %(year)s, predikat, count(*)
+FROM (
+    SELECT agency_id, {_PREDIKAT} AS predikat
+    FROM (
+        SELECT agency_id, round(avg(score), 2) AS score
+        FROM recompute_quarter WHERE NOT agency_held GROUP BY contract_id, agency_id
+    ) annual
+) graded
+GROUP BY agency_id, predikat
 """  # noqa: S608 (fixed fragments, no input)
 
 # Agency components and scores for one year from the contract scores (read from the
@@ -213,6 +229,7 @@ def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: date
         cursor.execute(_ACHIEVEMENT_SQL, params)
         cursor.execute(_CONTRACT_SQL, params)
         cursor.execute(_AGENCY_SQL, params)
+        cursor.execute(_STAFF_COUNT_SQL, params)
         # The next year of the same recompute creates it again.
         cursor.execute("DROP TABLE recompute_quarter")
 
@@ -353,6 +370,7 @@ def write_year_python(
     achievements: list[Achievement] = []
     agency_k: dict[tuple[int, str], Decimal] = {}
     staff: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    graded: dict[tuple[int, str], int] = defaultdict(int)  # (agency, predikat): staff
 
     def flush(force: bool = False) -> None:
         if force or len(scores) >= BATCH:
@@ -378,13 +396,14 @@ def write_year_python(
                 for indicator_id, quarter, value, missing in result.achievements
             )
         for period, (score, missing) in result.periods.items():
-            scores.append(
-                _contract_score(run, agency_id, contract_id, year, period, score, missing, scheme)
-            )
+            row = _contract_score(run, agency_id, contract_id, year, period, score, missing, scheme)
+            scores.append(row)
             if employee_id is None:
                 agency_k[(agency_id, period)] = score
             else:
                 staff[(agency_id, period)].append(score)
+                if period == "Y":
+                    graded[(agency_id, row.predikat)] += 1
         flush()
     flush(force=True)
 
@@ -417,6 +436,10 @@ def write_year_python(
             )
         )
     Score.objects.bulk_create(agency_scores, batch_size=BATCH)
+    StaffCount.objects.bulk_create(
+        StaffCount(run=run, agency_id=agency_id, year=year, predikat=predikat, count=n)
+        for (agency_id, predikat), n in graded.items()
+    )
 
 
 def _contract_score(

@@ -21,9 +21,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
-from agencies.queries import ikm_of, indicator_status
+from agencies.queries import ikm_of, indicator_quarter, indicator_status
 from agencies.suppression import suppress
-from performance.models import Indicator, Score, ScoreRun
+from performance.models import Score, ScoreRun
 from rewards.models import Decision, Outcome, Rule
 
 LICENCE = "CC-BY-4.0"
@@ -110,22 +110,22 @@ def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
 
 
 def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
-    """One row per PK indicator and quarter: four queries (one per quarter), however many."""
+    """One row per PK indicator and quarter with a target: four queries (one per quarter),
+    however many."""
     if run is None:
         return
-    indicators = Indicator.objects.public().select_related("contract__agency")
-    if filters.agency:
-        indicators = indicators.filter(contract__agency__slug=filters.agency)
-    if filters.year:
-        indicators = indicators.filter(contract__year=filters.year)
     rows = []
     for quarter in (1, 2, 3, 4):
-        for i in indicators.with_quarter(run.pk, quarter).filter(target__isnull=False):
-            status = indicator_status(i.achievement, i.overdue, run.scheme(i.contract.year))
+        for i in indicator_quarter(
+            run.pk, quarter, agency_slug=filters.agency or None, year=filters.year or None
+        ):
+            if i.target is None:
+                continue
+            status = indicator_status(i.achievement, i.overdue, run.scheme(i.year))
             rows.append(
                 [
-                    i.contract.agency.code,
-                    i.contract.year,
+                    i.agency_code,
+                    i.year,
                     i.code,
                     i.text,
                     i.unit,

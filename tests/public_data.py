@@ -34,6 +34,7 @@ from performance.models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    StaffCount,
     Target,
 )
 from performance.services import recompute_scores
@@ -215,6 +216,7 @@ def wipe() -> None:
         AuditEvent,
         PersonalDataAccess,
         Score,
+        StaffCount,
         Achievement,
         ScoreRun,
         Realisation,

@@ -25,6 +25,7 @@ from performance.models import (
     Realisation,
     Score,
     ScoreRun,
+    StaffCount,
     Target,
 )
 from performance.services import recompute_scores
@@ -84,6 +85,18 @@ def achievement_rows(run: ScoreRun) -> dict:
         (a.indicator_id, a.quarter): (a.value, a.missing)
         for a in Achievement.objects.filter(run=run)
     }
+
+
+def staff_count_rows(run: ScoreRun) -> dict:
+    return {(c.agency_id, c.year, c.predikat): c.count for c in StaffCount.objects.filter(run=run)}
+
+
+def staff_counts_of_scores(run: ScoreRun) -> dict:
+    """What the staff counts must be: the run's annual scores of staff contracts, counted."""
+    counts: dict = defaultdict(int)
+    for s in Score.objects.filter(run=run, period="Y", contract__employee__isnull=False):
+        counts[(s.agency_id, s.year, s.predikat)] += 1
+    return dict(counts)
 
 
 def make_contract(agency, *, employee=None, year=2025, status=APPROVED, indicators=()):
@@ -356,9 +369,13 @@ def test_engines_give_the_rules_figures_on_a_random_data_set(today):
     for run in runs.values():
         assert score_rows(run) == expected_scores
         assert achievement_rows(run) == expected_achievements
+        counts = staff_count_rows(run)
+        assert counts == staff_counts_of_scores(run)
+        assert len({predikat for _, _, predikat in counts}) >= 2 and sum(counts.values()) > 100
     if ON_POSTGRESQL:
         assert score_rows(runs["sql"]) == score_rows(runs["python"])
         assert achievement_rows(runs["sql"]) == achievement_rows(runs["python"])
+        assert staff_count_rows(runs["sql"]) == staff_count_rows(runs["python"])
 
 
 def test_engines_agree_on_an_ikm_exactly_on_a_half_cent(engine):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Region
 from performance import scoring
-from performance.models import Employee, PerformanceContract, Score, ScoreRun
+from performance.models import Employee, PerformanceContract, Score, ScoreRun, StaffCount
 from tests.factories import AgencyFactory, UserFactory, make_nip
 
 YEAR = 2025
@@ -50,7 +50,7 @@ def staff_scores(
     run: ScoreRun, agency: Agency, counts: dict[str, int], *, year: int = YEAR
 ) -> list[Employee]:
     """Employees of `agency` with approved SKP contracts and annual scores of run `run`, as
-    many per predikat as `counts` says."""
+    many per predikat as `counts` says, and the staff counts the recompute would write."""
     predikats = [p for p, n in counts.items() for _ in range(n)]
     employees = Employee.objects.bulk_create(
         [
@@ -86,6 +86,11 @@ def staff_scores(
             )
             for c, p in zip(contracts, predikats, strict=True)
         ]
+    )
+    StaffCount.objects.bulk_create(
+        StaffCount(run=run, agency=agency, year=year, predikat=p, count=n)
+        for p, n in counts.items()
+        if n
     )
     return employees
 
