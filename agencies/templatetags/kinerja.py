@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -306,7 +307,75 @@ def trend_chart(
         (y_of(scheme.threshold_kurang), "Kurang", scheme.threshold_kurang),
     ]
     scored = [p for p in chart_points if p.value is not None]
+    left, right, baseline = PAD_L, CHART_W - PAD_R, y_of(0)
+    # The repeated marks are drawn here rather than by template loops: with two years of
+    # quarters they were a third of a scorecard's template time (docs/performance.md).
+    marks = [
+        format_html(
+            '<line class="chart-threshold" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+            '<text class="chart-axis" x="{}" y="{}" text-anchor="end" '
+            'dominant-baseline="middle">{}</text>',
+            left,
+            right,
+            y,
+            y,
+            left - 4,
+            y,
+            floatformat(value, "0"),
+        )
+        for y, _, value in thresholds
+    ]
+    marks.append(
+        format_html(
+            '<line class="chart-base" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+            '<text class="chart-axis" x="{}" y="{}" text-anchor="end" '
+            'dominant-baseline="middle">0</text>',
+            left,
+            right,
+            baseline,
+            baseline,
+            left - 4,
+            baseline,
+        )
+    )
+    marks += [
+        format_html('<line class="chart-line" x1="{}" y1="{}" x2="{}" y2="{}"/>', *segment)
+        for segment in segments
+    ]
+    label_y, sublabel_y = CHART_H - PAD_B + 16, CHART_H - PAD_B + 30
+    for p in chart_points:
+        if p.y is not None:
+            marks.append(
+                format_html(
+                    '<circle class="chart-point" cx="{}" cy="{}" r="4"><title>{} {}: {}</title>'
+                    "</circle>",
+                    p.x,
+                    p.y,
+                    p.label,
+                    p.sublabel,
+                    num(p.value),
+                )
+            )
+        marks.append(
+            format_html(
+                '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                p.x,
+                label_y,
+                p.label,
+            )
+        )
+        if p.sublabel:
+            marks.append(
+                format_html(
+                    '<text class="chart-label chart-label--year" x="{}" y="{}" '
+                    'text-anchor="middle">{}</text>',
+                    p.x,
+                    sublabel_y,
+                    p.sublabel,
+                )
+            )
     return {
+        "marks": format_html_join("\n", "{}", ((mark,) for mark in marks)),
         "title": title,
         "width": CHART_W,
         "height": CHART_H,
@@ -314,11 +383,6 @@ def trend_chart(
         "segments": segments,
         "thresholds": thresholds,
         "scored": scored,
-        "left": PAD_L,
-        "right": CHART_W - PAD_R,
-        "baseline": y_of(0),
-        "label_y": CHART_H - PAD_B + 16,
-        "sublabel_y": CHART_H - PAD_B + 30,
         "lowest": min(scored, key=lambda p: p.value) if scored else None,
         "highest": max(scored, key=lambda p: p.value) if scored else None,
         "latest": scored[-1] if scored else None,
