@@ -179,6 +179,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if run_id is None:
             run_id = published_run_id()
         remember_published_run_id(run_id)
+        request.published_run_id = run_id  # for the view (`queries.published_run`)
         entry = found.get(key)
         stale = False
         if entry is None or entry.get("run") != run_id:

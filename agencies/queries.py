@@ -7,12 +7,12 @@ an employee, an SKP score, a NIP or a name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 
@@ -40,7 +40,8 @@ def published_run(request: HttpRequest) -> ScoreRun | None:
     """The latest published run, read once per request (and through the cache, so a warm
     page costs no query for it). None before the first run."""
     if not hasattr(request, "_published_run"):
-        run_id = published_run_id()
+        # The page cache has just read it (`pagecache.public_page`); else read it now.
+        run_id = getattr(request, "published_run_id", None) or published_run_id()
         run = None
         if run_id:
             key = f"score-run-object-{run_id}"
@@ -183,38 +184,41 @@ def trend_points(
     return points
 
 
-# The PK indicators of public agencies with their figures of one quarter: the target, the
-# realisation and its explanation and time, the run's achievement, and last year's realisation
-# and achievement of the same code in the same agency's PK contract. Plain joins (each at most
-# one row: unique constraints), written once: built through the ORM as eight correlated
+# The PK indicators of public agencies with their figures of each quarter asked for: the
+# target, the realisation and its explanation and time, the run's achievement, and last year's
+# realisation and achievement of the same code in the same agency's PK contract. Plain joins
+# (each at most one row: unique constraints), written in the order to run them (from the
+# agencies' contracts down the unique keys). Built through the ORM as eight correlated
 # subqueries, compiling the query took 6 ms of a 33 ms scorecard (docs/performance.md).
 _INDICATOR_QUARTER_SQL = """
 SELECT i.id, i.contract_id, i.code, i.text, i.unit, i.direction, i.weight,
-       ag.code AS agency_code, c.year AS year,
+       ag.code AS agency_code, c.year AS year, q.quarter AS quarter,
        t.value AS target, r.value AS realisation, r.explanation AS explanation,
        r.entered_at AS updated_at, a.value AS achievement, a.missing AS overdue,
        lr.value AS last_year_realisation, la.value AS last_year_achievement
-FROM performance_indicator i
-JOIN performance_performancecontract c ON c.id = i.contract_id
+FROM performance_performancecontract c
 JOIN agencies_agency ag ON ag.id = c.agency_id
-LEFT JOIN performance_target t ON t.indicator_id = i.id AND t.quarter = %s
-LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = %s
+JOIN performance_indicator i ON i.contract_id = c.id
+JOIN ({quarters}) q ON 1 = 1
+LEFT JOIN performance_target t ON t.indicator_id = i.id AND t.quarter = q.quarter
+LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = q.quarter
 LEFT JOIN performance_achievement a
-       ON a.run_id = %s AND a.indicator_id = i.id AND a.quarter = %s
+       ON a.run_id = %s AND a.indicator_id = i.id AND a.quarter = q.quarter
 LEFT JOIN performance_performancecontract lc
        ON lc.agency_id = c.agency_id AND lc.year = c.year - 1 AND lc.employee_id IS NULL
 LEFT JOIN performance_indicator li ON li.contract_id = lc.id AND li.code = i.code
-LEFT JOIN performance_realisation lr ON lr.indicator_id = li.id AND lr.quarter = %s
+LEFT JOIN performance_realisation lr ON lr.indicator_id = li.id AND lr.quarter = q.quarter
 LEFT JOIN performance_achievement la
-       ON la.run_id = %s AND la.indicator_id = li.id AND la.quarter = %s
+       ON la.run_id = %s AND la.indicator_id = li.id AND la.quarter = q.quarter
 WHERE c.employee_id IS NULL AND c.status = %s AND ag.is_public = %s{filters}
-ORDER BY ag.code, c.year, i.code
+ORDER BY ag.code, c.year, i.code, q.quarter
 """
 # Its computed columns, typed as the model fields they are read from (on SQLite a decimal
 # comes back as a float and a time as text, as Django's own queries would convert them).
 _INDICATOR_QUARTER_TYPES = {
     "agency_code": (Agency, "code"),
     "year": (PerformanceContract, "year"),
+    "quarter": (Target, "quarter"),
     "target": (Target, "value"),
     "realisation": (Realisation, "value"),
     "explanation": (Realisation, "explanation"),
@@ -239,24 +243,39 @@ def _column_converters() -> dict[str, tuple]:
 
 def indicator_quarter(
     run_id: int,
-    quarter: int,
+    quarters: Sequence[int],
     *,
     agency_id: int | None = None,
     agency_slug: str | None = None,
     year: int | None = None,
 ) -> list[Indicator]:
     """The PK indicators of public agencies' approved contracts (of one agency, of one year,
-    when given) with their figures of `quarter` as attributes (see _INDICATOR_QUARTER_SQL),
-    ordered by agency code, year and indicator code. One query."""
+    when given), once for each of `quarters`, with that quarter's figures as attributes (see
+    _INDICATOR_QUARTER_SQL), ordered by agency code, year, indicator code and quarter. One
+    query."""
     filters, params = [], []
     for column, value in (("ag.id", agency_id), ("ag.slug", agency_slug), ("c.year", year)):
         if value is not None:
             filters.append(f" AND {column} = %s")
             params.append(value)
-    sql = _INDICATOR_QUARTER_SQL.format(filters="".join(filters))
-    head = [quarter, quarter, run_id, quarter, quarter, run_id, quarter]
-    head += [PerformanceContract.Status.APPROVED, True]
-    indicators = list(Indicator.objects.raw(sql, head + params))
+    sql = _INDICATOR_QUARTER_SQL.format(
+        quarters=" UNION ALL ".join(["SELECT %s AS quarter"] * len(quarters)),
+        filters="".join(filters),
+    )
+    params = [*quarters, run_id, run_id, PerformanceContract.Status.APPROVED, True, *params]
+    if connection.vendor == "postgresql":
+        # Told to keep the joins in the order written, PostgreSQL plans the eleven tables in
+        # 0.7 ms instead of 1.9 ms, more than the query takes to run (PostgreSQL's manual,
+        # "Controlling the Planner with Explicit JOIN Clauses"). The setting ends with the
+        # transaction, or here if a caller's transaction goes on.
+        nested = connection.in_atomic_block
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+            indicators = list(Indicator.objects.raw(sql, params))
+            if nested:
+                cursor.execute("SET LOCAL join_collapse_limit TO DEFAULT")
+    else:
+        indicators = list(Indicator.objects.raw(sql, params))
     for name, (converters, col) in _column_converters().items():
         for indicator in indicators:
             value = getattr(indicator, name)
@@ -271,7 +290,7 @@ def indicator_table(
 ) -> list[Indicator]:
     """The agency's PK indicators of `year` with their figures of `quarter` (see
     `indicator_quarter`) and a `status` (see `indicator_status`). One query."""
-    indicators = indicator_quarter(run_id, quarter, agency_id=agency_id, year=year)
+    indicators = indicator_quarter(run_id, [quarter], agency_id=agency_id, year=year)
     for indicator in indicators:
         indicator.status = indicator_status(indicator.achievement, indicator.overdue, scheme)
     return indicators

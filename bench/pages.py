@@ -496,7 +496,7 @@ def _loads(ctx, base: str, label: str, jobs: list[tuple[str, str, dict]]) -> tup
             loads.setdefault(key, []).append(result)
             ctx.log(
                 f"pages: [{label} {r + 1}/{ROUNDS}] {key}: {result.rps:,.0f}/s "
-                f"({_ratio(result, baseline):.2f}x of {baseline.rps:,.0f}/s), "
+                f"({_ratio(result, baseline):.3f}x of {baseline.rps:,.0f}/s), "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
                 + (f", {result.errors} errors" if result.errors else "")
             )
