@@ -288,6 +288,32 @@ def _explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def _explain_all(queries: list[dict]) -> list[dict]:
+    """Each captured statement with the plan of its SELECT, in one transaction in which the
+    captured settings (`SET LOCAL ...`) are replayed where they were made and undone at the
+    captured COMMIT, so each query is planned as it was run."""
+    from django.db import connection, transaction
+
+    out = []
+    with transaction.atomic():
+        for query in queries:
+            sql = query["sql"]
+            verb = sql.split(None, 1)[0].upper() if sql.strip() else ""
+            if verb == "SET":
+                with connection.cursor() as cursor:
+                    cursor.execute(sql)
+                plan = "(a setting for the rest of its transaction: replayed)"
+            elif verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+                if verb in {"COMMIT", "ROLLBACK"}:
+                    with connection.cursor() as cursor:
+                        cursor.execute("RESET ALL")
+                plan = "(transaction control)"
+            else:
+                plan = _explain(sql)
+            out.append({"sql": sql, "plan": plan})
+    return out
+
+
 def count_queries(*, paths: list[str], explain: list[str]) -> dict:
     """In a child process: the SQL queries of one request to each page, per mode, through
     Django's test client against the bench database and Redis (the cache entries it makes
@@ -327,7 +353,7 @@ def count_queries(*, paths: list[str], explain: list[str]) -> dict:
             _, cold = get(path)
             _, full = get(path)
         if path in explain:
-            plans[path] = [{"sql": q["sql"], "plan": _explain(q["sql"])} for q in captured]
+            plans[path] = _explain_all(captured)
         warm_response, warm = get(path)
         etag = warm_response.get("ETag")
         not_modified_response, not_modified = (
