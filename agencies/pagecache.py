@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
@@ -161,7 +161,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or _is_personal(request):
+        if request.method not in ("GET", "HEAD"):
+            # A public page is only read: a POST (or PUT...) is refused, not rendered.
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if _is_personal(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response

@@ -148,3 +148,11 @@ def test_the_workers_memory_of_validators_is_bounded(client, monkeypatch, rf):
     assert all(
         "content" not in v and v["gzip"] in (True, False) for v in pagecache._validators.values()
     )
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_a_public_page_refuses_to_be_written_to(client, method):
+    response = getattr(client, method)("/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert client.head("/").status_code == 200
