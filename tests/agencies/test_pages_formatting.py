@@ -116,3 +116,33 @@ def test_trend_chart_svg_uses_dots_in_coordinates_in_indonesian():
     for attr in ("cx", "cy", "x1", "y1"):
         for value in html.split(f'{attr}="')[1:]:
             assert "," not in value.split('"')[0]
+
+
+def test_figures_are_formatted_as_djangos_number_format_formats_them():
+    """`num`, `count` and `rupiah` look the language's separators up once; the result must
+    be Django's `number_format` exactly, in both languages."""
+    import random
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from agencies.templatetags.kinerja import count, num, rupiah
+
+    rnd = random.Random(9)
+    values = [0, 1, -1, 999, 1000, 1234567, Decimal("0.001"), Decimal("-0.005")]
+    values += [Decimal(rnd.randint(-(10**9), 10**9)) / 10 ** rnd.randint(0, 4) for _ in range(300)]
+    values += [rnd.uniform(-1e6, 1e6) for _ in range(100)]
+    for language in ("id", "en"):
+        with translation.override(language):
+            for value in values:
+                for places in (0, 1, 2, 4):
+                    expected = number_format(value, places, use_l10n=True, force_grouping=True)
+                    assert num(value, places) == expected, (language, value, places)
+            for value in [v for v in values if isinstance(v, int)] + [10**6, 25000]:
+                expected = number_format(value, 0, use_l10n=True, force_grouping=True)
+                assert count(value) == expected
+                assert rupiah(value) in {"Rp " + expected, "gratis", "free of charge"}
+    with translation.override("id"):
+        assert num(Decimal("1234.5")) == "1.234,50"
+    with translation.override("en"):
+        assert num(Decimal("1234.5")) == "1,234.50"
