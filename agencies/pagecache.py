@@ -29,6 +29,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import threading
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -63,6 +64,7 @@ NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
 MEMORY_PAGES = 4096  # validators a worker remembers (a few hundred bytes each)
 # {page key: the entry's validators and headers, no bytes}; see the module's docstring.
 _validators: dict[str, dict] = {}
+_validators_lock = threading.Lock()
 
 
 def forget_validators() -> None:
@@ -71,10 +73,12 @@ def forget_validators() -> None:
 
 
 def _remember(key: str, entry: dict) -> None:
-    if key not in _validators and len(_validators) >= MEMORY_PAGES:
-        del _validators[next(iter(_validators))]  # the oldest
-    _validators[key] = {k: v for k, v in entry.items() if k not in ("content", "gzip")}
-    _validators[key]["gzip"] = entry.get("gzip") is not None
+    known = {k: v for k, v in entry.items() if k not in ("content", "gzip")}
+    known["gzip"] = entry.get("gzip") is not None
+    with _validators_lock:  # a threaded server (runserver) may remember two pages at once
+        if key not in _validators and len(_validators) >= MEMORY_PAGES:
+            del _validators[next(iter(_validators))]  # the oldest
+        _validators[key] = known
 
 
 def _is_personal(request: HttpRequest) -> bool:
