@@ -7,12 +7,14 @@ an employee, an SKP score, a NIP or a name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 from django.http import HttpRequest
 
@@ -142,18 +144,19 @@ def staff_predikat_counts(run_id: int, year: int, agencies) -> dict[int, dict[st
 
 
 def staff_distribution(
-    run_id: int, year: int, agency_ids: list[int], min_group_size: int
+    run_id: int, year: int, agencies: Sequence[Agency], min_group_size: int
 ) -> dict[int, SuppressedRow]:
-    """For each public agency of `agency_ids`, how many staff have each predikat in `year`
-    (annual SKP scores), suppressed for small groups, in the order of the predikat bands.
-    One query."""
-    public = Agency.objects.public().filter(pk__in=agency_ids).values("pk")
-    found = staff_predikat_counts(run_id, year, public)
+    """For each of `agencies`, how many staff have each predikat in `year` (annual SKP
+    scores), suppressed for small groups, in the order of the predikat bands; counts are only
+    read for public agencies (a private one gets only zeros). One query."""
+    public = [agency.pk for agency in agencies if agency.is_public]
+    found = staff_predikat_counts(run_id, year, public) if public else {}
     return {
-        pk: suppress(
-            {**dict.fromkeys(scoring.PREDIKAT_ORDER, 0), **found.get(pk, {})}, min_group_size
+        agency.pk: suppress(
+            {**dict.fromkeys(scoring.PREDIKAT_ORDER, 0), **found.get(agency.pk, {})},
+            min_group_size,
         )
-        for pk in agency_ids
+        for agency in agencies
     }
 
 
@@ -230,13 +233,14 @@ _INDICATOR_QUARTER_TYPES = {
 }
 
 
-def _column_converters() -> dict[str, tuple]:
+@functools.lru_cache(maxsize=8)
+def _column_converters(conn: BaseDatabaseWrapper) -> dict[str, tuple]:
     """{column: (its converters, the column expression they expect)}, as the ORM's compiler
-    applies them to a field it selects."""
+    applies them to a field it selects from `conn` (looked up once per connection)."""
     converters = {}
     for name, (model, field_name) in _INDICATOR_QUARTER_TYPES.items():
         col = model._meta.get_field(field_name).get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
         converters[name] = (found, col)
     return converters
 
@@ -263,20 +267,11 @@ def indicator_quarter(
         filters="".join(filters),
     )
     params = [*quarters, run_id, run_id, PerformanceContract.Status.APPROVED, True, *params]
-    if connection.vendor == "postgresql":
-        # Told to keep the joins in the order written, PostgreSQL plans the eleven tables in
-        # 0.7 ms instead of 1.9 ms, more than the query takes to run (PostgreSQL's manual,
-        # "Controlling the Planner with Explicit JOIN Clauses"). The setting ends with the
-        # transaction, or here if a caller's transaction goes on.
-        nested = connection.in_atomic_block
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL join_collapse_limit = 1")
-            indicators = list(Indicator.objects.raw(sql, params))
-            if nested:
-                cursor.execute("SET LOCAL join_collapse_limit TO DEFAULT")
-    else:
-        indicators = list(Indicator.objects.raw(sql, params))
-    for name, (converters, col) in _column_converters().items():
+    # On PostgreSQL the statement is prepared once a connection has run it five times
+    # (`server_side_binding`, portal/settings.py): planning its eleven tables took 2 ms, five
+    # times longer than running it.
+    indicators = list(Indicator.objects.raw(sql, params))
+    for name, (converters, col) in _column_converters(connections[DEFAULT_DB_ALIAS]).items():
         for indicator in indicators:
             value = getattr(indicator, name)
             for convert in converters:

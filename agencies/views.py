@@ -95,7 +95,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
             "trend": trend_points(scores, agency.pk),
             "indicators": indicator_table(run_id, agency.pk, year or 0, quarter, scheme),
-            "staff": staff_distribution(run_id, year or 0, [agency.pk], scheme.min_group_size)[
+            "staff": staff_distribution(run_id, year or 0, [agency], scheme.min_group_size)[
                 agency.pk
             ],
             "services": service_ikms(agency.pk, year or 0, scheme.survey_min_responses),

@@ -166,6 +166,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # failing with "database is locked" when the recompute and a page overlap.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Parameters travel apart from the SQL (server-side binding), so psycopg prepares a
+    # statement the fifth time a connection runs it, and PostgreSQL then keeps its plan:
+    # planning the scorecard's queries cost more than running them (docs/performance.md).
+    # Behind a pooler in transaction mode (PgBouncer < 1.21), set PG_PREPARE_THRESHOLD=off.
+    _prepare = os.environ.get("PG_PREPARE_THRESHOLD", "5")
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": None if _prepare == "off" else int(_prepare),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, else local memory and in-process tasks.
