@@ -13,6 +13,7 @@ from performance.models import Predikat, ScoreRun
 
 from .models import QUARTERS, Agency, AgencyQuerySet, Region
 from .queries import latest_quarter, previous_period, run_year
+from .widgets import PlainSelect
 
 PAGE_SIZE = 25
 SORTS = [  # the first is the default
@@ -212,9 +213,13 @@ class CompareForm(forms.Form):
 class PeriodForm(forms.Form):
     """The year (and quarter, for the indicator table) a scorecard shows."""
 
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=PlainSelect)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), coerce=int, required=False, choices=[("", _("Latest")), *QUARTERS]
+        label=_("Quarter"),
+        coerce=int,
+        required=False,
+        choices=[("", _("Latest")), *QUARTERS],
+        widget=PlainSelect,
     )
 
     def __init__(self, data: object, *, run: ScoreRun | None) -> None:
