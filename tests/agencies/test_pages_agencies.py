@@ -167,6 +167,22 @@ def test_scorecard_shows_year_quarters_components_weights_and_chart(
         assert quarter in html
 
 
+def test_scorecard_period_form_names_a_wrong_year_where_the_field_points(
+    en,
+    public_data,
+    django_assert_max_num_queries,
+):
+    """A year the run did not compute: the page shows its newest year, and the year field
+    says what is wrong in an error its aria-describedby points at."""
+    agency = public_data.public_agencies[1]
+    html = get(en, agency.get_absolute_url(), django_assert_max_num_queries, year=1999)
+    [described] = re.findall(r'<select name="year"[^>]*aria-describedby="([^"]+)"', html)
+    assert f'<p class="error" id="{described}">' in html
+    assert "1999 is not one of the available choices" in html
+    assert '<option value="2025" selected>' not in html  # nothing chosen: the default shows
+    assert "Score 2025" in html
+
+
 def test_scorecard_indicator_table_has_status_words_shape_last_year_and_update(
     en,
     public_data,
