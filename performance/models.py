@@ -490,6 +490,15 @@ class Score(models.Model):
         indexes = [
             models.Index(fields=["run", "year", "period", "agency"]),
             models.Index(fields=["run", "contract"]),
+            # An agency's own scores of a run (a scorecard reads all its years and periods).
+            # With (run, contract) alone, the plan PostgreSQL keeps for the prepared statement
+            # (it cannot know the agency) intersected the agency's 118,000 staff scores:
+            # 3.6 ms against 0.4 ms (docs/performance.md).
+            models.Index(
+                fields=["run", "agency"],
+                condition=models.Q(contract__isnull=True),
+                name="agency_score_per_run",
+            ),
         ]
 
     def __str__(self) -> str:
