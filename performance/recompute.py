@@ -225,6 +225,10 @@ def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: date
             "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
             [str(settings.RECOMPUTE_PARALLEL_WORKERS)],
         )
+        # Planned for this year's values each time, never from a plan kept for the statement
+        # (a worker that has recomputed five times has them prepared; portal/settings.py):
+        # planning costs milliseconds, the statements seconds.
+        cursor.execute("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
         cursor.execute(_QUARTER_SQL, params)
         cursor.execute(_ACHIEVEMENT_SQL, params)
         cursor.execute(_CONTRACT_SQL, params)

@@ -13,6 +13,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Service, SurveyResponse
@@ -515,6 +516,35 @@ def test_a_second_run_over_unchanged_data_gives_identical_scores(engine):
         == first.counts
         == {"contract_scores": 5 + 24, "agency_scores": 5, "achievements": 7}
     )
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the SQL engine, on PostgreSQL")
+def test_the_sql_engine_plans_its_statements_for_their_values_even_once_prepared():
+    """A worker that has recomputed five times has the engine's statements prepared
+    (portal/settings.py); they are still planned for each run's values, never from a kept
+    generic plan, and give the same scores."""
+    agency = AgencyFactory()
+    for employee in EmployeeFactory.create_batch(3, agency=agency):
+        simple_contract(agency, employee, realisation=str(90 + employee.pk % 7))
+    modes = []
+
+    def engine(*args, **kwargs):
+        recompute.write_year_sql(*args, **kwargs)
+        with connection.cursor() as cursor:  # still in the engine's transaction
+            cursor.execute("SHOW plan_cache_mode")
+            modes.append(cursor.fetchone()[0])
+
+    runs = [recompute_scores(today=OCT_20, engine=engine) for _ in range(12)]
+    assert all(score_rows(run) == score_rows(runs[0]) for run in runs)
+    assert set(modes) == {"force_custom_plan"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%CREATE TEMP TABLE recompute_quarter%"],
+        )
+        [(generic, custom)] = cursor.fetchall()
+    assert generic == 0 and custom > 5
 
 
 def test_a_year_recompute_carries_the_other_years_over_from_the_previous_run(engine):
