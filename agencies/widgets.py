@@ -12,8 +12,9 @@ class PlainSelect(forms.Select):
     """A single `<select>` of plain options (no groups), drawn with `format_html` instead of
     Django's widget templates, which render a template per option: the period form cost a
     twelfth of a scorecard's render that way (docs/performance.md). The HTML is Django's
-    `Select` but for the whitespace between tags (`tests/agencies/test_widgets.py`); choices
-    with groups are left to it."""
+    `Select` but for the whitespace between tags and the order of the attributes
+    (`tests/agencies/test_widgets.py` compares them parsed); choices with groups are left
+    to it."""
 
     def render(
         self, name: str, value: object, attrs: dict | None = None, renderer: object = None
@@ -22,10 +23,10 @@ class PlainSelect(forms.Select):
         if any(isinstance(label, list | tuple) for _, label in choices):
             return super().render(name, value, attrs, renderer)
         wanted = set(self.format_value(value))
-        rows = []
+        rows, chosen = [], False
         for option, label in choices:
-            selected = str(option) in wanted
-            wanted = wanted if not selected else set()  # one selected option, as Select
+            selected = not chosen and str(option) in wanted  # the first match only, as Select
+            chosen = chosen or selected
             rows.append((option, " selected" if selected else "", label))
         return format_html(
             '<select name="{}"{}>{}</select>',
