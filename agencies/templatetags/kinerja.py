@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.core.signals import setting_changed
@@ -79,11 +79,25 @@ def _forget_separators(**kwargs: object) -> None:
     _separators.cache_clear()
 
 
+def _rounded(value: Decimal | int | float, places: int) -> Decimal | int:
+    """`value` rounded half up to `places` decimals, as DESIGN.md rounds figures: Django's
+    number formatting cuts the digits past `places` off (a realisation of 1.235 would show
+    as 1,23)."""
+    if isinstance(value, int):
+        return value
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    try:
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal context holds: nothing to round
+        return number
+
+
 def _grouped(value: Decimal | int | float, places: int) -> str:
     """`django.utils.formats.number_format(value, places, use_l10n=True,
-    force_grouping=True)`, the same function with the same arguments, without looking the
+    force_grouping=True)` of the value rounded half up (`_rounded`), without looking the
     language's formats up again for each of the hundred figures of a page."""
     decimal_sep, grouping, thousand_sep = _separators(get_language())
+    value = _rounded(value, places)
     return numberformat.format(
         value, decimal_sep, places, grouping, thousand_sep, force_grouping=True, use_l10n=True
     )

@@ -118,15 +118,38 @@ def test_trend_chart_svg_uses_dots_in_coordinates_in_indonesian():
             assert "," not in value.split('"')[0]
 
 
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Decimal("1.235"), 2, "1,24"),  # number_format alone gives 1,23
+        (Decimal("2.675"), 2, "2,68"),
+        (Decimal("1.2349"), 2, "1,23"),
+        (Decimal("99.995"), 2, "100,00"),
+        (Decimal("-0.005"), 2, "-0,01"),
+        (Decimal("1234.5"), 0, "1.235"),
+        (1.005, 2, "1,01"),  # a float is rounded as it reads, not as it is stored
+        (7, 2, "7,00"),
+    ],
+)
+def test_figures_are_rounded_half_up_not_cut_off(value, places, expected):
+    with translation.override("id"):
+        assert num(value, places) == expected
+
+
 def test_figures_are_formatted_as_djangos_number_format_formats_them():
     """`num`, `count` and `rupiah` look the language's separators up once; the result must
-    be Django's `number_format` exactly, in both languages."""
+    be Django's `number_format` of the value rounded half up, in both languages."""
     import random
+    from decimal import ROUND_HALF_UP
 
     from django.utils import translation
     from django.utils.formats import number_format
 
     from agencies.templatetags.kinerja import count, num, rupiah
+
+    def rounded(value, places):
+        exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
     rnd = random.Random(9)
     values = [0, 1, -1, 999, 1000, 1234567, Decimal("0.001"), Decimal("-0.005")]
@@ -136,7 +159,9 @@ def test_figures_are_formatted_as_djangos_number_format_formats_them():
         with translation.override(language):
             for value in values:
                 for places in (0, 1, 2, 4):
-                    expected = number_format(value, places, use_l10n=True, force_grouping=True)
+                    expected = number_format(
+                        rounded(value, places), places, use_l10n=True, force_grouping=True
+                    )
                     assert num(value, places) == expected, (language, value, places)
             for value in [v for v in values if isinstance(v, int)] + [10**6, 25000]:
                 expected = number_format(value, 0, use_l10n=True, force_grouping=True)
