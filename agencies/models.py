@@ -309,6 +309,36 @@ class SurveyResponse(models.Model):
         return [getattr(self, f) for f in ANSWER_FIELDS]
 
 
+class PaperBatch(models.Model):
+    """A batch of paper questionnaires saved from the workspace, keyed by the one-time token
+    of the form it was typed into: the same form sent twice (a double click, a resend after a
+    lost connection) is saved once."""
+
+    token = models.UUIDField(_("form token"), primary_key=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="paper_batches", verbose_name=_("service")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    responses = models.PositiveIntegerField(_("responses"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper survey batch")
+        verbose_name_plural = _("paper survey batches")
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.year} Q{self.quarter} ({self.responses})"
+
+
 class SurveyRefusal(models.Model):
     """How many survey submissions were refused, per service, day and reason: refused
     submissions are never stored as responses, but abuse stays visible to administrators."""

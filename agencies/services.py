@@ -9,18 +9,19 @@ may write to); none of them looks at the request.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from performance import scoring
 
 from . import audit
-from .models import ANSWER_FIELDS, Agency, Service, ServiceMetric, SurveyResponse
+from .models import ANSWER_FIELDS, Agency, PaperBatch, Service, ServiceMetric, SurveyResponse
 
 Kind = ServiceMetric.Kind
 METRIC_KINDS: list[str] = list(Kind.values)
@@ -151,13 +152,55 @@ def suggestions(agencies: QuerySet[Agency]) -> QuerySet[SurveyResponse]:
 # --- writes -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PaperSaved:
+    """What `save_paper_batch` did: `responses` stored now, or, when the form's batch had
+    been saved before (`again`), the number that batch stored then and nothing new."""
+
+    responses: int
+    again: bool = False
+
+
 def save_paper_batch(
-    *, service: Service, year: int, quarter: int, rows: Iterable[Mapping], user
-) -> int:
+    *,
+    service: Service,
+    year: int,
+    quarter: int,
+    rows: Iterable[Mapping],
+    user,
+    token: uuid.UUID,
+) -> PaperSaved:
     """Store paper questionnaires as SKM responses (channel `paper`, `entered_by` = `user`)
     in one INSERT per 1,000 rows, in one transaction: all rows or none. Each row maps
     `u1`..`u9` (1-4, already validated) and optionally the profile fields and `suggestion`.
-    Returns the number stored."""
+
+    `token` is the one-time token of the form the rows were typed into: a second batch with
+    the same token stores nothing (a double click or a resent form would double the
+    quarter's respondents). Two sends at the same moment are told apart by the token's
+    primary key: the second waits for the first's transaction, then finds its batch."""
+    rows = list(rows)
+    try:
+        with transaction.atomic():
+            PaperBatch.objects.create(
+                token=token,
+                service=service,
+                year=year,
+                quarter=quarter,
+                responses=len(rows),
+                entered_by=user,
+            )
+            _insert_paper_rows(service, year, quarter, rows, user)
+    except IntegrityError:
+        saved = PaperBatch.objects.filter(token=token).first()
+        if saved is None:
+            raise
+        return PaperSaved(saved.responses, again=True)
+    return PaperSaved(len(rows))
+
+
+def _insert_paper_rows(
+    service: Service, year: int, quarter: int, rows: list[Mapping], user
+) -> None:
     responses = [
         SurveyResponse(
             service=service,
@@ -171,16 +214,14 @@ def save_paper_batch(
         )
         for row in rows
     ]
-    with transaction.atomic():
-        SurveyResponse.objects.bulk_create(responses, batch_size=1000)
-        audit.record(
-            user,
-            "survey:paper",
-            f"{service.agency.code}/{service.code} {year} Q{quarter}",
-            agency_id=service.agency_id,
-            responses=len(responses),
-        )
-    return len(responses)
+    SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+    audit.record(
+        user,
+        "survey:paper",
+        f"{service.agency.code}/{service.code} {year} Q{quarter}",
+        agency_id=service.agency_id,
+        responses=len(responses),
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import django_filters
@@ -135,15 +136,26 @@ class PaperSetupForm(forms.Form):
 
 class PaperBatchForm(PaperSetupForm):
     """The quarter of the batch being saved (hidden fields of the batch form, checked again
-    on POST: a forged or stale period is refused like a wrong answer)."""
+    on POST: a forged or stale period is refused like a wrong answer), and the form's
+    one-time token: a batch sent twice is saved once (`services.save_paper_batch`)."""
 
     rows = None  # the formset's management form counts the rows on POST
+    token = forms.UUIDField(
+        label=_("Form"),
+        widget=forms.HiddenInput(),
+        error_messages={
+            "required": _("The form was incomplete; reload the page."),
+            "invalid": _("The form was incomplete; reload the page."),
+        },
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("year", "quarter"):
             self.fields[name].widget = forms.HiddenInput()
             self.fields[name].required = True
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
 
 
 def _answer_field(element: str) -> forms.IntegerField:

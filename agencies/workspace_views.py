@@ -109,12 +109,22 @@ def paper_batch(request: HttpRequest, service_pk: int) -> HttpResponse:
                 quarter=period[1],
                 rows=formset.filled(),
                 user=request.user,
+                token=batch.cleaned_data["token"],
             )
-            messages.success(
-                request,
-                _("%(n)d paper responses saved for %(service)s, %(period)s.")
-                % {"n": saved, "service": service.name, "period": _period(*period)},
-            )
+            named = {"n": saved.responses, "service": service.name, "period": _period(*period)}
+            if saved.again:
+                messages.info(
+                    request,
+                    _(
+                        "This batch was already saved (%(n)d paper responses for %(service)s, "
+                        "%(period)s); it was not saved a second time."
+                    )
+                    % named,
+                )
+            else:
+                messages.success(
+                    request, _("%(n)d paper responses saved for %(service)s, %(period)s.") % named
+                )
             query = urlencode({"year": period[0], "quarter": period[1], "rows": rows})
             return redirect(f"{reverse('services:paper', args=[service.pk])}?{query}")
         status = 400

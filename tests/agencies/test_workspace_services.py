@@ -3,13 +3,18 @@ the IKM), and the services list. Metrics and suggestions are in
 test_workspace_services_metrics.py."""
 
 import datetime
+import re
+import threading
+import uuid
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
-from agencies.models import SurveyResponse
+from agencies.models import PaperBatch, SurveyResponse
+from agencies.services import save_paper_batch
 from performance.models import Score
 from performance.services import recompute_scores
 from tests.factories import ServiceFactory, ServiceMetricFactory, SurveyResponseFactory
@@ -36,11 +41,15 @@ def service_b(cast):
     return ServiceFactory(agency=cast.agency_b, code="PPDB", name="Pendaftaran PPDB")
 
 
-def batch(rows: list[dict], *, year=2026, quarter=2, total: int | None = None) -> dict:
-    """The POST data of the paper batch form with `rows` (blank cells left out)."""
+def batch(
+    rows: list[dict], *, year=2026, quarter=2, total: int | None = None, token: str | None = None
+) -> dict:
+    """The POST data of the paper batch form with `rows` (blank cells left out), with a form
+    token of its own unless one is given."""
     data = {
         "year": year,
         "quarter": quarter,
+        "token": token or str(uuid.uuid4()),
         "p-TOTAL_FORMS": len(rows) if total is None else total,
         "p-INITIAL_FORMS": 0,
         "p-MIN_NUM_FORMS": 0,
@@ -80,6 +89,54 @@ def test_officer_saves_a_paper_batch_as_paper_entered_by_them(officer_a, cast, s
     assert message == ["3 paper responses saved for Layanan KIA, Q2 2026."]
     assert response.redirect_chain[-1][0].endswith("?year=2026&quarter=2&rows=25")
     assert "3 paper responses are already stored for this quarter" in response.content.decode()
+
+
+def test_a_batch_sent_twice_is_saved_once(officer_a, cast, service_a):
+    """A double click or a resent form: the second send finds the first's batch by the
+    form's token, stores nothing and says so."""
+    data = batch([ANSWERS, ANSWERS], token="3f2b8c1e-6f0a-4c53-9a56-2f8e0b7d9c11")
+    first = officer_a.post(paper_url(service_a), data, follow=True)
+    second = officer_a.post(paper_url(service_a), data, follow=True)
+    assert SurveyResponse.objects.count() == 2
+    assert [str(m) for m in first.context["messages"]] == [
+        "2 paper responses saved for Layanan KIA, Q2 2026."
+    ]
+    assert [str(m) for m in second.context["messages"]] == [
+        "This batch was already saved (2 paper responses for Layanan KIA, Q2 2026); it was "
+        "not saved a second time."
+    ]
+    saved = PaperBatch.objects.get()
+    assert (str(saved.token), saved.service, saved.responses, saved.entered_by) == (
+        "3f2b8c1e-6f0a-4c53-9a56-2f8e0b7d9c11",
+        service_a,
+        2,
+        cast.officer_a,
+    )
+    # another form (another token) is another batch
+    officer_a.post(paper_url(service_a), batch([ANSWERS]))
+    assert SurveyResponse.objects.count() == 3
+
+
+def test_each_empty_form_gets_its_own_token(officer_a, service_a):
+    tokens = [
+        officer_a.get(paper_url(service_a)).context["batch"].initial["token"] for _ in range(2)
+    ]
+    assert tokens[0] != tokens[1]
+    html = officer_a.get(paper_url(service_a)).content.decode()
+    assert re.search(r'<input type="hidden" name="token" value="[0-9a-f-]{36}"', html)
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-uuid"])
+def test_a_batch_without_its_form_token_saves_nothing(officer_a, service_a, token):
+    data = batch([ANSWERS])
+    if token is None:
+        del data["token"]
+    else:
+        data["token"] = token
+    response = officer_a.post(paper_url(service_a), data)
+    assert response.status_code == 400
+    assert not SurveyResponse.objects.exists() and not PaperBatch.objects.exists()
+    assert "Form: The form was incomplete; reload the page." in response.content.decode()
 
 
 def test_one_bad_row_saves_nothing_and_names_row_and_element(officer_a, service_a):
@@ -290,3 +347,41 @@ def test_paper_pages_query_bounds(officer_a, service_a, django_assert_max_num_qu
     assert SurveyResponse.objects.filter(channel="paper").count() == 50
     with django_assert_max_num_queries(10):
         assert officer_a.post(paper_url(service_a), batch([{"u1": "9"}] * 50)).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
+def test_a_batch_sent_twice_at_the_same_moment_is_saved_once(cast, service_a):
+    """Two sends of one form racing (a double click on a slow line): one stores the rows,
+    the other waits for its transaction, finds its batch and stores nothing."""
+    token, barrier, results = uuid.uuid4(), threading.Barrier(4), []
+    rows = [{f"u{i}": 3 for i in range(1, 10)}] * 3
+
+    def send():
+        try:
+            barrier.wait()
+            results.append(
+                save_paper_batch(
+                    service=service_a,
+                    year=2026,
+                    quarter=2,
+                    rows=rows,
+                    user=cast.officer_a,
+                    token=token,
+                )
+            )
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=send) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted((r.responses, r.again) for r in results) == [
+        (3, False),
+        (3, True),
+        (3, True),
+        (3, True),
+    ]
+    assert SurveyResponse.objects.count() == 3

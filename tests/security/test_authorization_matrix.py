@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -200,6 +201,7 @@ def post_data(name: str, w) -> dict:
         return {
             "year": now.year,
             "quarter": now.quarter,
+            "token": str(uuid.uuid4()),
             "p-TOTAL_FORMS": 1,
             "p-INITIAL_FORMS": 0,
             **{f"p-0-u{n}": "3" for n in range(1, 10)},
