@@ -87,9 +87,14 @@ def _rounded(value: Decimal | int | float, places: int) -> Decimal | int:
         return value
     number = value if isinstance(value, Decimal) else Decimal(repr(value))
     try:
-        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return number.quantize(_quantum(places), rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than a Decimal context holds: nothing to round
         return number
+
+
+@functools.cache
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def _grouped(value: Decimal | int | float, places: int) -> str:
