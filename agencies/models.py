@@ -13,6 +13,19 @@ QUARTER_CHECK = Q(quarter__gte=1) & Q(quarter__lte=4)
 ANSWER_FIELDS = [f"u{i}" for i in range(1, 10)]
 
 
+def user_who(verbose_name: str) -> models.ForeignKey:
+    """The user who did something to a row (entered, submitted it): kept as None when the
+    account is deleted, with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class Region(models.Model):
     """A province, regency (kabupaten) or city (kota), identified by its BPS code."""
 
@@ -275,14 +288,7 @@ class SurveyResponse(models.Model):
     )
     # Private to the agency: never on a public page or in open data.
     suggestion = models.TextField(_("suggestion"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
+    entered_by = user_who(_("entered by"))
 
     objects = SurveyResponseQuerySet.as_manager()
 
@@ -321,14 +327,7 @@ class PaperBatch(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
     responses = models.PositiveIntegerField(_("responses"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
+    entered_by = user_who(_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:

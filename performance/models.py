@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import QUARTER_CHECK, QUARTERS, Agency
+from agencies.models import QUARTER_CHECK, QUARTERS, Agency, user_who
 
 from . import scoring
 from .evidence import evidence_upload_to, get_private_storage
@@ -197,14 +197,7 @@ class PerformanceContract(models.Model):
     # realisations moves it on by one, only if it still has the version the form was read
     # at (`performance.workspace.bump_version`).
     version = models.PositiveIntegerField(_("version"), default=1)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = user_who(_("submitted by"))
     return_reason = models.TextField(_("reason for return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -339,14 +332,7 @@ class Realisation(models.Model):
         blank=True,
     )
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
+    entered_by = user_who(_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
