@@ -50,28 +50,24 @@ def _forget_urls(**kwargs: object) -> None:
     _reverse.cache_clear()
 
 
-@register.simple_tag(takes_context=True)
-def dashboard_allowed(context) -> bool:
+def dashboard_allowed(request) -> bool:
     """True for leaders and auditors. Anonymous visitors get False without a query, so the
     public pages cached whole for them never carry the link; a logged-in user's pages are
     never taken from that cache (`agencies.pagecache`)."""
-    request = context.get("request")
     return request is not None and may_use_dashboard(request.user)
 
 
 @register.simple_tag(takes_context=True)
 def main_nav(context) -> SafeString:
     """The main menu's items (`<li>`), the current page's marked `aria-current="page"`."""
-    items = [*MAIN_NAV, DASHBOARD_NAV] if dashboard_allowed(context) else MAIN_NAV
-    path = getattr(context.get("request"), "path", None)
-    return format_html_join(
-        "",
-        '<li><a href="{}"{}>{}</a></li>',
-        (
-            (url, CURRENT if url == path else "", label)
-            for url, label in ((cached_reverse(name), label) for name, label in items)
-        ),
-    )
+    request = context.get("request")
+    items = [*MAIN_NAV, DASHBOARD_NAV] if dashboard_allowed(request) else MAIN_NAV
+    path = getattr(request, "path", None)
+    rows = []
+    for name, label in items:
+        url = cached_reverse(name)
+        rows.append((url, CURRENT if url == path else "", label))
+    return format_html_join("", '<li><a href="{}"{}>{}</a></li>', rows)
 
 
 @register.simple_tag
