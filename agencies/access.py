@@ -13,9 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .models import Agency, AgencyQuerySet, Membership
+from .models import Agency, AgencyQuerySet, Membership, Region
 
 Role = Membership.Role
+
+
+def _is_regency_of_the_province(code: str) -> bool:
+    """A regency's or city's BPS code in this province: four digits, the province's first."""
+    return len(code) == 4 and code.isdigit() and code.startswith(Region.PROVINCE_CODE)
 
 
 def _memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -31,7 +36,9 @@ def _memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
 def agencies_for(user: AbstractBaseUser | AnonymousUser, *roles: str) -> AgencyQuerySet:
     """The agencies on which `user` holds any of `roles` (all roles when none given).
     An agency role covers that agency and its units; a leader's region covers its agencies
-    (no region: the province); an auditor covers everything. Anonymous: nothing."""
+    (no region, or the province's code: the province); an auditor covers everything.
+    Anonymous: nothing. A leader's region that is neither the province nor one of its
+    regencies or cities grants nothing (fail closed), whatever else its code looks like."""
     wanted = set(roles) or set(Role.values)
     condition = Q(pk__in=[])
     for m in _memberships(user):
@@ -39,9 +46,12 @@ def agencies_for(user: AbstractBaseUser | AnonymousUser, *roles: str) -> AgencyQ
             continue
         if m.role in (Role.HR_OFFICER, Role.APPROVER):
             condition |= Q(pk=m.agency_id) | Q(parent_id=m.agency_id)
-        elif m.role == Role.LEADER and m.region is not None and len(m.region.code) == 4:
-            condition |= Q(region_id=m.region_id)
-        else:  # a province-wide leader, or an auditor
+        elif m.role == Role.LEADER and m.region is not None:
+            if m.region.code == Region.PROVINCE_CODE:
+                return Agency.objects.all()
+            if _is_regency_of_the_province(m.region.code):
+                condition |= Q(region_id=m.region_id)
+        else:  # a province-wide leader (no region), or an auditor
             return Agency.objects.all()
     return Agency.objects.filter(condition)
 

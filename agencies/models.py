@@ -34,6 +34,10 @@ class Region(models.Model):
         REGENCY = "regency", _("regency")
         CITY = "city", _("city")
 
+    # The province whose portal this is (BPS code of Nusa Tenggara Barat); its regencies
+    # and cities have four-digit codes that begin with it.
+    PROVINCE_CODE = "52"
+
     code = models.CharField(_("BPS code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
