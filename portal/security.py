@@ -1,7 +1,8 @@
 """Request-level security controls Django has no setting for (ASVS V3 session management,
 V7 error handling): staff sessions that end after 30 idle minutes and 12 hours at most,
-`Cache-Control: no-store` on every authenticated response, and an incident id per request
-that error pages show and every log line of the request carries."""
+`Cache-Control: no-store` on every authenticated response, an incident id per request
+that error pages show and every log line of the request carries, and a Permissions-Policy
+header on every response."""
 
 from __future__ import annotations
 
@@ -54,6 +55,18 @@ def incident_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
         else:
             response = get_response(request)
         response["X-Request-ID"] = request.incident_id
+        return response
+
+    return middleware
+
+
+def permissions_policy_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Every response (pages, files, errors, static files) names the browser features the
+    portal never uses, so no page, and nothing injected into one, can ask for them."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
     return middleware
