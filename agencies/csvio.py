@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -101,39 +102,81 @@ def decode(data: bytes | str) -> str:
     return data
 
 
+# Bounds checked before a cell is parsed, so a hostile file costs time in proportion to its
+# size and no more: the longest valid row of any format is about 1,200 characters (a
+# performance.csv row with the longest indicator, name and position), so a line ten times
+# that is not one of ours; a header may carry a few columns more than the format's (they are
+# then reported as unknown), never hundreds.
+MAX_LINE_CHARS = 12_000
+EXTRA_HEADER_COLUMNS = 5
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    """The file's physical lines (newlines kept, for the csv module), refusing the file at
+    the first line longer than MAX_LINE_CHARS."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFailed(
+                [
+                    RowError(
+                        number,
+                        "-",
+                        _(
+                            "this line is %(n)d characters long; no row of this file needs "
+                            "more than %(max)d, so the file was not read"
+                        )
+                        % {"n": len(line), "max": MAX_LINE_CHARS},
+                    )
+                ]
+            )
+        yield line
+
+
+def _header_error(header: list[str], columns: Sequence[str]) -> RowError | None:
+    """What is wrong with the header, or None. Linear in its width: sets and one count."""
+    if len(header) > len(columns) + EXTRA_HEADER_COLUMNS:
+        return RowError(
+            1,
+            "header",
+            _("the header has %(n)d columns; this file has %(e)d: %(c)s")
+            % {"n": len(header), "e": len(columns), "c": ",".join(columns)},
+        )
+    expected, present = set(columns), set(header)
+    missing = [c for c in columns if c not in present]
+    unknown = [h for h in header if h not in expected]
+    duplicated = sorted(h for h, n in Counter(header).items() if n > 1)
+    if not (missing or unknown or duplicated):
+        return None
+    problems = []
+    if missing:
+        problems.append(_("missing column(s) %(c)s") % {"c": ", ".join(missing)})
+    if unknown:
+        problems.append(_("unknown column(s) %(c)s") % {"c": ", ".join(unknown)})
+    if duplicated:
+        problems.append(_("repeated column(s) %(c)s") % {"c": ", ".join(duplicated)})
+    return RowError(
+        1,
+        "header",
+        _("wrong header: %(p)s; expected %(e)s")
+        % {"p": "; ".join(problems), "e": ",".join(columns)},
+    )
+
+
 def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
     """The data rows of a CSV file with exactly `columns` as its header (in any order).
 
-    Raises ImportFailed at once for a wrong header: nothing else can be checked then.
+    Raises ImportFailed at once for a wrong header, or for a line longer than
+    MAX_LINE_CHARS wherever it is: nothing else can be checked then.
     """
-    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    reader = csv.reader(_bounded_lines(decode(data)))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise ImportFailed([RowError(1, "-", _("the file is empty"))]) from None
     except csv.Error as exc:
         raise ImportFailed([RowError(1, "-", str(exc))]) from exc
-    missing = [c for c in columns if c not in header]
-    unknown = [h for h in header if h not in columns]
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    if missing or unknown or duplicated:
-        problems = []
-        if missing:
-            problems.append(_("missing column(s) %(c)s") % {"c": ", ".join(missing)})
-        if unknown:
-            problems.append(_("unknown column(s) %(c)s") % {"c": ", ".join(unknown)})
-        if duplicated:
-            problems.append(_("repeated column(s) %(c)s") % {"c": ", ".join(duplicated)})
-        raise ImportFailed(
-            [
-                RowError(
-                    1,
-                    "header",
-                    _("wrong header: %(p)s; expected %(e)s")
-                    % {"p": "; ".join(problems), "e": ",".join(columns)},
-                )
-            ]
-        )
+    if error := _header_error(header, columns):
+        raise ImportFailed([error])
     line = 1
     while True:
         try:
