@@ -352,6 +352,7 @@ class SurveyRefusal(models.Model):
         TOO_FAST = "too_fast", _("answered too fast")
         RATE_LIMITED = "rate_limited", _("rate limit")
         DUPLICATE = "duplicate", _("duplicate")
+        REPLAYED = "replayed", _("form sent again")
 
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="refusals", verbose_name=_("service")

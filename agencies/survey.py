@@ -12,7 +12,11 @@ stored as a response. The checks, in order:
 3. the signed time stamp the form was served with (`django.core.signing`): forged or older
    than `TOKEN_MAX_AGE` is invalid; answered in less than `SURVEY_MIN_SECONDS` is too fast;
 4. the answers: each of the nine 1-4, the profile one of its choices;
-5. duplicate: the same client, service and answers within `DUPLICATE_WINDOW`.
+5. single use: each served form carries a random nonce in its time stamp, and a time stamp
+   is accepted once (noted in the cache for `TOKEN_MAX_AGE`), so the time floor is paid per
+   response, not once for many. Sent again with the same answers (a double click) it is a
+   duplicate; with other answers it is refused as replayed;
+6. duplicate: the same client, service and answers within `DUPLICATE_WINDOW`.
 
 CSRF is Django's middleware. The client is the address in `REMOTE_ADDR` (or, behind a proxy,
 the header `CLIENT_IP_HEADER` names), an IPv6 address counted per /64, kept only as a keyed
@@ -24,6 +28,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
+import secrets
 import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -303,9 +308,24 @@ def client_key(request: HttpRequest) -> str:
 
 
 def issue_token(service: Service, now: float | None = None) -> str:
-    """The signed time stamp a served form carries, bound to its service."""
+    """The signed time stamp a served form carries, bound to its service; a random nonce
+    makes every served form's stamp its own (see `consume_token`)."""
     started = int(time.time() if now is None else now)
-    return signing.dumps({"s": service.pk, "t": started}, salt=STAMP_SALT, compress=False)
+    return signing.dumps(
+        {"s": service.pk, "t": started, "n": secrets.token_urlsafe(12)},
+        salt=STAMP_SALT,
+        compress=False,
+    )
+
+
+def _token_key(token: str) -> str:
+    return "survey-token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def consume_token(token: str) -> bool:
+    """Note that this (valid) time stamp has been used; False when it was already. Atomic
+    (`cache.add`), and kept as long as the stamp could be valid."""
+    return cache.add(_token_key(token), 1, timeout=TOKEN_MAX_AGE)
 
 
 def token_problem(token: str, service: Service, now: float) -> str | None:
@@ -385,6 +405,10 @@ MESSAGES = {
         "The answers came in faster than a person can read the questions. Please check your "
         "answers and send them again."
     ),
+    Reason.REPLAYED: _(
+        "This form has already been sent once. If these are another person's answers, check "
+        "them and send the form again in a moment."
+    ),
 }
 
 
@@ -438,6 +462,11 @@ def submit_survey(
         return refuse(Reason.TOO_FAST, Outcome(REFUSED, form=form, token=token))
 
     duplicate_key = _duplicate_key(service, client, cleaned)
+    if not consume_token(token):
+        if cache.get(duplicate_key) is not None:  # the same answers again: a double click
+            return refuse(Reason.DUPLICATE, Outcome(DUPLICATE))
+        form.add_error(None, MESSAGES[Reason.REPLAYED])
+        return refuse(Reason.REPLAYED, Outcome(REFUSED, form=form, token=issue_token(service, now)))
     if not cache.add(duplicate_key, 1, timeout=DUPLICATE_WINDOW):
         return refuse(Reason.DUPLICATE, Outcome(DUPLICATE))
     try:
@@ -451,7 +480,8 @@ def submit_survey(
             **{f: cleaned[f] for f in ("age_band", "sex", "education", "occupation")},
         )
     except Exception:
-        cache.delete(duplicate_key)  # not stored: sending it again is not a duplicate
+        # Not stored: sending it again is neither a duplicate nor a replay.
+        cache.delete_many([duplicate_key, _token_key(token)])
         raise
     return Outcome(STORED, response=response)
 
