@@ -17,6 +17,40 @@ from .models import Agency, AgencyQuerySet, Membership, Region
 
 Role = Membership.Role
 
+# What auditors read in the admin (a view permission each, nothing else): the portal's data,
+# its audit trail and logs, and who holds which account and role. An allow-list, so deny by
+# default: a model not named here (authenticator devices, sessions, enrolment codes, any
+# model added later) stays closed to auditors until somebody adds it here on purpose.
+AUDITOR_MODELS = (
+    "agencies.agency",
+    "agencies.auditevent",
+    "agencies.membership",
+    "agencies.region",
+    "agencies.sampledata",
+    "agencies.service",
+    "agencies.servicemetric",
+    "agencies.surveyrefusal",
+    "agencies.surveyresponse",
+    "auth.group",
+    "auth.user",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+    "performance.employee",
+    "performance.indicator",
+    "performance.performancecontract",
+    "performance.personaldataaccess",
+    "performance.realisation",
+    "performance.score",
+    "performance.scorerun",
+    "performance.scoringscheme",
+    "performance.target",
+    "portal.nightlyrun",
+    "rewards.decision",
+    "rewards.objection",
+    "rewards.rule",
+)
+
 
 def _is_regency_of_the_province(code: str) -> bool:
     """A regency's or city's BPS code in this province: four digits, the province's first."""

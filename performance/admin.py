@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Employee,
@@ -49,11 +52,15 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(PerformanceContract)
 class PerformanceContractAdmin(admin.ModelAdmin):
+    """Contracts. Their status moves only through the workspace's workflow (an approver
+    who is not the submitter) or the command-line import, never by editing it here."""
+
     list_display = ["__str__", "year", "agency", "employee", "status"]
     list_select_related = ["agency", "employee"]
     list_filter = ["year", "status", "agency"]
     search_fields = ["agency__name", "employee__name", "employee__nip"]
     raw_id_fields = ["agency", "employee"]
+    readonly_fields = ["status", "submitted_by", "return_reason", "version"]
     inlines = [IndicatorInline]
 
 
@@ -65,12 +72,32 @@ class IndicatorAdmin(admin.ModelAdmin):
     raw_id_fields = ["contract"]
 
 
-@admin.register(Target, Realisation)
+@admin.register(Target)
 class QuarterValueAdmin(admin.ModelAdmin):
     list_display = ["indicator", "quarter", "value"]
     list_select_related = ["indicator"]
     list_filter = ["quarter"]
     raw_id_fields = ["indicator"]
+
+
+@admin.register(Realisation)
+class RealisationAdmin(QuarterValueAdmin):
+    """Realisations. An evidence file is private (it has no URL): the admin links to the
+    workspace view that checks who may see it, and changes it only there, where its type
+    is checked."""
+
+    exclude = ["evidence_file", "evidence_name"]
+    readonly_fields = ["evidence", "entered_by", "entered_at"]
+
+    @admin.display(description=_("evidence file"))
+    def evidence(self, obj: Realisation) -> str:
+        if not obj.evidence_file:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("workspace:evidence", args=[obj.pk]),
+            obj.evidence_name or _("evidence file"),
+        )
 
 
 @admin.register(ScoreRun)

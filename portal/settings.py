@@ -297,6 +297,9 @@ PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))
 AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
 OTP_TOTP_ISSUER = "Kinerja NTB"
+# Belt and braces with portal/admin.py's own device admin: django-otp's admin pages never
+# show a key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
 LOGOUT_REDIRECT_URL = "/"

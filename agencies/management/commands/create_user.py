@@ -6,17 +6,34 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
+from agencies.access import AUDITOR_MODELS
 from agencies.audit import system_actor
 from agencies.models import Agency, Membership, Region
 
 AGENCY_ROLES = {Membership.Role.HR_OFFICER, Membership.Role.APPROVER}
 
 
+def auditor_permissions() -> Q:
+    """The view permissions of the models in `AUDITOR_MODELS`, and no other."""
+    condition = Q(pk__in=[])
+    for label in AUDITOR_MODELS:
+        app_label, model = label.split(".")
+        condition |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename=f"view_{model}",
+        )
+    return condition
+
+
 def auditors_group() -> Group:
-    """The "Auditors" group, holding every view permission and nothing else."""
+    """The "Auditors" group: the view permission of each model of the allow-list
+    (`agencies.access.AUDITOR_MODELS`), nothing else; rebuilt each time, so a permission
+    given by hand to the group goes."""
     group, _ = Group.objects.get_or_create(name="Auditors")
-    group.permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    group.permissions.set(Permission.objects.filter(auditor_permissions()))
     return group
 
 
