@@ -9,6 +9,15 @@ changes nothing.
 The same function serves the management command and the officer's upload (with `scope`,
 rows for other agencies are errors; with `dry_run`, nothing is written and the result says
 what would change, for the preview).
+
+Who approves (DESIGN.md, Integrity). The command-line import, without `scope`, is the
+administrator's act: its contracts are approved, recorded under the command's system user.
+An officer's upload, with `scope`, never approves: it submits. Its new contracts, and the
+draft or returned contracts it names, become submitted by the uploader, for an approver who
+is not the uploader; a submitted or approved contract keeps its status, and its indicators
+and targets are locked: a row that would add or change one is refused, naming the contract
+(an approved contract's targets change through a revision with a reason, in the workspace).
+Realisations are entered in any status, by upload as on the workspace's pages.
 """
 
 from __future__ import annotations
@@ -294,7 +303,9 @@ def import_performance(
     """Import a performance.csv. Raises ImportFailed (nothing saved) listing every bad row.
 
     `scope`: agency ids the importing user may change; rows of other agencies, and NIPs of
-    employees of other agencies, are errors. `dry_run`: check and count, write nothing.
+    employees of other agencies, are errors; an import with a scope is an officer's upload,
+    which submits and never approves (see the module's docstring). `dry_run`: check and
+    count, write nothing.
     Every contract, indicator, target and realisation created or changed gets its audit-trail
     record (ADR 0005), by `user`, with `reason` (default "CSV import") as the change reason.
     """
@@ -330,10 +341,37 @@ def import_performance(
             reason=_("CSV import") if reason is None else reason,
             when=timezone.now(),
         )
-        _write(rows, agencies, employees, result, user=user, history=history)
+        # An error found while writing (a locked contract's indicator or target) rolls the
+        # whole import back: ImportFailed leaves this block.
+        _write(rows, agencies, employees, result, user=user, history=history, upload=scope_ids)
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _contract_name(row: _Row) -> str:
+    if row.nip:
+        return _("the SKP of %(nip)s for %(year)d") % {"nip": row.nip, "year": row.year}
+    return _("the Perjanjian Kinerja of %(agency)s for %(year)d") % {
+        "agency": row.agency_code,
+        "year": row.year,
+    }
+
+
+def _locked(row: _Row, contract: PerformanceContract, column: str) -> RowError:
+    """The refusal of an upload's row that would change a submitted or approved contract's
+    indicator or target."""
+    if contract.status == PerformanceContract.Status.APPROVED:
+        reason = _(
+            "%(contract)s is approved: its indicators and targets change only through a "
+            "target revision with a reason in the workspace, not by upload"
+        )
+    else:
+        reason = _(
+            "%(contract)s is submitted for approval: its indicators and targets are locked "
+            "until an approver returns it"
+        )
+    return RowError(row.line, column, reason % {"contract": _contract_name(row)})
 
 
 def _write(
@@ -344,7 +382,13 @@ def _write(
     *,
     user,
     history: _History,
+    upload: set[int] | None,
 ) -> None:
+    """Write the checked rows. `upload` (the officer's scope, or None for the command):
+    submit rather than approve, and refuse changes to locked contracts (raises
+    ImportFailed, inside the caller's transaction)."""
+    Status = PerformanceContract.Status
+    errors: list[RowError] = []
     # Employees.
     new_emp, changed_emp = [], {}
     for row in rows:
@@ -384,10 +428,15 @@ def _write(
         for c in (
             PerformanceContract.objects.filter(year__in=years)
             .filter(Q(employee__isnull=True, agency_id__in=agency_ids) | Q(employee_id__in=chunk))
-            .only("pk", "year", "agency_id", "employee_id", "status")
+            .only("pk", "year", "agency_id", "employee_id", "status", "submitted_by_id")
         ):
             contracts[_contract_key(c.employee_id, c.agency_id, c.year)] = c
+    # The command approves; an upload submits, by the uploader (module docstring).
+    status = Status.APPROVED if upload is None else Status.SUBMITTED
+    submitter = user.pk if upload is not None and user is not None else None
     new_c, changed_c, touched = [], [], set()
+    locked: dict[tuple, PerformanceContract] = {}  # an upload's submitted or approved ones
+    submitted_lines: dict[int, int] = {}  # contract id -> first line, of those an upload submits
     row_contract_keys = []
     for row in rows:
         agency_id = agencies[row.agency_code].pk
@@ -403,19 +452,34 @@ def _write(
                 year=row.year,
                 agency_id=agency_id,
                 employee_id=employee_id,
-                status=PerformanceContract.Status.APPROVED,
+                status=status,
+                submitted_by_id=submitter,
             )
             contracts[key] = contract
             new_c.append(contract)
-        elif (contract.status, contract.agency_id) != (
-            PerformanceContract.Status.APPROVED,
-            agency_id,
-        ):
-            contract.status = PerformanceContract.Status.APPROVED
+        elif upload is not None and contract.status not in (Status.DRAFT, Status.RETURNED):
+            locked[key] = contract
+            if contract.agency_id != agency_id:
+                errors.append(_locked(row, contract, "agency_code"))
+        elif (contract.status, contract.agency_id) != (status, agency_id):
+            contract.status = status
             contract.agency_id = agency_id
+            if upload is not None:
+                contract.submitted_by_id = submitter
+                contract.return_reason = ""
             changed_c.append(contract)
     PerformanceContract.objects.bulk_create(new_c, batch_size=CHUNK)
-    _bulk_update(PerformanceContract, changed_c, ["status", "agency"])
+    _bulk_update(
+        PerformanceContract,
+        changed_c,
+        ["status", "agency"]
+        if upload is None
+        else ["status", "agency", "submitted_by", "return_reason"],
+    )
+    if upload is not None:
+        for row, key in zip(rows, row_contract_keys, strict=True):
+            if key not in locked:
+                submitted_lines.setdefault(contracts[key].pk, row.line)
     history.record(PerformanceContract, [c.pk for c in new_c], "+")
     history.record(PerformanceContract, [c.pk for c in changed_c], "~")
     result.add("created", "contracts", len(new_c))
@@ -435,11 +499,26 @@ def _write(
     indicator_ids: dict[tuple[int, str], int] = {}
     new_i: dict[tuple[int, str], Indicator] = {}
     changed_i = []
+    locked_ids = {c.pk for c in locked.values()}
+    refused: set[tuple[int, str]] = set()  # an upload's new indicators of locked contracts
     for row, contract_id in zip(rows, row_contract_ids, strict=True):
         key = (contract_id, row.indicator_code)
-        if key in indicator_ids or key in new_i:
+        if key in indicator_ids or key in new_i or key in refused:
             continue
         values = (row.indicator, row.unit, row.direction, row.weight)
+        if contract_id in locked_ids and key not in stored:
+            refused.add(key)
+            errors.append(_locked(row, _by_id(locked, contract_id), "indicator_code"))
+            continue
+        if contract_id in locked_ids and stored[key][1] != values:
+            indicator_ids[key] = stored[key][0]
+            column = ["indicator", "unit", "direction", "weight"][
+                next(
+                    i for i, (a, b) in enumerate(zip(stored[key][1], values, strict=True)) if a != b
+                )
+            ]
+            errors.append(_locked(row, _by_id(locked, contract_id), column))
+            continue
         if key not in stored:
             new_i[key] = Indicator(
                 contract_id=contract_id,
@@ -460,7 +539,15 @@ def _write(
     result.add("updated", "indicators", len(changed_i))
     result.add("unchanged", "indicators", len(indicator_ids) - len(new_i) - len(changed_i))
 
-    # Targets and realisations, by (indicator id, quarter).
+    # Targets and realisations, by (indicator id, quarter); not for a refused indicator.
+    if refused:
+        kept = [
+            (row, contract_id)
+            for row, contract_id in zip(rows, row_contract_ids, strict=True)
+            if (contract_id, row.indicator_code) not in refused
+        ]
+        rows = [row for row, _ in kept]
+        row_contract_ids = [contract_id for _, contract_id in kept]
     row_indicator_ids = [
         indicator_ids[(contract_id, row.indicator_code)]
         for row, contract_id in zip(rows, row_contract_ids, strict=True)
@@ -479,11 +566,16 @@ def _write(
             ).values_list("pk", "indicator_id", "quarter", "value"):
                 existing[(indicator_id, quarter)] = (pk, value)
         new, changed, unchanged = [], [], 0
-        for row, indicator_id in zip(rows, row_indicator_ids, strict=True):
+        for row, indicator_id, contract_id in zip(
+            rows, row_indicator_ids, row_contract_ids, strict=True
+        ):
             value = getattr(row, attr)
             if value is None:
                 continue  # an empty realisation: not reported yet (an existing one stays)
             old = existing.get((indicator_id, row.quarter))
+            if model is Target and contract_id in locked_ids and (old is None or old[1] != value):
+                errors.append(_locked(row, _by_id(locked, contract_id), "target"))
+                continue
             if old is None:
                 new.append((indicator_id, row.quarter, value, user_id))
             elif old[1] != value:
@@ -518,6 +610,44 @@ def _write(
         result.add("created", kind, len(new))
         result.add("updated", kind, len(changed))
         result.add("unchanged", kind, unchanged)
+
+    if upload is not None:
+        errors += _unsubmittable(submitted_lines)
+    if errors:
+        raise ImportFailed(
+            sorted(
+                errors,
+                key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1),
+            )
+        )
+
+
+def _by_id(contracts: dict[tuple, PerformanceContract], pk: int) -> PerformanceContract:
+    return next(c for c in contracts.values() if c.pk == pk)
+
+
+def _unsubmittable(first_lines: dict[int, int]) -> list[RowError]:
+    """An upload submits the contracts it names, as the workspace's submit does, so each
+    must have an indicator and every indicator a target (one query per CHUNK contracts)."""
+    errors = []
+    for chunk in _chunks(sorted(first_lines)):
+        for contract_id, code in (
+            Indicator.objects.filter(contract_id__in=chunk, targets__isnull=True)
+            .order_by("contract_id", "code")
+            .values_list("contract_id", "code")
+        ):
+            errors.append(
+                RowError(
+                    first_lines[contract_id],
+                    "indicator_code",
+                    _(
+                        "indicator %(code)s of this contract has no target: an upload submits "
+                        "the contract for approval, so give it targets first"
+                    )
+                    % {"code": code},
+                )
+            )
+    return errors
 
 
 def _bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[Sequence]) -> None:

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from agencies.models import SurveyResponse
+from agencies.access import agencies_for
+from agencies.models import Membership, SurveyResponse
 
 from . import recompute, scoring
 from .caching import forget_published_run
@@ -21,6 +23,35 @@ log = logging.getLogger(__name__)
 
 # Any constant will do: it names the recompute's PostgreSQL advisory lock.
 RECOMPUTE_LOCK_ID = 52_2025_01
+
+
+def submitter_id(contract: PerformanceContract) -> int | None:
+    """Who submitted the contract now waiting for approval: `submitted_by`, or, where that
+    was not recorded, the user of the history record that made it submitted."""
+    if contract.submitted_by_id is not None:
+        return contract.submitted_by_id
+    submission = None
+    for row in contract.history.order_by("-history_date", "-history_id").only(
+        "status", "history_user"
+    ):
+        if row.status != PerformanceContract.Status.SUBMITTED:
+            break
+        submission = row  # the earliest record of the current submission
+    return submission.history_user_id if submission is not None else None
+
+
+def approval_problem(contract: PerformanceContract, approver) -> str | None:
+    """Why `approver` may not approve `contract`, or None when they may (DESIGN.md,
+    Integrity: a contract reaches `approved` only through an approver of its agency who is
+    not the person who submitted it; the other way is the administrator's command-line
+    import). Every path that approves asks this first."""
+    if contract.status != PerformanceContract.Status.SUBMITTED:
+        return _("Only a submitted contract can be approved.")
+    if not agencies_for(approver, Membership.Role.APPROVER).filter(pk=contract.agency_id).exists():
+        return _("Only an approver of the contract's agency can approve it.")
+    if submitter_id(contract) == approver.pk:
+        return _("You submitted this contract: another approver must approve it.")
+    return None
 
 
 def scheme_for(year: int) -> ScoringScheme:

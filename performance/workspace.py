@@ -32,7 +32,7 @@ from agencies.models import Agency
 
 from . import scoring
 from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
-from .services import scheme_params
+from .services import approval_problem, scheme_params
 
 Status = PerformanceContract.Status
 QUARTER_NUMBERS = (1, 2, 3, 4)
@@ -251,10 +251,8 @@ def submit(contract: PerformanceContract, version: int, user) -> None:
 
 
 def approve(contract: PerformanceContract, version: int, user) -> None:
-    if contract.status != Status.SUBMITTED:
-        raise WorkflowError(_("Only a submitted contract can be approved."))
-    if contract.submitted_by_id == user.pk:
-        raise WorkflowError(_("You submitted this contract: another approver must approve it."))
+    if problem := approval_problem(contract, user):
+        raise WorkflowError(problem)
     with transaction.atomic():
         contract.status = Status.APPROVED
         bump_version(contract, version, reason=_("approved"))

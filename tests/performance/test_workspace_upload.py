@@ -63,7 +63,13 @@ def test_confirm_saves_everything_then_the_same_file_changes_nothing(
     again = upload(officer_a, GOOD)
     kinds = {label: (new, changed, same) for label, new, changed, same in again.context["kinds"]}
     assert kinds["targets"] == (0, 0, 3)
-    # a changed value shows as changed
+    # The upload submitted both contracts: a changed target waits until they are returned
+    # (issue 16: an upload never changes a submitted or approved contract's targets) ...
+    refused = upload(officer_a, GOOD.replace(",85,88.2", ",90,88.2"))
+    assert refused.status_code == 400
+    assert [(e.line, e.column) for e in refused.context["errors"]] == [(2, "target")]
+    # ... then a changed value shows as changed.
+    PerformanceContract.objects.update(status=PerformanceContract.Status.RETURNED)
     changed = upload(officer_a, GOOD.replace(",85,88.2", ",90,88.2"))
     kinds = {label: (new, changed, same) for label, new, changed, same in changed.context["kinds"]}
     assert kinds["targets"] == (0, 1, 2)
@@ -163,6 +169,8 @@ def test_confirmed_upload_is_in_the_audit_trail(officer_a, cast):
     assert records.count() == 3
     assert {(r.history_type, r.history_user_id) for r in records} == {("+", cast.officer_a.pk)}
     assert {r.history_change_reason for r in records} == {"CSV upload performance.csv"}
+    # An approver returns them (the upload submitted them), so their targets can change.
+    PerformanceContract.objects.update(status=PerformanceContract.Status.RETURNED)
     token = (
         upload(officer_a, GOOD.replace(",85,88.2", ",90,88.2")).context["confirm"]["token"].value()
     )
