@@ -1,7 +1,13 @@
 """Whole public pages cached per published score run.
 
 A page is the same for everyone until the next run is published, so it is rendered once
-per run, language and query and then served from the cache (Redis in production). Each entry
+per run, language and query and then served from the cache (Redis in production). The query
+is the page's own parameters only (`public_page(params=...)`): the view sees no other, and a
+request carrying others (`?utm_source=...`, a random cache-buster) is answered from the
+entry of the same URL without them, never stored apart. Every request to a public page
+counts against the client's loose limit, every render against a tighter one
+(`agencies.ratelimits`); a revalidation a worker answers from its memory (below) costs
+nothing and is not counted. Each entry
 records the run it was rendered from, and is only served while that run is the published
 one: a new run shows at once, with no purge (its first visitor renders the page again, over
 the old entry). Clients get an ETag (run, language and a hash of the content) and
@@ -36,10 +42,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
+from django_ratelimit.exceptions import Ratelimited
 
 from performance.caching import (
     PUBLISHED_RUN_KEY,
@@ -49,6 +56,7 @@ from performance.caching import (
 )
 
 from .queries import published_run
+from .ratelimits import get_many_counting, over_page_limit, over_render_limit
 
 MAX_AGE = 300  # seconds a browser or proxy may reuse a page without asking
 PAGE_TTL = 24 * 60 * 60  # an old run's page is replaced by its next visit, or expires
@@ -87,9 +95,17 @@ def _is_personal(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
+def _own_query(request: HttpRequest, params: frozenset[str]) -> str:
+    """The request's query reduced to the page's own parameters, normalised: by name, each
+    name's non-empty values in the order sent (the comparison's columns follow it)."""
+    query = request.GET
+    return urlencode([(k, v) for k in sorted(query) if k in params for v in query.getlist(k) if v])
+
+
 def _key(request: HttpRequest, language: str) -> str:
-    # Normalised query (sorted, empty values dropped): equivalent URLs share one entry.
-    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values if v))
+    # Equivalent URLs share one entry; the wrapper has reduced the query to the page's own
+    # parameters (`_own_query`).
+    query = urlencode([(k, v) for k in sorted(request.GET) for v in request.GET.getlist(k) if v])
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"page:{language}:{digest}"
 
@@ -159,16 +175,32 @@ def _conditional(request: HttpRequest, entry: dict, headers: dict[str, str]):
     return conditional
 
 
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_page(
+    view: Callable[..., HttpResponse] | None = None, *, params: tuple[str, ...] = ()
+) -> Callable[..., HttpResponse]:
     """Serve a public GET page from the cache of the published run, with ETag,
-    Last-Modified and `Cache-Control: public, max-age=300`. Only 200 responses are stored."""
+    Last-Modified and `Cache-Control: public, max-age=300`. Only 200 responses are stored.
+
+    `params`: the query parameters the page takes (its form's or FilterSet's fields); the
+    view sees only those, and the cache keys on only those. `@public_page` alone: none."""
+    if view is None:
+        return lambda view: public_page(view, params=params)
+    accepted = frozenset(params)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             # A public page is only read: a POST (or PUT...) is refused, not rendered.
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        # The view, and what it renders (`request.get_full_path()` in the language form),
+        # see the page's own parameters only: the entry is the same whoever rendered it.
+        own = _own_query(request, accepted)
+        request.META["QUERY_STRING"] = own
+        request.GET = QueryDict(own)
         if _is_personal(request):
+            # Rendered every time (a session cookie, real or not): both limits count it.
+            if over_page_limit(request) or over_render_limit(request, view):
+                raise Ratelimited
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
@@ -181,7 +213,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 conditional = _conditional(request, known, _headers(request, known))
                 if conditional is not None and conditional.status_code == 304:
                     return conditional
-        found = cache.get_many([PUBLISHED_RUN_KEY, key])
+        found, over = get_many_counting([PUBLISHED_RUN_KEY, key], request)
+        if over:
+            raise Ratelimited
         run_id = found.get(PUBLISHED_RUN_KEY)
         if run_id is None:
             run_id = published_run_id()
@@ -200,6 +234,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 stale = True
             else:
                 try:
+                    if over_render_limit(request, view):
+                        raise Ratelimited
                     response, entry = _render(view, request, run_id, language, *args, **kwargs)
                     if entry is None:
                         return response
@@ -218,4 +254,5 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         body = entry["gzip"] if "Content-Encoding" in headers else entry["content"]
         return HttpResponse(body, headers=headers)
 
+    wrapper.page_params = accepted  # for the test that they cover the page's form
     return wrapper

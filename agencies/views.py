@@ -29,7 +29,6 @@ from .queries import (
     status_counts,
     trend_points,
 )
-from .ratelimits import limited
 from .results import (
     ServiceYearForm,
     channel_rows,
@@ -44,8 +43,7 @@ def _scheme(run: ScoreRun | None, year: int | None) -> scoring.Scheme:
     return run.scheme(year) if run and year else scoring.DEFAULT_SCHEME
 
 
-@public_page
-@limited("PUBLIC_RATE_LIMIT")  # renders only: a cached page costs nothing
+@public_page(params=("q", "region", "sector", "predikat", "year", "sort", "page"))
 def agency_list(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     agencies = AgencyFilter(request.GET, run=run)
@@ -65,7 +63,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public_page
+@public_page(params=("year", "quarter"))
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(
         Agency.objects.public().select_related("region", "parent"), slug=slug
@@ -110,7 +108,7 @@ def _public_service(slug: str, code: str) -> Service:
     )
 
 
-@public_page
+@public_page(params=("year",))
 def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     service = _public_service(slug, code)
     run = published_run(request)
@@ -193,7 +191,7 @@ def survey_qr(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
-@public_page
+@public_page(params=("year", "period", "region", "sector"))
 def rankings(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     ranking = RankingFilter(request.GET, run=run)
@@ -213,8 +211,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public_page
-@limited("PUBLIC_RATE_LIMIT")  # renders only: a cached page costs nothing
+@public_page(params=("a", "year"))
 def compare(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     run_id = run.pk if run else 0

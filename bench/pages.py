@@ -97,6 +97,7 @@ def _child_env(url: str) -> dict[str, str]:
         "BENCH_CHILD_REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": KEY_PREFIX,
         "PUBLIC_RATE_LIMIT": "100000000/m",
+        "PAGE_RATE_LIMIT": "100000000/m",
     }
 
 
@@ -116,10 +117,11 @@ def _server_env(url: str, *, page_cache: bool) -> dict[str, str]:
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
         BENCH_PAGE_CACHE="1" if page_cache else "0",
-        # The per-client limit of the directory and the open-data files stays in force (its
-        # cost is measured) but far above one client's load: every request here comes from
-        # the one address of the load generator.
+        # The per-client limits of the public pages stay in force (their cost is measured)
+        # but far above one client's load: every request here comes from the one address
+        # of the load generator.
         PUBLIC_RATE_LIMIT="100000000/m",
+        PAGE_RATE_LIMIT="100000000/m",
     )
     return env
 

@@ -531,6 +531,7 @@ class Battery:
             NIGHTLY_WATCHDOG_AFTER="00:00",  # the watchdog's tick acts at any hour
             NIGHTLY_RETRY_SECONDS="2",
             PUBLIC_RATE_LIMIT="100000/m",  # the readers poll far faster than a person
+            PAGE_RATE_LIMIT="100000/m",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )

@@ -202,19 +202,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, else local memory and in-process tasks.
+# REDIS_CACHE_URL puts the cache in a Redis (or database) of its own, bounded (maxmemory
+# with an LRU policy: docker-compose.yml), so that pages cannot crowd out the broker's
+# queued tasks; unset, the cache shares REDIS_URL. The local-memory cache keeps at most 300
+# entries (Django's default), and counts rate limits per process: `check --deploy` refuses
+# it (portal/checks.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "") or REDIS_URL
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "portal.cache.PortalRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kinerja"),
         }
     }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -288,9 +296,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.errors.locked_out"
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
-# Search, comparison and open-data files, per client address (agencies/ratelimits.py): far
-# above what a person browsing needs, low enough to stop a scraper rendering every variant.
+# Public pages, per client address (agencies/ratelimits.py): renders of each page (a search,
+# a filter, a page not cached yet), far above what a person browsing needs, low enough to
+# stop a scraper rendering every variant; and every request to any public page, loosely.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
+PAGE_RATE_LIMIT = os.environ.get("PAGE_RATE_LIMIT", "600/m")
 # How long a web worker trusts its own memory of the published run when it answers a page's
 # revalidation without asking the cache (agencies/pagecache.py); 0: always ask.
 PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))

@@ -18,7 +18,6 @@ from agencies.csvio import write_csv
 from agencies.models import SurveyResponse
 from agencies.pagecache import public_page
 from agencies.queries import ikm_of, previous_period, published_run, run_year
-from agencies.ratelimits import limited
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
 from performance.services import scheme_params
@@ -182,8 +181,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public_page
-@limited("PUBLIC_RATE_LIMIT")  # renders only: a cached file costs nothing
+@public_page(params=("agency", "year"))
 def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
     """A dataset as CSV (formula cells escaped) or JSON, optionally for one agency
     (`?agency=<slug>`) and/or year (`?year=`)."""
