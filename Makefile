@@ -37,8 +37,11 @@ lint: install
 	$(BIN)/bandit -q -ll -c pyproject.toml -r agencies performance rewards portal
 	$(BIN)/python scripts/check_templates.py
 	$(MANAGE) makemigrations --check --dry-run -v0
+	# Production settings as a deployment has them, Redis included: without it the check
+	# fails (portal.E001, rate limits per process). Nothing connects to it to check.
 	DEBUG=0 SECRET_KEY=lint-check-key-$$(date +%s)-0123456789-abcdefghijklmnopqrstuvwxyz \
-		ALLOWED_HOSTS=kinerja.ntbprov.go.id $(MANAGE) check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=kinerja.ntbprov.go.id REDIS_URL=redis://127.0.0.1:6379/0 \
+		$(MANAGE) check --deploy --fail-level WARNING
 
 format: install
 	$(BIN)/ruff check --fix .

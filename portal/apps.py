@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401 (registers the deployment checks)
         from .security import mark_session_start
 
         # Like Django's own update_last_login: the login itself starts the session clocks.
