@@ -1,7 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .accounts import issue_code
 from .models import NightlyRun
 from .tasks import nightly_task
 
@@ -48,3 +53,34 @@ class NightlyRunAdmin(admin.ModelAdmin):
     def start_tonight(self, request, queryset):
         nightly_task.delay_on_commit(trigger="manual")
         self.message_user(request, _("The nightly job has been queued."), messages.INFO)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, with the action that issues enrolment codes (portal/accounts.py)
+    to the users chosen: each code is shown once, on the page the action answers with, and
+    never stored in the clear (nor in a message, which would travel in a cookie)."""
+
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(
+        description=_("Issue a one-time code to enrol an authenticator"), permissions=["change"]
+    )
+    def issue_enrolment_codes(self, request, queryset):
+        codes = []
+        for user in queryset.filter(is_active=True).order_by("username"):
+            code, issued = issue_code(user, by=request.user)
+            codes.append((user, code, timezone.localtime(issued.expires_at)))
+        return TemplateResponse(
+            request,
+            "admin/enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "codes": codes,
+                "title": _("Enrolment codes"),
+            },
+        )

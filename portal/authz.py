@@ -110,6 +110,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("login",                           "POST", A, A, A, A, A, A, A),
     ("two_factor",                      "GET",  L, A, A, A, A, A, A),
     ("two_factor",                      "POST", L, A, A, A, A, A, A),
+    ("two_factor_add",                  "GET",  L, A, A, A, A, A, A),
+    ("two_factor_add",                  "POST", L, A, A, A, A, A, A),
     ("logout",                          "GET",  N, N, N, N, N, N, N),
     ("logout",                          "POST", A, A, A, A, A, A, A),
     ("password_change",                 "GET",  L, A, A, A, A, A, A),

@@ -1,5 +1,7 @@
-"""The nightly job's ledger. (Roles, `Membership`, live in agencies.)"""
+"""The nightly job's ledger, and the one-time codes of a first authenticator enrolment.
+(Roles, `Membership`, live in agencies.)"""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +45,36 @@ class NightlyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.night} {self.status}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator issues so that a user can enrol their first
+    authenticator (portal/accounts.py): stored as a keyed hash only, valid until
+    `expires_at`, used once (`used_at`). A password alone never enrols a device."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolment_codes",
+        verbose_name=_("user"),
+    )
+    digest = models.CharField(_("code (keyed hash)"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -281,7 +281,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: mails the user whenever their password changes (portal/accounts.py).
+    {"NAME": "portal.accounts.PasswordChangeNotice"},
 ]
+# Hours an enrolment code (the first authenticator of a staff account) stays valid.
+ENROLMENT_CODE_HOURS = int(os.environ.get("ENROLMENT_CODE_HOURS", "72"))
 # Login protection (ASVS V6.3): after 5 failed logins for one username from one address,
 # that pair is locked for 15 minutes (django-axes; a cool-off rather than the default
 # permanent lock, which would let anyone lock an officer out for good), and one address may

@@ -37,7 +37,13 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("accounts/two-factor/", twofactor.two_factor, name="two_factor"),
+    # Its posts (enrolment codes, TOTP codes) count against the login form's limit too.
+    path(
+        "accounts/two-factor/",
+        limited("LOGIN_RATE_LIMIT", methods=("POST",))(twofactor.two_factor),
+        name="two_factor",
+    ),
+    path("accounts/two-factor/add/", twofactor.add_device, name="two_factor_add"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -63,6 +63,16 @@ def _code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
+def _enrolment_code(client, user) -> None:
+    """Type the one-time code an administrator issued: a first enrolment needs one (issue 16,
+    tests/portal/test_security_enrolment.py)."""
+    from agencies.audit import system_actor
+    from portal.accounts import issue_code
+
+    code, _ = issue_code(user, by=system_actor("cli"))
+    assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
+
+
 @pytest.mark.parametrize("path", ["/workspace/", "/dashboard/", "/admin/"])
 def test_staff_must_pass_totp_before_any_protected_page(cast, with_2fa, path):
     response = cast.client(cast.officer_a).get(path)
@@ -77,6 +87,7 @@ def test_public_pages_need_no_second_factor(cast, with_2fa):
 def test_enrolment_then_verification_at_the_next_login(cast, with_2fa, english):
     client = cast.client(cast.officer_a)
     with time_machine.travel(NOW, tick=False):
+        _enrolment_code(client, cast.officer_a)
         page = client.get("/accounts/two-factor/?next=/workspace/")
         assert page.status_code == 200
         assert "<svg" in page.content.decode()
@@ -107,6 +118,7 @@ def test_enrolment_then_verification_at_the_next_login(cast, with_2fa, english):
 def test_open_redirect_after_verification_is_refused(cast, with_2fa):
     client = cast.client(cast.officer_a)
     with time_machine.travel(NOW, tick=False):
+        _enrolment_code(client, cast.officer_a)
         client.get("/accounts/two-factor/")
         device = TOTPDevice.objects.get(user=cast.officer_a)
         response = client.post(
