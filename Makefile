@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: chaos backup restore backup-drill deps-check install run test lint format bench screenshots messages lock clean
+.PHONY: chaos backup restore backup-drill deps-check audit install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -83,8 +83,15 @@ restore:
 backup-drill: install
 	$(PY) -m ops.backup
 
+# deps-check: the direct dependencies with a newer release, then the vulnerability audit.
+# audit: pip-audit --strict of requirements.lock against PyPI's data or OSV; exits 2 saying
+# "NOT AUDITED" when neither is reachable from here (scripts/audit.py), never a silent pass.
 deps-check: install
 	$(BIN)/python scripts/deps_check.py
+	$(BIN)/python scripts/audit.py
+
+audit: install
+	$(BIN)/python scripts/audit.py
 
 # The fault battery (ops/chaos.py, docs/reliability.md): the nightly job on a PostgreSQL
 # cluster, Redis, Celery workers and gunicorn of its own on loopback, killed mid-run;

@@ -1,6 +1,6 @@
 """`make deps-check`: the direct dependencies (pyproject.toml) that have a newer release on
-the package index. Vulnerability databases are not reachable from this machine; where they
-are, run `pip-audit --strict -r requirements.lock` as well (see docs/security.md)."""
+the package index. The vulnerability audit is scripts/audit.py (`make audit`, which
+`make deps-check` runs next)."""
 
 import json
 import re
