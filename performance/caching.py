@@ -9,6 +9,7 @@ from django.core.cache import cache
 from .models import ScoreRun
 
 PUBLISHED_RUN_KEY = "published-run-id"
+RUN_OBJECT_TTL = 60 * 60
 
 
 def published_run_id() -> int:
@@ -50,6 +51,15 @@ def forget_published_run() -> None:
     cache.delete(PUBLISHED_RUN_KEY)
 
 
-def run_cache_key(*parts: object) -> str:
-    """A cache key that changes when a new run is published: `run-<id>:<parts...>`."""
-    return ":".join([f"run-{published_run_id()}", *map(str, parts)])
+def published_run(run_id: int | None = None) -> ScoreRun | None:
+    """The published run `run_id` (default: the latest), read through the cache so a warm
+    page costs no query for it. None before the first run."""
+    run_id = run_id or published_run_id()
+    if not run_id:
+        return None
+    key = f"score-run-object-{run_id}"
+    run = cache.get(key)
+    if run is None:
+        run = ScoreRun.objects.filter(pk=run_id).first()
+        cache.set(key, run, timeout=RUN_OBJECT_TTL)
+    return run

@@ -106,10 +106,18 @@ INSTALLED_APPS = [
     "axes",
     # django_ratelimit's decorator and middleware are used without its app: the app's only
     # addition is a system check that rejects the local-memory cache of the laptop defaults.
+    # The domain apps, bottom up (imports point this way only: `make lint`).
     "agencies",
     "performance",
     "rewards",
+    # The web portal: the project's own app (the nightly ledger), shared web pieces, and one
+    # app per audience.
     "portal",
+    "portal.common",
+    "portal.public",
+    "portal.workspace",
+    "portal.dashboard",
+    "portal.demo",
 ]
 
 MIDDLEWARE = [
@@ -271,7 +279,7 @@ PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
 # How long a web worker trusts its own memory of the published run when it answers a page's
 # revalidation without asking the cache (agencies/pagecache.py); 0: always ask.
 PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))
-AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.common.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
 OTP_TOTP_ISSUER = "Kinerja NTB"
 LOGIN_URL = "login"

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from agencies.queries import indicator_quarter
 from performance.models import Achievement, PerformanceContract, ScoreRun
+from performance.queries import indicator_quarter
 from tests.factories import (
     AgencyFactory,
     ContractFactory,

@@ -57,7 +57,7 @@ def _publish():
 def test_after_a_new_run_one_request_renders_and_the_others_get_the_old_whole_page(client, rf):
     from django.core.cache import cache
 
-    from agencies import pagecache
+    from portal.public import pagecache
 
     first = _publish()
     old = client.get("/")
@@ -79,7 +79,7 @@ def test_after_a_new_run_one_request_renders_and_the_others_get_the_old_whole_pa
 def test_with_no_older_page_every_request_renders(client, rf):
     from django.core.cache import cache
 
-    from agencies import pagecache
+    from portal.public import pagecache
 
     run = _publish()
     lock = pagecache._key(rf.get("/"), "id") + ":rendering"
@@ -92,7 +92,7 @@ def test_with_no_older_page_every_request_renders(client, rf):
 def test_a_worker_answers_a_revalidation_from_its_memory_without_the_cache(client, rf):
     from django.core.cache import cache
 
-    from agencies import pagecache
+    from portal.public import pagecache
 
     _publish()
     page = client.get("/")
@@ -136,7 +136,7 @@ def test_a_run_published_elsewhere_shows_once_the_workers_memory_is_older_than_a
 
 
 def test_the_workers_memory_of_validators_is_bounded(client, monkeypatch, rf):
-    from agencies import pagecache
+    from portal.public import pagecache
 
     _publish()
     monkeypatch.setattr(pagecache, "MEMORY_PAGES", 2)

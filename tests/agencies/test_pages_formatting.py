@@ -6,9 +6,9 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from agencies.queries import Ikm, ikm_of, indicator_status, previous_period
-from agencies.templatetags.kinerja import GRADE_BANDS, num, trend_chart
 from performance import scoring
+from performance.queries import Ikm, ikm_of, indicator_status, previous_period
+from portal.common.templatetags.kinerja import GRADE_BANDS, num, trend_chart
 
 
 def render(source: str, **context) -> str:
@@ -145,7 +145,7 @@ def test_figures_are_formatted_as_djangos_number_format_formats_them():
     from django.utils import translation
     from django.utils.formats import number_format
 
-    from agencies.templatetags.kinerja import count, num, rupiah
+    from portal.common.templatetags.kinerja import count, num, rupiah
 
     def rounded(value, places):
         exact = value if isinstance(value, Decimal) else Decimal(repr(value))

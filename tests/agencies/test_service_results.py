@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import ANSWER_FIELDS, ServiceMetric, SurveyResponse
-from agencies.results import quarter_results
 from agencies.sampling import (
     complaints_contradict_time,
     on_time_rate,
@@ -19,7 +18,8 @@ from agencies.sampling import (
     resolution_rate,
 )
 from performance.services import recompute_scores
-from portal.opendata import DATASETS
+from portal.public.opendata import DATASETS
+from portal.public.results import quarter_results
 from tests.conftest import AFTER_2025
 from tests.factories import ServiceFactory, ServiceMetricFactory, SurveyResponseFactory
 

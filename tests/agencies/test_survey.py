@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import ANSWER_FIELDS, SurveyRefusal, SurveyResponse
-from agencies.survey import client_key, issue_token, record_refusal, wita_today
 from performance.models import Score
 from performance.services import recompute_scores
+from portal.public.survey import client_key, issue_token, record_refusal, wita_today
 from tests.conftest import AFTER_2025
 from tests.factories import AgencyFactory, ServiceFactory
 

@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from agencies.widgets import PlainSelect
+from portal.public.widgets import PlainSelect
 
 CHOICES = [("", "Latest"), (1, "TW I"), (2, 'TW <II> & "more"'), ("2", "again two")]
 

@@ -377,14 +377,14 @@ def test_concurrent_status_change_refuses_the_stale_form(cast):
 
 def test_bump_version_is_atomic_for_two_readers_of_one_version(cast):
     """The conditional UPDATE lets exactly one of two saves from the same version through."""
-    from performance import workspace
+    from performance import contracts
 
     contract = contract_of(cast.agency_a, indicators=0)
     a = PerformanceContract.objects.get(pk=contract.pk)
     b = PerformanceContract.objects.get(pk=contract.pk)
-    workspace.bump_version(a, 1, reason="first")
-    with pytest.raises(workspace.StaleContract) as caught:
-        workspace.bump_version(b, 1, reason="second")
+    contracts.bump_version(a, 1, reason="first")
+    with pytest.raises(contracts.StaleContract) as caught:
+        contracts.bump_version(b, 1, reason="second")
     assert "first" in caught.value.changes[0]
     assert PerformanceContract.objects.get(pk=contract.pk).version == 2
 

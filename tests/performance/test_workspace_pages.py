@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agencies.models import Membership
 from performance import recompute, services
+from performance.contracts import next_scheduled_run
 from performance.models import (
     Employee,
     Indicator,
@@ -20,7 +21,6 @@ from performance.models import (
     ScoreRun,
     Target,
 )
-from performance.workspace import next_scheduled_run
 from tests.factories import (
     EmployeeFactory,
     RealisationFactory,
@@ -113,7 +113,7 @@ def test_preview_matches_the_published_engine(officer_a, cast, after_2025, engin
         year=2025,
         employee=EmployeeFactory(agency=cast.agency_a),
     )  # not counted
-    from performance import workspace_preview
+    from performance import preview as workspace_preview
 
     preview = workspace_preview.compute_preview(
         cast.agency_a, 2025, after_2025, services.scheme_params(services.scheme_for(2025))

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from performance import workspace_upload
 from performance.models import Employee, PerformanceContract, Realisation, Target
+from portal.workspace import upload as workspace_upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from performance.models import Realisation, ScoringScheme
-from portal.dashboard_queries import coherence_flags
+from portal.dashboard.queries import coherence_flags
 from tests.conftest import AFTER_2025
 from tests.factories import (
     ContractFactory,

@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import path, reverse, set_script_prefix
 from django.utils import translation
 
-from portal.templatetags.links import MAIN_NAV, cached_reverse
+from portal.common.templatetags.links import MAIN_NAV, cached_reverse
 
 pytestmark = pytest.mark.django_db
 

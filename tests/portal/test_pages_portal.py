@@ -15,7 +15,7 @@ from agencies.models import SurveyResponse
 from performance import scoring
 from performance.caching import forget_published_run
 from performance.models import Realisation, Score, ScoreRun
-from portal.opendata import DATASETS
+from portal.public.opendata import DATASETS
 from tests.conftest import clear_cache
 from tests.public_data import module_fixture
 

@@ -37,8 +37,8 @@ from performance.models import (
 )
 from performance.services import recompute_scores
 from performance.validators import nip_problem
-from portal import demo
-from portal.management.commands.seed_demo import Command
+from portal.demo import data as demo
+from portal.demo.management.commands.seed_demo import Command
 from tests.conftest import clear_cache
 
 SMALL = 150

@@ -33,8 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.services import quarter_of
 from performance.models import PerformanceContract
-from portal import authz
-from portal.authz import ALLOW, DENY, HIDDEN, INVALID, LOGIN, NOT_ALLOWED
+from tests.security import policy as authz
+from tests.security.policy import ALLOW, DENY, HIDDEN, INVALID, LOGIN, NOT_ALLOWED
 
 from .conftest import changed_tables, fingerprint, formset_rows, survey_answers
 
