@@ -32,6 +32,7 @@ test: install
 lint: export DEBUG = 1
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
 	$(BIN)/bandit -q -ll -c pyproject.toml -r agencies performance rewards portal

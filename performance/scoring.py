@@ -227,3 +227,12 @@ def quarter_achievements(
             (achievement(row.direction, row.target, row.realisation, cap), row.weight, False)
         )
     return out
+
+
+def last_closed_quarter(today: datetime.date, grace_days: int) -> tuple[int, int]:
+    """(year, quarter) of the newest quarter that is closed on `today`."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    while True:
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        if quarter_is_closed(year, quarter, today, grace_days):
+            return year, quarter

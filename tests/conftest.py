@@ -131,6 +131,14 @@ def auditor(cast) -> Client:
 
 
 @pytest.fixture
+def world(cast):
+    """Decisions over the cast's agencies and two regions (`tests.rewards.data.build_world`)."""
+    from tests.rewards.data import build_world
+
+    return build_world(cast)
+
+
+@pytest.fixture
 def private_media(settings, tmp_path):
     """MEDIA_ROOT in a temporary folder: evidence and staged uploads land there."""
     settings.MEDIA_ROOT = tmp_path / "media"

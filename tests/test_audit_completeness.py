@@ -15,7 +15,7 @@ from portal import nightly
 from rewards import services as decisions
 from rewards.models import Decision
 from tests.factories import AgencyFactory, EmployeeFactory, ServiceFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 pytestmark = pytest.mark.django_db
 Status = PerformanceContract.Status

@@ -196,5 +196,3 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Answer saved."))
     return redirect("rewards:detail", pk=objection.decision_id)
-
-

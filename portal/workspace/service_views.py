@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from agencies import services
 from agencies.access import agencies_for
 from agencies.models import QUARTERS, Membership, Service, SurveyResponse
+from performance import scoring
 from performance.contracts import scheme_of
 from portal.common.decorators import staff_view
 
@@ -62,7 +63,9 @@ def _period(year: int, quarter: int) -> str:
 def service_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = services.quarter_of(today)
-    closed = services.last_closed_quarter(today, scheme_of(today.year).entry_grace_days)
+    closed = services.Quarter(
+        *scoring.last_closed_quarter(today, scheme_of(today.year).entry_grace_days)
+    )
     rows = services.services_overview(
         Service.objects.filter(agency__in=agencies_for(request.user)).order_by(
             "agency__name", "name", "pk"

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from performance import contracts
 from performance.models import PerformanceContract, Realisation
 from tests.factories import AgencyFactory, UserFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real row-level concurrency: PostgreSQL (CI)"

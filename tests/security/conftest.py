@@ -67,7 +67,7 @@ def _build() -> World:
         SurveyResponseFactory,
         UserFactory,
     )
-    from tests.performance.workspace_data import contract_of, skp_of, with_evidence
+    from tests.portal.workspace.data import contract_of, skp_of, with_evidence
     from tests.rewards.data import build_world
 
     Status = PerformanceContract.Status

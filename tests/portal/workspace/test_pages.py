@@ -29,7 +29,7 @@ from tests.factories import (
     make_nip,
 )
 
-from .workspace_data import PDF, contract_of, with_evidence
+from .data import PDF, contract_of, with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status

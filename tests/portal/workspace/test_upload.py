@@ -147,7 +147,7 @@ def test_binary_file_is_refused_with_a_reason(officer_a):
 
 
 def test_upload_bumps_versions_so_open_forms_go_stale(officer_a, cast):
-    from .workspace_data import contract_of
+    from .data import contract_of
 
     contract = contract_of(cast.agency_a, year=2024)
     token = upload(officer_a, GOOD).context["confirm"]["token"].value()

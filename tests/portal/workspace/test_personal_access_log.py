@@ -4,7 +4,7 @@ page), so a personal-data incident can be scoped within UU 27/2022's 3 x 24 hour
 from django.urls import reverse
 
 from performance.models import PersonalDataAccess
-from tests.performance.workspace_data import contract_of, skp_of, with_evidence
+from tests.portal.workspace.data import contract_of, skp_of, with_evidence
 
 
 def test_opening_an_skp_logs_who_looked_at_whom(cast):

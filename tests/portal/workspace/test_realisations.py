@@ -10,7 +10,7 @@ from django.urls import reverse
 from performance.models import PerformanceContract, Realisation
 from tests.factories import EmployeeFactory
 
-from .workspace_data import JPG, PDF, PNG, contract_of
+from .data import JPG, PDF, PNG, contract_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status

@@ -9,7 +9,7 @@ from django.urls import reverse
 from performance.models import Indicator, PerformanceContract, Target
 from tests.factories import EmployeeFactory
 
-from .workspace_data import contract_of
+from .data import contract_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status

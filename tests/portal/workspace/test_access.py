@@ -10,7 +10,7 @@ from agencies.models import Membership
 from performance.models import Indicator, PerformanceContract, Realisation, Target
 from tests.factories import AgencyFactory, EmployeeFactory
 
-from .workspace_data import contract_of, object_urls, page_urls, skp_of, with_evidence
+from .data import contract_of, object_urls, page_urls, skp_of, with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status

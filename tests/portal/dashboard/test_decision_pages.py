@@ -1,17 +1,14 @@
-"""The decision pages: the leaders' queue and detail at /dashboard/decisions/, the officers'
-list and objections at /workspace/decisions/; permissions by region and role, CSRF-protected
-posts, and bounded queries."""
-
-import datetime
+"""The leaders' decision pages: the queue and detail at /dashboard/decisions/; permissions by
+region and role, CSRF-protected posts, and bounded queries. (The officers' pages:
+tests/portal/workspace/test_decision_pages.py.)"""
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rewards import services
-from rewards.models import Decision, Objection
+from rewards.models import Decision
 
 pytestmark = pytest.mark.django_db
 Status = Decision.Status
@@ -174,75 +171,6 @@ def test_posts_need_the_csrf_token(world):
     assert client.post(f"{QUEUE}{d.pk}/decide/", {"action": "approve"}).status_code == 403
     assert client.post(QUEUE, {"decisions": [d.pk], "action": "approve"}).status_code == 403
     assert Decision.objects.get(pk=d.pk).status == Status.RECOMMENDED
-
-
-# --- HR officers -------------------------------------------------------------------------
-
-
-def test_an_officer_sees_only_the_own_agencys_decisions(
-    english, world, django_assert_max_num_queries
-):
-    client = world.client(world.officer_a)
-    html = get(client, STAFF, django_assert_max_num_queries).content.decode()
-    assert "Ani" in html and "Citra" in html
-    assert "Dewi" not in html and "Eko" not in html
-    get(client, f"{STAFF}{world.decisions['dewi'].pk}/", django_assert_max_num_queries, expect=404)
-    get(client, f"{STAFF}{world.decisions['citra'].pk}/", django_assert_max_num_queries)
-    assert (
-        'href="/workspace/decisions/"'
-        in get(client, "/workspace/", django_assert_max_num_queries).content.decode()
-    )
-
-
-@pytest.mark.parametrize("who", ["leader", "auditor", "approver_a"])
-def test_the_officers_pages_are_for_officers(world, who, django_assert_max_num_queries):
-    get(world.client(getattr(world, who)), STAFF, django_assert_max_num_queries, expect=403)
-
-
-def test_an_officer_lodges_an_objection_and_the_leader_answers(
-    english, world, django_assert_max_num_queries
-):
-    d = world.decisions["citra"]
-    services.decide_one(user=world.leader, decision=d, approve=True)
-    officer = world.client(world.officer_a)
-    url = f"{STAFF}{d.pk}/"
-    html = get(officer, url, django_assert_max_num_queries).content.decode()
-    assert "Lodge an objection" in html
-    assert officer.post(f"{url}objection/", {"text": ""}).status_code == 400
-    response = officer.post(f"{url}objection/", {"text": "Pegawai sakit panjang"}, follow=True)
-    assert "Objection lodged." in response.content.decode()
-    html = get(officer, url, django_assert_max_num_queries).content.decode()
-    assert "Pegawai sakit panjang" in html and "Lodge an objection" not in html
-
-    # Another agency's officer: not found.
-    assert world.client(world.officer_b).post(f"{url}objection/", {"text": "x"}).status_code == 404
-
-    objection = Objection.objects.get()
-    leader = world.client(world.leader)
-    html = get(leader, f"{QUEUE}{d.pk}/", django_assert_max_num_queries).content.decode()
-    assert "Pegawai sakit panjang" in html and "Save the answer" in html
-    answer_url = f"{QUEUE}objections/{objection.pk}/answer/"
-    assert world.client(world.regency_leader).post(answer_url, {"answer": "x"}).status_code == 404
-    assert leader.post(answer_url, {"answer": ""}).status_code == 400
-    assert leader.post(answer_url, {"answer": "Keberatan ditolak"}).status_code == 302
-    html = get(officer, url, django_assert_max_num_queries).content.decode()
-    assert "Pegawai sakit panjang" in html and "Keberatan ditolak" in html
-
-
-def test_no_objection_form_after_14_days(english, world, django_assert_max_num_queries):
-    d = world.decisions["citra"]
-    services.decide_one(
-        user=world.leader,
-        decision=d,
-        approve=True,
-        now=timezone.now() - datetime.timedelta(days=15),
-    )
-    officer = world.client(world.officer_a)
-    html = get(officer, f"{STAFF}{d.pk}/", django_assert_max_num_queries).content.decode()
-    assert "Lodge an objection" not in html
-    response = officer.post(f"{STAFF}{d.pk}/objection/", {"text": "x"}, follow=True)
-    assert "14 days" in response.content.decode()
-    assert not Objection.objects.exists()
 
 
 def test_deciding_in_the_page_mails_the_officers(world, django_capture_on_commit_callbacks):

@@ -22,7 +22,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
-from tests.portal.dashboard_data import (
+from tests.portal.dashboard.data import (
     agency_in,
     agency_score,
     published_run,
