@@ -142,15 +142,22 @@ def ikm_from_sums(element_sums: Sequence[int], n: int) -> Decimal:
     return round2(Fraction(25 * sum(element_sums), 9 * n))
 
 
+# (grade, lowest IKM, highest IKM) of the service-quality grades (mutu pelayanan) of
+# PermenPAN-RB 14/2017, best first.
+IKM_GRADES = (
+    ("A", Decimal("88.31"), Decimal("100.00")),
+    ("B", Decimal("76.61"), Decimal("88.30")),
+    ("C", Decimal("65.00"), Decimal("76.60")),
+    ("D", Decimal("25.00"), Decimal("64.99")),
+)
+
+
 def mutu_pelayanan(ikm_value: Decimal) -> str:
-    """The service-quality grade of an IKM: A, B, C or D."""
-    if ikm_value >= Decimal("88.31"):
-        return "A"
-    if ikm_value >= Decimal("76.61"):
-        return "B"
-    if ikm_value >= Decimal("65.00"):
-        return "C"
-    return "D"
+    """The service-quality grade of an IKM: A, B, C or D (`IKM_GRADES`)."""
+    for grade, lowest, _ in IKM_GRADES:
+        if ikm_value >= lowest:
+            return grade
+    return IKM_GRADES[-1][0]
 
 
 def agency_score(

@@ -273,11 +273,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.errors.locked_out"
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
-# Search, comparison and open-data files, per client address (agencies/ratelimits.py): far
+# Search, comparison and open-data files, per client address (portal/common/ratelimits.py): far
 # above what a person browsing needs, low enough to stop a scraper rendering every variant.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
 # How long a web worker trusts its own memory of the published run when it answers a page's
-# revalidation without asking the cache (agencies/pagecache.py); 0: always ask.
+# revalidation without asking the cache (portal/public/pagecache.py); 0: always ask.
 PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))
 AXES_CLIENT_IP_CALLABLE = "portal.common.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
@@ -362,7 +362,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# The citizens' survey (agencies/survey.py): the least number of seconds a person needs to
+# The citizens' survey (portal/public/survey.py): the least number of seconds a person needs to
 # answer it, and the submissions allowed per client and service per hour (429 beyond).
 SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "20"))
 SURVEY_RATE_LIMIT = int(os.environ.get("SURVEY_RATE_LIMIT", "20"))

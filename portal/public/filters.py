@@ -13,8 +13,6 @@ from agencies.models import QUARTERS, Agency, AgencyQuerySet, Region
 from performance.models import Predikat, ScoreRun
 from performance.queries import latest_quarter, previous_period, run_year
 
-from .widgets import PlainSelect
-
 PAGE_SIZE = 25
 SORTS = [  # the first is the default
     ("-score", _("Score, highest first")),
@@ -213,13 +211,13 @@ class CompareForm(forms.Form):
 class PeriodForm(forms.Form):
     """The year (and quarter, for the indicator table) a scorecard shows."""
 
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=PlainSelect)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=forms.Select)
     quarter = forms.TypedChoiceField(
         label=_("Quarter"),
         coerce=int,
         required=False,
         choices=[("", _("Latest")), *QUARTERS],
-        widget=PlainSelect,
+        widget=forms.Select,
     )
 
     def __init__(self, data: object, *, run: ScoreRun | None) -> None:

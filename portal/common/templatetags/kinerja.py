@@ -8,15 +8,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.template.defaultfilters import floatformat
-from django.utils import numberformat
-from django.utils.formats import get_format
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.models import QUARTERS
 from agencies.suppression import Cell
@@ -47,36 +43,20 @@ GRADE_WORDS = {
     "D": gettext_lazy("Tidak Baik"),
 }
 QUARTER_LABELS = dict(QUARTERS)
-# The IKM grade bands as `scoring.mutu_pelayanan` draws them (a test checks they agree).
-GRADE_BANDS = [
-    ("A", Decimal("88.31"), Decimal("100")),
-    ("B", Decimal("76.61"), Decimal("88.30")),
-    ("C", Decimal("65.00"), Decimal("76.60")),
-    ("D", Decimal("25.00"), Decimal("64.99")),
-]
 
 
 def _missing(word: str) -> SafeString:
     return format_html('<span class="na">–<span class="vh"> {}</span></span>', word)
 
 
+@register.simple_tag
+def missing(word: str) -> SafeString:
+    """A dash for a figure that is not there, with `word` for screen readers."""
+    return _missing(word)
+
+
 def _no_data() -> SafeString:
     return _missing(_("no data"))
-
-
-@functools.cache
-def _separators(language: str | None) -> tuple[str, object, str]:
-    """The language's decimal separator, digit grouping and thousands separator, looked up
-    once per language (the settings they come from are forgotten when a test changes them)."""
-    return tuple(
-        get_format(name, language, use_l10n=True)
-        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
-    )
-
-
-@receiver(setting_changed)
-def _forget_separators(**kwargs: object) -> None:
-    _separators.cache_clear()
 
 
 def _rounded(value: Decimal | int | float, places: int) -> Decimal | int:
@@ -98,14 +78,9 @@ def _quantum(places: int) -> Decimal:
 
 
 def _grouped(value: Decimal | int | float, places: int) -> str:
-    """`django.utils.formats.number_format(value, places, use_l10n=True,
-    force_grouping=True)` of the value rounded half up (`_rounded`), without looking the
-    language's formats up again for each of the hundred figures of a page."""
-    decimal_sep, grouping, thousand_sep = _separators(get_language())
-    value = _rounded(value, places)
-    return numberformat.format(
-        value, decimal_sep, places, grouping, thousand_sep, force_grouping=True, use_l10n=True
-    )
+    """Django's number formatting in the current language, with thousands grouped, of the
+    value rounded half up first (`_rounded`)."""
+    return number_format(_rounded(value, places), places, use_l10n=True, force_grouping=True)
 
 
 @register.filter
@@ -161,13 +136,9 @@ def grade_word(grade: str | None) -> str:
 
 
 @register.simple_tag
-def grade_bands() -> list[tuple[str, Decimal, Decimal]]:
-    return GRADE_BANDS
-
-
-# The badges below are drawn in Python, not by inclusion templates: a scorecard or the
-# directory draws a hundred of them, and a template of its own per badge cost about a fifth of
-# the page's render (docs/performance.md).
+def grade_bands() -> tuple[tuple[str, Decimal, Decimal], ...]:
+    """(grade, lowest IKM, highest IKM) of each service-quality grade (`scoring.IKM_GRADES`)."""
+    return scoring.IKM_GRADES
 
 
 def _badge(css: str, shape: str, word: object) -> SafeString:
@@ -355,45 +326,13 @@ def trend_chart(
         (y_of(scheme.threshold_kurang), "Kurang", scheme.threshold_kurang),
     ]
     scored = [p for p in chart_points if p.value is not None]
-    left, right, baseline = PAD_L, CHART_W - PAD_R, y_of(0)
-    # The repeated marks are drawn here rather than by template loops, with f-strings rather
-    # than format_html: with two years of quarters they were a third of a scorecard's
-    # template time (docs/performance.md). Every value is a number this function computed
-    # or text passed through `escape`.
-    marks = [
-        f'<line class="chart-threshold" x1="{left}" x2="{right}" y1="{y}" y2="{y}"/>'
-        f'<text class="chart-axis" x="{left - 4}" y="{y}" text-anchor="end" '
-        f'dominant-baseline="middle">{escape(floatformat(value, "0"))}</text>'
-        for y, _, value in thresholds
-    ]
-    marks.append(
-        f'<line class="chart-base" x1="{left}" x2="{right}" y1="{baseline}" y2="{baseline}"/>'
-        f'<text class="chart-axis" x="{left - 4}" y="{baseline}" text-anchor="end" '
-        'dominant-baseline="middle">0</text>'
-    )
-    marks += [
-        f'<line class="chart-line" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>'
-        for x1, y1, x2, y2 in segments
-    ]
-    label_y, sublabel_y = CHART_H - PAD_B + 16, CHART_H - PAD_B + 30
-    for p in chart_points:
-        label, sublabel = escape(p.label), escape(p.sublabel)
-        if p.y is not None:
-            marks.append(
-                f'<circle class="chart-point" cx="{p.x}" cy="{p.y}" r="4"><title>{label} '
-                f"{sublabel}: {escape(num(p.value))}</title></circle>"
-            )
-        marks.append(
-            f'<text class="chart-label" x="{p.x}" y="{label_y}" text-anchor="middle">{label}</text>'
-        )
-        if p.sublabel:
-            marks.append(
-                f'<text class="chart-label chart-label--year" x="{p.x}" y="{sublabel_y}" '
-                f'text-anchor="middle">{sublabel}</text>'
-            )
     return {
-        "marks": mark_safe("\n".join(marks)),  # noqa: S308  # nosec B308 B703
         "title": title,
+        "left": PAD_L,
+        "right": CHART_W - PAD_R,
+        "baseline": y_of(0),
+        "label_y": CHART_H - PAD_B + 16,
+        "sublabel_y": CHART_H - PAD_B + 30,
         "width": CHART_W,
         "height": CHART_H,
         "points": chart_points,

@@ -1,15 +1,14 @@
-"""The links every page carries (`portal.templatetags.links`): the main menu marks the page
-the visitor is on, and fixed links reversed once still follow the URL conf and the script
-prefix they are served under."""
+"""The main menu every page carries (`portal.common.templatetags.links`): it marks the page
+the visitor is on, speaks the visitor's language and offers the dashboard to those who may
+use it."""
 
 import pytest
-from django.http import HttpResponse
 from django.template import Context, Template
-from django.test import RequestFactory, override_settings
-from django.urls import path, reverse, set_script_prefix
+from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
-from portal.common.templatetags.links import MAIN_NAV, cached_reverse
+from portal.common.templatetags.links import MAIN_NAV
 
 pytestmark = pytest.mark.django_db
 
@@ -35,24 +34,9 @@ def test_the_menu_is_in_the_visitors_language():
         assert ">Home</a>" in menu("/")
 
 
-def test_a_cached_link_follows_the_script_prefix():
-    path = reverse("open_data_file", args=["ikm", "csv"])
-    assert cached_reverse("open_data_file", "ikm", "csv") == path
-    set_script_prefix("/kinerja/")
-    try:
-        assert cached_reverse("open_data_file", "ikm", "csv") == "/kinerja" + path
-        assert Template("{% load links %}{% link 'home' %}").render(Context()) == "/kinerja/"
-    finally:
-        set_script_prefix("/")
-    assert cached_reverse("home") == "/"
-
-
-# A URL conf of this module's own, where "rankings" is elsewhere.
-urlpatterns = [path("elsewhere/", lambda request: HttpResponse(), name="rankings")]
-
-
-def test_a_cached_link_follows_the_url_conf():
-    assert cached_reverse("rankings") == reverse("rankings") == "/rankings/"
-    with override_settings(ROOT_URLCONF=__name__):
-        assert cached_reverse("rankings") == "/elsewhere/"
-    assert cached_reverse("rankings") == "/rankings/"
+def test_leaders_and_auditors_see_the_dashboard_in_the_menu(cast):
+    for user, shown in ((cast.leader, True), (cast.auditor, True), (cast.officer_a, False)):
+        request = RequestFactory().get("/")
+        request.user = user
+        html = Template("{% load links %}{% main_nav %}").render(Context({"request": request}))
+        assert (reverse("dashboard:overview") in html) is shown

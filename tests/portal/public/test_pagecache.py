@@ -1,4 +1,4 @@
-"""The page cache's compressed copy and its validators (agencies/pagecache.py)."""
+"""The page cache's compressed copy and its validators (portal/public/pagecache.py)."""
 
 import gzip
 
