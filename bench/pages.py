@@ -128,7 +128,7 @@ def _server_env(url: str, *, page_cache: bool) -> dict[str, str]:
 
 
 def _spec(scale: int) -> dict:
-    from portal.demo import data as demo
+    from portal.demo import seed as demo
 
     return {
         "name": "pages",
@@ -170,7 +170,7 @@ def _build(spec: dict) -> dict:
     from django.db import connection, transaction
 
     from performance.services import recompute_scores
-    from portal.demo import data as demo
+    from portal.demo import seed as demo
 
     from . import dataset
 

@@ -37,7 +37,7 @@ from performance.models import (
 )
 from performance.services import recompute_scores
 from performance.validators import nip_problem
-from portal.demo import data as demo
+from portal.demo import generate, tables
 from portal.demo.management.commands.seed_demo import Command
 from tests.conftest import clear_cache
 
@@ -275,7 +275,7 @@ def test_running_it_again_changes_nothing(seeded):
 
 @pytest.mark.django_db
 def test_seeded_data_scores_with_privacy_rule_showing(seeded):
-    run = recompute_scores(today=demo.REFERENCE_DAY)
+    run = recompute_scores(today=tables.REFERENCE_DAY)
     year = Score.objects.agency_level().filter(run=run, year=2025, period="Y")
     assert year.count() == Agency.objects.count()
     assert year.filter(e__isnull=True).exists()  # fewer than 10 staff
@@ -285,18 +285,18 @@ def test_seeded_data_scores_with_privacy_rule_showing(seeded):
 
 
 def test_generation_is_deterministic():
-    assert demo.generate_people(200) == demo.generate_people(200)
-    spec = demo.AGENCIES[0]
-    assert demo.agency_contract_rows(spec) == demo.agency_contract_rows(spec)
-    assert demo.survey_rows() == demo.survey_rows()
-    assert demo.generate_people(50, seed=1) != demo.generate_people(50)
+    assert generate.generate_people(200) == generate.generate_people(200)
+    spec = tables.AGENCIES[0]
+    assert generate.agency_contract_rows(spec) == generate.agency_contract_rows(spec)
+    assert generate.survey_rows() == generate.survey_rows()
+    assert generate.generate_people(50, seed=1) != generate.generate_people(50)
 
 
 def test_scale_multiplies_employees_except_the_small_agencies():
-    one, four = demo.staff_counts(2800), demo.staff_counts(4 * 2800)
+    one, four = generate.staff_counts(2800), generate.staff_counts(4 * 2800)
     assert sum(one.values()) == 2800
     assert sum(four.values()) == 4 * 2800
-    small = {a.code for a in demo.AGENCIES if a.fixed_staff}
+    small = {a.code for a in tables.AGENCIES if a.fixed_staff}
     assert small and all(one[c] == four[c] < 10 for c in small)
 
 
@@ -308,6 +308,6 @@ def test_command_documents_its_options_and_refuses_a_scale_below_one():
 
 
 def test_a_larger_size_keeps_the_people_of_a_smaller_one():
-    small = {(p.nip, p.agency_code) for p in demo.generate_people(150)}
-    large = {(p.nip, p.agency_code) for p in demo.generate_people(600)}
+    small = {(p.nip, p.agency_code) for p in generate.generate_people(150)}
+    large = {(p.nip, p.agency_code) for p in generate.generate_people(600)}
     assert small < large

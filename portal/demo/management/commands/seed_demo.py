@@ -3,7 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from portal.demo.data import DEFAULT_EMPLOYEES, seed_demo
+from portal.demo.seed import seed_demo
+from portal.demo.tables import DEFAULT_EMPLOYEES
 
 
 def _at_least_one(text: str) -> int:
