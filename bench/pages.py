@@ -32,17 +32,13 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from ops import processes
 
 from . import db, loadgen
 from .measure import REPEAT, Result, run_in_child
@@ -372,70 +368,10 @@ def count_queries(*, paths: list[str], explain: list[str]) -> dict:
 # --- In the runner: gunicorn and the load ----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop gunicorn and its workers (their own process group, started by us)."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
-    """Serve the portal with gunicorn on a free loopback port; yields its base URL."""
-    port = _free_port()
-    with log.open("ab") as out:
-        proc = subprocess.Popen(  # noqa: S603 (this interpreter's gunicorn)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                "--workers",
-                str(WORKERS),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log}")
-            try:
-                status, _, _ = fetch(base, BASELINE_PATH)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        _stop(proc)
+def gunicorn(env: dict[str, str], log: Path):
+    """Serve the portal with gunicorn (WORKERS sync workers) on a free loopback port; the
+    block gets its base URL once the baseline view answers."""
+    return processes.gunicorn(env, log, workers=WORKERS, ready_path=BASELINE_PATH)
 
 
 def fetch(
