@@ -8,6 +8,7 @@ an employee, an SKP score, a NIP or a name.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from decimal import Decimal
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
+from django.utils import timezone
 
 from agencies.models import ANSWER_FIELDS, Agency, Service
 from agencies.suppression import SuppressedRow, suppress
@@ -35,11 +37,27 @@ from .models import (
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Y")
 
 
-def run_year(run: ScoreRun | None, year: int | None = None) -> int | None:
-    """`year` when the run computed it, else the newest year of the run (None without one)."""
+def default_year(run: ScoreRun | None, today: datetime.date | None = None) -> int | None:
+    """The year a public page shows when none is asked for (DESIGN.md, Integrity): the
+    newest year of the run with a closed quarter on `today` (default: the day the run was
+    computed, in WITA), else the newest year that has started. A year that has not started
+    is never the default, whatever was entered for it; None when the run has no other."""
     if run is None or not run.years:
         return None
-    return year if year in run.years else run.years[0]
+    today = today or run.as_of or timezone.localdate()
+    for year in run.years:  # newest first
+        if scoring.quarter_is_closed(year, 1, today, run.scheme(year).entry_grace_days):
+            return year
+    started = [year for year in run.years if year <= today.year]
+    return started[0] if started else None
+
+
+def run_year(run: ScoreRun | None, year: int | None = None) -> int | None:
+    """`year` when the run computed it (a page may ask for any year with published figures,
+    an open one included), else `default_year`."""
+    if run is None or not run.years:
+        return None
+    return year if year in run.years else default_year(run)
 
 
 def previous_period(year: int, period: str) -> tuple[int, str]:
