@@ -9,6 +9,12 @@ from django.core.cache import cache
 from .models import ScoreRun
 
 PUBLISHED_RUN_KEY = "published-run-id"
+# How long the cache may answer "which run is published" without asking the database. The
+# recompute forgets the entry when it publishes, but only in its own cache: under `make run`
+# (a local-memory cache per process) the server would not hear of a run published from a
+# second terminal. One second bounds how late any process sees a new run (DESIGN.md,
+# Integrity: freshness), for one indexed query a second per process.
+PUBLISHED_RUN_TTL = 1
 RUN_OBJECT_TTL = 60 * 60
 
 
@@ -19,7 +25,7 @@ def published_run_id() -> int:
     if run_id is None:
         run = ScoreRun.objects.latest_published()
         run_id = run.pk if run else 0
-        cache.set(PUBLISHED_RUN_KEY, run_id, timeout=60)
+        cache.set(PUBLISHED_RUN_KEY, run_id, timeout=PUBLISHED_RUN_TTL)
     return run_id
 
 
