@@ -23,7 +23,9 @@ run: export DEBUG ?= 1
 run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
-	$(MANAGE) recompute_scores
+	# The nightly job once, as beat runs it at 01:00 WITA: recompute, then the reward and
+	# penalty rules (so the leaders' decision queue has the night's recommendations).
+	$(MANAGE) apply_rules --recompute
 	$(MANAGE) runserver $(HOST)
 
 test: install

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -411,6 +412,18 @@ def missing_realisations(
             )
         )
     return out
+
+
+# Written by the half-hourly watchdog task (portal.tasks), which only a running Celery beat
+# (and a worker) starts: while it is fresh, a scheduler is running.
+SCHEDULER_SEEN_KEY = "nightly-scheduler-seen"
+SCHEDULER_SEEN_SECONDS = 2 * 60 * 60
+
+
+def scheduler_running() -> bool:
+    """Whether beat and a worker ran the watchdog within the last two hours: only then do
+    pages name the next scheduled recompute (under `make run` nothing is scheduled)."""
+    return cache.get(SCHEDULER_SEEN_KEY) is not None
 
 
 def next_scheduled_run(now: datetime.datetime | None = None) -> datetime.datetime:

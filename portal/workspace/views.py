@@ -141,7 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "status_rows": list(contracts.status_counts(agencies, year).items()),
             "latest_run": ScoreRun.objects.order_by("-started_at").first(),
             "published_run": ScoreRun.objects.latest_published(),
-            "next_run": contracts.next_scheduled_run(),
+            "next_run": contracts.next_scheduled_run() if contracts.scheduler_running() else None,
             "is_officer": bool(officer_of),
             "is_auditor": has_role(request.user, Role.AUDITOR),
         },

@@ -10,8 +10,13 @@ from django.urls import reverse
 
 from performance.queries import default_year
 from performance.services import recompute_scores
-from tests.factories import AgencyFactory, ContractFactory, IndicatorFactory, RealisationFactory
-from tests.factories import TargetFactory
+from tests.factories import (
+    AgencyFactory,
+    ContractFactory,
+    IndicatorFactory,
+    RealisationFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

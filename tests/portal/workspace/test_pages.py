@@ -61,14 +61,24 @@ def test_dashboard_counts_contracts_and_missing_realisations(officer_a, cast, ti
     assert reverse("workspace:bulk_realisations", args=[cast.agency_a.pk, 2025, 2]) in html
 
 
-def test_dashboard_shows_latest_run_and_the_next_one(officer_a, cast):
+def test_dashboard_shows_latest_run_and_the_next_one_where_a_scheduler_runs(
+    officer_a, cast, english
+):
+    from portal.tasks import watchdog_task
+
     run = ScoreRun.objects.create(
         status=ScoreRun.Status.PUBLISHED,
         published_at=datetime.datetime(2025, 5, 2, 17, 0, tzinfo=datetime.UTC),
     )
     page = officer_a.get(reverse("workspace:dashboard"))
     assert page.context["published_run"] == run
+    # No beat has run the watchdog (make run): no "next scheduled recompute" is promised.
+    assert page.context["next_run"] is None
+    assert "No scheduler is running here" in page.content.decode()
+    watchdog_task.apply()  # what beat starts every half hour
+    page = officer_a.get(reverse("workspace:dashboard"))
     assert page.context["next_run"].hour == 1
+    assert "Next scheduled recompute" in page.content.decode()
 
 
 def test_next_run_is_the_next_0100_wita():
