@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -248,18 +248,23 @@ def indicator_quarter(
     quarters: Sequence[int],
     *,
     agency_id: int | None = None,
-    agency_slug: str | None = None,
+    agency_ids: Iterable[int] | None = None,
     year: int | None = None,
 ) -> list[Indicator]:
-    """The PK indicators of public agencies' approved contracts (of one agency, of one year,
-    when given), once for each of `quarters`, with that quarter's figures as attributes (see
-    _INDICATOR_QUARTER_SQL), ordered by agency code, year, indicator code and quarter. One
-    query."""
+    """The PK indicators of public agencies' approved contracts (of one agency or of some,
+    of one year, when given), once for each of `quarters`, with that quarter's figures as
+    attributes (see _INDICATOR_QUARTER_SQL), ordered by agency code, year, indicator code and
+    quarter. One query."""
     filters, params = [], []
-    for column, value in (("ag.id", agency_id), ("ag.slug", agency_slug), ("c.year", year)):
+    for column, value in (("ag.id", agency_id), ("c.year", year)):
         if value is not None:
             filters.append(f" AND {column} = %s")
             params.append(value)
+    if agency_ids is not None:
+        ids = sorted(agency_ids)
+        # A list of placeholders (SQLite has no `= ANY(array)`); an empty list matches none.
+        filters.append(f" AND ag.id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})")
+        params.extend(ids)
     sql = _INDICATOR_QUARTER_SQL.format(
         quarters=" UNION ALL ".join(["SELECT %s AS quarter"] * len(quarters)),
         filters="".join(filters),

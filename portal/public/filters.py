@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import Rank
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import QUARTERS, Agency, AgencyQuerySet, Region
@@ -109,6 +110,18 @@ class AgencyFilter(_RunFilterSet):
 
     def _search(self, queryset: AgencyQuerySet, name: str, value: str) -> AgencyQuerySet:
         return queryset.search(value.strip())
+
+    def download_query(self) -> str:
+        """The query string of the open-data files for the list shown: its filters (the
+        files take the same names, `portal.public.opendata.FilterForm`) and its year."""
+        wanted = {
+            "q": self.cleaned("q"),
+            "region": getattr(self.cleaned("region"), "code", None),
+            "sector": self.cleaned("sector"),
+            "predikat": self.cleaned("predikat"),
+            "year": self.selected_year,
+        }
+        return urlencode({name: value for name, value in wanted.items() if value})
 
     @property
     def quarter(self) -> int | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 from agencies.suppression import suppress
-from performance.models import Score, ScoreRun
+from performance.models import Predikat, Score, ScoreRun
 from performance.queries import ikm_of, indicator_quarter, indicator_status
 from rewards.models import Decision, Outcome, Rule
 
@@ -41,20 +42,80 @@ class Column:
 
 @dataclass(frozen=True)
 class Filters:
-    """Optional narrowing of a dataset: one agency (by slug) and/or one year."""
+    """Optional narrowing of a dataset: to some agencies (their ids; None: every public
+    agency) and/or one year."""
 
-    agency: str | None = None
+    agencies: frozenset[int] | None = None
     year: int | None = None
 
 
 class FilterForm(forms.Form):
-    agency = forms.SlugField(required=False)
+    """The files' filters: `agency` (its code, as the files write it, or its slug), and the
+    directory's own (`region`, `sector`, `q`, `predikat` with `year`), so a download link
+    carries the list a visitor filtered. A value that matches nothing is an error, never an
+    empty file."""
+
+    agency = forms.CharField(required=False, max_length=60)
+    region = forms.CharField(required=False, max_length=10)
+    sector = forms.CharField(required=False, max_length=100)
+    q = forms.CharField(required=False, max_length=100)
+    predikat = forms.ChoiceField(required=False, choices=Predikat.choices)
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
 
+    def __init__(self, data: object, *, run: ScoreRun | None) -> None:
+        super().__init__(data)
+        self.run = run
+
+    def clean_agency(self) -> Agency | None:
+        value = self.cleaned_data["agency"].strip()
+        if not value:
+            return None
+        found = Agency.objects.public().filter(Q(code__iexact=value) | Q(slug=value)).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No public agency has the code or slug “%(value)s”."), params={"value": value}
+            )
+        return found
+
+    def clean_region(self) -> str:
+        value = self.cleaned_data["region"].strip()
+        if value and not Agency.objects.public().filter(region__code=value).exists():
+            raise forms.ValidationError(
+                _("No public agency is in a region with the code “%(value)s”."),
+                params={"value": value},
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("predikat") and not (data.get("year") and self.run):
+            self.add_error("predikat", _("A predikat filter needs a year with published scores."))
+        return data
+
     def filters(self) -> Filters:
-        if not self.is_valid():
-            return Filters()
-        return Filters(self.cleaned_data["agency"] or None, self.cleaned_data["year"])
+        """The filters asked for (call after `is_valid`)."""
+        data = self.cleaned_data
+        narrowed = any(data.get(k) for k in ("agency", "region", "sector", "q", "predikat"))
+        if not narrowed:
+            return Filters(None, data.get("year"))
+        agencies = Agency.objects.public()
+        if data.get("agency"):
+            agencies = agencies.filter(pk=data["agency"].pk)
+        if data.get("region"):
+            agencies = agencies.filter(region__code=data["region"])
+        if data.get("sector"):
+            agencies = agencies.filter(sector=data["sector"])
+        if data.get("q"):
+            agencies = agencies.search(data["q"].strip())
+        if data.get("predikat"):
+            agencies = agencies.filter(
+                scores__run=self.run,
+                scores__contract__isnull=True,
+                scores__year=data["year"],
+                scores__period="Y",
+                scores__predikat=data["predikat"],
+            )
+        return Filters(frozenset(agencies.values_list("pk", flat=True)), data.get("year"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +133,7 @@ class Dataset:
 
 def _agencies(filters: Filters):
     agencies = Agency.objects.public()
-    return agencies.filter(slug=filters.agency) if filters.agency else agencies
+    return agencies if filters.agencies is None else agencies.filter(pk__in=filters.agencies)
 
 
 def agency_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -91,8 +152,8 @@ def agency_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
 
 def service_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     services = Service.objects.public().select_related("agency").order_by("agency__code", "code")
-    if filters.agency:
-        services = services.filter(agency__slug=filters.agency)
+    if filters.agencies is not None:
+        services = services.filter(agency__in=filters.agencies)
     for s in services:
         yield [s.agency.code, s.code, s.name, s.standard_days, s.fee]
 
@@ -101,8 +162,8 @@ def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     if run is None:
         return
     scores = Score.objects.public_for_run(run.pk).select_related("agency")
-    if filters.agency:
-        scores = scores.filter(agency__slug=filters.agency)
+    if filters.agencies is not None:
+        scores = scores.filter(agency__in=filters.agencies)
     if filters.year:
         scores = scores.filter(year=filters.year)
     for s in sorted(scores, key=lambda s: (s.agency.code, s.year, PERIOD_ORDER[s.period])):
@@ -114,7 +175,7 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     if run is None:
         return
     indicators = indicator_quarter(
-        run.pk, [1, 2, 3, 4], agency_slug=filters.agency or None, year=filters.year or None
+        run.pk, [1, 2, 3, 4], agency_ids=filters.agencies, year=filters.year or None
     )
     schemes: dict[int, object] = {}
     rows = []
@@ -149,8 +210,8 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
 
 def ikm_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     responses = SurveyResponse.objects.filter(service__agency__is_public=True)
-    if filters.agency:
-        responses = responses.filter(service__agency__slug=filters.agency)
+    if filters.agencies is not None:
+        responses = responses.filter(service__agency__in=filters.agencies)
     if filters.year:
         responses = responses.filter(year=filters.year)
     groups = responses.sums_by_quarter("service__agency__code", "service__code")

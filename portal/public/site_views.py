@@ -7,7 +7,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -183,13 +183,20 @@ def open_data(request: HttpRequest) -> HttpResponse:
 @public_page
 @limited("PUBLIC_RATE_LIMIT")  # renders only: a cached file costs nothing
 def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
-    """A dataset as CSV (formula cells escaped) or JSON, optionally for one agency
-    (`?agency=<slug>`) and/or year (`?year=`)."""
+    """A dataset as CSV (formula cells escaped) or JSON, optionally narrowed (`FilterForm`:
+    `?agency=<code or slug>`, the directory's filters, `?year=`). A filter value that
+    matches nothing is a 404 saying which, not an empty file."""
     if dataset not in DATASETS:
         raise Http404
     ds = DATASETS[dataset]
     run = published_run(request)
-    rows = list(ds.rows(run, FilterForm(request.GET).filters()))
+    form = FilterForm(request.GET, run=run)
+    if not form.is_valid():
+        problems = "\n".join(
+            f"{name}: {message}" for name, messages in form.errors.items() for message in messages
+        )
+        return HttpResponseNotFound(problems + "\n", content_type="text/plain; charset=utf-8")
+    rows = list(ds.rows(run, form.filters()))
     filename = f"kinerja-ntb-{ds.slug}-run{run.pk if run else 0}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()

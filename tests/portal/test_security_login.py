@@ -145,7 +145,7 @@ def test_password_policy(db, password, accepted):
 
 @pytest.mark.parametrize(
     "path",
-    ["/agencies/?q=dinas", "/compare/?a=dikes", "/open-data/agencies.csv?region=52"],
+    ["/agencies/?q=dinas", "/compare/?a=dikes", "/open-data/agencies.csv?year=2025"],
     ids=str,
 )
 def test_expensive_public_endpoints_are_rate_limited_per_client(db, settings, path):
