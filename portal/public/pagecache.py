@@ -55,7 +55,7 @@ COPIED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
 STALE_CACHE_CONTROL = "public, max-age=0, must-revalidate"  # the previous run's page
 RENDER_LOCK_SECONDS = 60  # at most this long one request renders a page for a new run
-VARY = "Accept-Encoding, Accept-Language, Cookie"
+VARY = "Accept-Encoding, Cookie"  # the language comes from a cookie (portal/locale.py)
 GZIP_MIN_BYTES = 200  # below this gzip saves nothing worth a header
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip
 # What a 304 repeats of the page's headers (RFC 9110 15.4.5, as Django's own 304s do).
