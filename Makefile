@@ -23,22 +23,25 @@ run: export DEBUG ?= 1
 run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
-	$(MANAGE) recompute_scores
+	# The nightly job once, as beat runs it at 01:00 WITA: recompute, then the reward and
+	# penalty rules (so the leaders' decision queue has the night's recommendations).
+	$(MANAGE) apply_rules --recompute
 	$(MANAGE) runserver $(HOST)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# check --deploy runs under production settings as a deployment has them, Redis included:
+# without it the check fails (portal.E001, rate limits per process); nothing connects to it.
 lint: export DEBUG = 1
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
 	$(BIN)/bandit -q -ll -c pyproject.toml -r agencies performance rewards portal
 	$(BIN)/python scripts/check_templates.py
 	$(MANAGE) makemigrations --check --dry-run -v0
-	# Production settings as a deployment has them, Redis included: without it the check
-	# fails (portal.E001, rate limits per process). Nothing connects to it to check.
 	DEBUG=0 SECRET_KEY=lint-check-key-$$(date +%s)-0123456789-abcdefghijklmnopqrstuvwxyz \
 		ALLOWED_HOSTS=kinerja.ntbprov.go.id REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(MANAGE) check --deploy --fail-level WARNING

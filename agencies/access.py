@@ -1,21 +1,17 @@
 """Who may see and change which agencies' data: every workspace and dashboard queryset starts
-here, so an object-level check is one filter, the same everywhere."""
+here, so an object-level check is one filter, the same everywhere. (The login-and-role
+decorator of the staff pages is `portal.common.decorators.staff_view`.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from .models import Agency, AgencyQuerySet, Membership, Region
 
 Role = Membership.Role
+# Who reads the leaders' dashboard and its decision queue.
+DASHBOARD_ROLES = (Role.LEADER, Role.AUDITOR)
 
 # What auditors read in the admin (a view permission each, nothing else): the portal's data,
 # its audit trail and logs, and who holds which account and role. An allow-list, so deny by
@@ -94,16 +90,6 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return any(m.role in roles for m in _memberships(user))
 
 
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Every workspace, decision and service page: login required (anonymous users go to the
-    login page), at least one role (an account without any gets a 403 page saying so, not
-    empty pages), and never cached anywhere. Object-level checks stay in each view
-    (`agencies_for`)."""
-
-    @wraps(view)
-    def with_role(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not _memberships(request.user):
-            return render(request, "registration/no_role.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return never_cache(login_required(with_role))
+def may_use_dashboard(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Leaders (of a region or the province) and auditors."""
+    return has_role(user, *DASHBOARD_ROLES)

@@ -18,8 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from performance import scoring
-
 from . import audit
 from .models import ANSWER_FIELDS, Agency, PaperBatch, Service, ServiceMetric, SurveyResponse
 
@@ -46,15 +44,6 @@ class Quarter:
 def quarter_of(day: datetime.date) -> Quarter:
     """The quarter `day` falls in."""
     return Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
-def last_closed_quarter(today: datetime.date, grace_days: int) -> Quarter:
-    """The newest quarter that is closed on `today` (its last day plus `grace_days` passed),
-    the same rule as the realisations' (DESIGN.md)."""
-    q = quarter_of(today).previous()
-    while not scoring.quarter_is_closed(q.year, q.quarter, today, grace_days):
-        q = q.previous()
-    return q
 
 
 def paper_period_problem(year: int, quarter: int, today: datetime.date) -> str | None:

@@ -33,16 +33,15 @@ import collections
 import http.client
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+
+from ops import processes
 
 from .measure import Result
 
@@ -123,12 +122,6 @@ def _database_figures() -> dict:
 # --- gunicorn ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_gunicorn(ctx, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -141,50 +134,16 @@ def _start_gunicorn(ctx, port: int) -> subprocess.Popen:
         "CLIENT_IP_HEADER": "",
         "LOG_LEVEL": "WARNING",
     }
-    log = (ctx.out_dir / "survey-gunicorn.log").open("w")
-    proc = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({proc.returncode}): see {log.name}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    _stop(proc)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the gunicorn we started (its own session: the master and its workers)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    log = ctx.out_dir / "survey-gunicorn.log"
+    log.write_bytes(b"")
+    proc = processes.start_gunicorn(env, log, port=port, workers=WORKERS)
+    try:
+        # Any answer will do: /healthz says 503 before a run is published.
+        processes.wait_for("gunicorn", lambda: processes.http_status(port, "/healthz"), 60, 0.3)
+    except TimeoutError:
+        processes.stop_group(proc)
+        raise RuntimeError(f"gunicorn did not answer within 60 s: see {log.name}") from None
+    return proc
 
 
 # --- The clients ---------------------------------------------------------------------------
@@ -333,14 +292,14 @@ def run(ctx) -> list[Result]:
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off needs them
     services = _setup_services()
     _clear_redis()
-    port = _free_port()
+    port = processes.free_port()
     _wait_for_a_whole_window(ctx)
     proc = _start_gunicorn(ctx, port)
     try:
         clients = [Client(number=i, port=port, services=services) for i in range(CLIENTS)]
         times = _run_clients(clients, ctx)
     finally:
-        _stop(proc)
+        processes.stop_group(proc)
 
     figures = _database_figures()
     statuses = sum((c.statuses for c in clients), collections.Counter())

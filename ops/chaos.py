@@ -38,7 +38,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +54,7 @@ import redis
 from celery import Celery
 
 from ops.backup import libpq_url
+from ops.processes import free_port, start_gunicorn, stop_group, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -75,36 +75,6 @@ WATCHDOG = "portal.tasks.watchdog_task"
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(what: str, check: Callable[[], object], timeout: float, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
-            result = check()
-            if result:
-                return result
-        time.sleep(every)
-    raise TimeoutError(f"{what}: not within {timeout:.0f} s")
-
-
-def stop_group(proc: subprocess.Popen, timeout: float = 20) -> None:
-    """Stop a process started in its own session, and everything in its process group."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # the group's leftovers (pool children)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
 
 
 # --- The processes ---------------------------------------------------------------------------
@@ -265,16 +235,7 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        with self.logfile.open("ab") as out:
-            self.proc = subprocess.Popen(  # noqa: S603 (this interpreter's gunicorn)
-                [
-                    sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-                    "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
-                    "--timeout", "30", "--log-level", "warning",
-                ],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
+        self.proc = start_gunicorn(self.env, self.logfile, port=self.port, timeout=30)
 
     def stop(self) -> None:
         if self.proc:

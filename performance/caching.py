@@ -9,6 +9,13 @@ from django.core.cache import cache
 from .models import ScoreRun
 
 PUBLISHED_RUN_KEY = "published-run-id"
+# How long the cache may answer "which run is published" without asking the database. The
+# recompute forgets the entry when it publishes, but only in its own cache: under `make run`
+# (a local-memory cache per process) the server would not hear of a run published from a
+# second terminal. One second bounds how late any process sees a new run (DESIGN.md,
+# Integrity: freshness), for one indexed query a second per process.
+PUBLISHED_RUN_TTL = 1
+RUN_OBJECT_TTL = 60 * 60
 
 
 def published_run_id() -> int:
@@ -18,7 +25,7 @@ def published_run_id() -> int:
     if run_id is None:
         run = ScoreRun.objects.latest_published()
         run_id = run.pk if run else 0
-        cache.set(PUBLISHED_RUN_KEY, run_id, timeout=60)
+        cache.set(PUBLISHED_RUN_KEY, run_id, timeout=PUBLISHED_RUN_TTL)
     return run_id
 
 
@@ -50,6 +57,15 @@ def forget_published_run() -> None:
     cache.delete(PUBLISHED_RUN_KEY)
 
 
-def run_cache_key(*parts: object) -> str:
-    """A cache key that changes when a new run is published: `run-<id>:<parts...>`."""
-    return ":".join([f"run-{published_run_id()}", *map(str, parts)])
+def published_run(run_id: int | None = None) -> ScoreRun | None:
+    """The published run `run_id` (default: the latest), read through the cache so a warm
+    page costs no query for it. None before the first run."""
+    run_id = run_id or published_run_id()
+    if not run_id:
+        return None
+    key = f"score-run-object-{run_id}"
+    run = cache.get(key)
+    if run is None:
+        run = ScoreRun.objects.filter(pk=run_id).first()
+        cache.set(key, run, timeout=RUN_OBJECT_TTL)
+    return run

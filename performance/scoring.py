@@ -142,15 +142,22 @@ def ikm_from_sums(element_sums: Sequence[int], n: int) -> Decimal:
     return round2(Fraction(25 * sum(element_sums), 9 * n))
 
 
+# (grade, lowest IKM, highest IKM) of the service-quality grades (mutu pelayanan) of
+# PermenPAN-RB 14/2017, best first.
+IKM_GRADES = (
+    ("A", Decimal("88.31"), Decimal("100.00")),
+    ("B", Decimal("76.61"), Decimal("88.30")),
+    ("C", Decimal("65.00"), Decimal("76.60")),
+    ("D", Decimal("25.00"), Decimal("64.99")),
+)
+
+
 def mutu_pelayanan(ikm_value: Decimal) -> str:
-    """The service-quality grade of an IKM: A, B, C or D."""
-    if ikm_value >= Decimal("88.31"):
-        return "A"
-    if ikm_value >= Decimal("76.61"):
-        return "B"
-    if ikm_value >= Decimal("65.00"):
-        return "C"
-    return "D"
+    """The service-quality grade of an IKM: A, B, C or D (`IKM_GRADES`)."""
+    for grade, lowest, _ in IKM_GRADES:
+        if ikm_value >= lowest:
+            return grade
+    return IKM_GRADES[-1][0]
 
 
 def agency_score(
@@ -227,3 +234,12 @@ def quarter_achievements(
             (achievement(row.direction, row.target, row.realisation, cap), row.weight, False)
         )
     return out
+
+
+def last_closed_quarter(today: datetime.date, grace_days: int) -> tuple[int, int]:
+    """(year, quarter) of the newest quarter that is closed on `today`."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    while True:
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        if quarter_is_closed(year, quarter, today, grace_days):
+            return year, quarter

@@ -4,8 +4,8 @@ measurable share of it (about 0.07 ms of 0.5; docs/performance.md). Redis client
 thread-safe and the pool is Django's own, so nothing else changes.
 
 It also counts a request against a per-client limit in the round trip that reads the page
-(`get_many_and_count`, for the limit on every public page, `agencies.ratelimits`): a
-separate counter (Django's `add` then `incr`: SET NX, EXISTS, INCR) would add two or three
+(`get_many_and_count`, for the limit on every public page, `portal.common.ratelimits`):
+a separate counter (Django's `add` then `incr`: SET NX, EXISTS, INCR) would add two or three
 round trips to a cached page that costs one."""
 
 from __future__ import annotations

@@ -128,10 +128,18 @@ INSTALLED_APPS = [
     "axes",
     # django_ratelimit's decorator and middleware are used without its app: the app's only
     # addition is a system check that rejects the local-memory cache of the laptop defaults.
+    # The domain apps, bottom up (imports point this way only: `make lint`).
     "agencies",
     "performance",
     "rewards",
+    # The web portal: the project's own app (the nightly ledger), shared web pieces, and one
+    # app per audience.
     "portal",
+    "portal.common",
+    "portal.public",
+    "portal.workspace",
+    "portal.dashboard",
+    "portal.demo",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +149,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.locale.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -300,15 +308,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.errors.locked_out"
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
-# Public pages, per client address (agencies/ratelimits.py): renders of each page (a search,
-# a filter, a page not cached yet), far above what a person browsing needs, low enough to
-# stop a scraper rendering every variant; and every request to any public page, loosely.
+# Public pages, per client address (portal/common/ratelimits.py): renders of each page (a
+# search, a filter, a page not cached yet), far above what a person browsing needs, low
+# enough to stop a scraper rendering every variant; and every request to any public page,
+# loosely.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
 PAGE_RATE_LIMIT = os.environ.get("PAGE_RATE_LIMIT", "600/m")
 # How long a web worker trusts its own memory of the published run when it answers a page's
-# revalidation without asking the cache (agencies/pagecache.py); 0: always ask.
+# revalidation without asking the cache (portal/public/pagecache.py); 0: always ask.
 PAGE_RUN_MEMORY_SECONDS = float(os.environ.get("PAGE_RUN_MEMORY_SECONDS", "1"))
-AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.common.ratelimits.client_address"
 RATELIMIT_VIEW = "portal.errors.too_many_requests"
 OTP_TOTP_ISSUER = "Kinerja NTB"
 # Belt and braces with portal/admin.py's own device admin: django-otp's admin pages never
@@ -331,6 +340,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root (/favicon.ico), as browsers ask for them.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -394,7 +405,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# The citizens' survey (agencies/survey.py): the least number of seconds a person needs to
+# The citizens' survey (portal/public/survey.py): the least number of seconds a person needs to
 # answer it, and the submissions allowed per client and service per hour (429 beyond).
 SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "20"))
 SURVEY_RATE_LIMIT = int(os.environ.get("SURVEY_RATE_LIMIT", "20"))

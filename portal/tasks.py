@@ -2,7 +2,11 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from performance.contracts import SCHEDULER_SEEN_KEY, SCHEDULER_SEEN_SECONDS
 
 from . import nightly
 
@@ -35,6 +39,8 @@ def nightly_task(self, trigger: str = "beat") -> int | None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=settings.RECOMPUTE_TIME_LIMIT)
 def watchdog_task() -> int | None:
-    """Every 30 minutes: starts a night's job that beat missed (see nightly.watchdog)."""
+    """Every 30 minutes: starts a night's job that beat missed (see nightly.watchdog), and
+    notes that the scheduler runs (`performance.contracts.scheduler_running`)."""
+    cache.set(SCHEDULER_SEEN_KEY, timezone.now().isoformat(), timeout=SCHEDULER_SEEN_SECONDS)
     entry = nightly.watchdog()
     return entry.run_id if entry else None

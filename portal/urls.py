@@ -1,35 +1,26 @@
+"""The site's URLs: each audience's pages come from its app (portal/public, portal/workspace,
+portal/dashboard); the accounts, the admin and the health check are the project's own."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from agencies import views as agency_views
-from agencies.ratelimits import limited
-
-from . import twofactor, views
+from . import health, twofactor
+from .common.ratelimits import limited
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("agencies/", include("agencies.urls")),
-    path("rankings/", agency_views.rankings, name="rankings"),
-    path("compare/", agency_views.compare, name="compare"),
-    path("methodology/", views.methodology, name="methodology"),
-    path("open-data/", views.open_data, name="open_data"),
-    re_path(
-        r"^open-data/(?P<dataset>[a-z0-9-]+)\.(?P<fmt>csv|json)$",
-        views.open_data_file,
-        name="open_data_file",
-    ),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("portal.public.urls")),
+    path("healthz", health.healthz, name="healthz"),
     # The language switcher posts without a CSRF token so that public pages carry no
     # per-visitor token and can be cached whole; changing the language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("workspace/", include("performance.urls")),
-    path("workspace/services/", include("agencies.workspace_urls")),
-    path("workspace/decisions/", include("rewards.workspace_urls")),
-    path("dashboard/", include("portal.dashboard_urls")),
-    path("dashboard/decisions/", include("rewards.urls")),
+    path("workspace/", include("portal.workspace.urls")),
+    path("workspace/services/", include("portal.workspace.service_urls")),
+    path("workspace/decisions/", include("portal.workspace.decision_urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
+    path("dashboard/decisions/", include("portal.dashboard.decision_urls")),
     path(
         "accounts/login/",
         limited("LOGIN_RATE_LIMIT", methods=("POST",))(

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.audit import record, system_actor
-from agencies.queries import previous_period
 from performance.models import Predikat, Score, ScoreRun, ScoringScheme
+from performance.queries import previous_period
 from performance.recompute import closed_quarters
 
 from .models import Decision, Outcome, Rule

@@ -20,8 +20,8 @@ def clear_cache() -> None:
     """Empty the cache without `cache.clear()`, which on Redis would flush the database the
     Celery broker shares with it: only this test run's keys go. The web worker's memory of
     the published run and of page validators goes too (the next test has another database)."""
-    from agencies.pagecache import forget_validators
     from performance.caching import forget_published_run
+    from portal.public.pagecache import forget_validators
 
     forget_validators()
     forget_published_run()
@@ -128,6 +128,14 @@ def leader(cast) -> Client:
 @pytest.fixture
 def auditor(cast) -> Client:
     return cast.client(cast.auditor)
+
+
+@pytest.fixture
+def world(cast):
+    """Decisions over the cast's agencies and two regions (`tests.rewards.data.build_world`)."""
+    from tests.rewards.data import build_world
+
+    return build_world(cast)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from performance.models import (
     Target,
 )
 from performance.services import recompute_scores
-from portal.demo import REGIONS
+from portal.demo.tables import REGIONS
 from tests.conftest import AFTER_2025, clear_cache
 from tests.factories import make_nip
 

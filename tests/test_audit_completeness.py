@@ -15,7 +15,7 @@ from portal import nightly
 from rewards import services as decisions
 from rewards.models import Decision
 from tests.factories import AgencyFactory, EmployeeFactory, ServiceFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 pytestmark = pytest.mark.django_db
 Status = PerformanceContract.Status
@@ -133,7 +133,7 @@ def test_a_leaders_decision_names_the_leader(cast):
 
 
 def test_a_paper_batch_names_the_officer(cast):
-    from tests.agencies.test_workspace_services import batch, paper_url
+    from tests.portal.workspace.test_services import batch, paper_url
 
     service = ServiceFactory(agency=cast.agency_a)
     rows = [{f"u{i}": 3 for i in range(1, 10)} for _ in range(4)]
@@ -148,7 +148,7 @@ def test_a_paper_batch_names_the_officer(cast):
 
 
 def test_service_figures_name_the_officer_with_before_and_after(cast):
-    from tests.agencies.test_workspace_services_metrics import edit_url, figures
+    from tests.portal.workspace.test_services_metrics import edit_url, figures
 
     service = ServiceFactory(agency=cast.agency_a, standard_days=5)
     client = cast.client(cast.officer_a)

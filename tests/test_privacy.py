@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from performance.models import Employee
-from portal.opendata import DATASETS
+from portal.public.opendata import DATASETS
 from tests.public_data import module_fixture
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from tests.factories import (
     RealisationFactory,
     TargetFactory,
 )
-from tests.portal.dashboard_data import agency_in, agency_score, published_run, staff_scores
+from tests.portal.dashboard.data import agency_in, agency_score, published_run, staff_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery-9"

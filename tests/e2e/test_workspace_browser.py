@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from performance.models import PerformanceContract, Realisation
 from tests.e2e.conftest import assert_accessible
-from tests.performance.workspace_data import PDF
+from tests.portal.workspace.data import PDF
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_media")]
 PASSWORD = "correct-horse-battery-9"
@@ -130,7 +130,7 @@ def test_officer_creates_enters_submits_and_approver_approves(people, live_serve
 
 
 def test_workspace_fits_a_360px_phone(people, live_server, phone_page):
-    from tests.performance.workspace_data import contract_of
+    from tests.portal.workspace.data import contract_of
 
     contract = contract_of(people.agency_a)
     page = phone_page

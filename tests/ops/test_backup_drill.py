@@ -12,7 +12,7 @@ from performance.models import ScoreRun
 from performance.services import recompute_scores
 from tests.conftest import AFTER_2025
 from tests.factories import AgencyFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pg_dump drill: PostgreSQL only (CI)"

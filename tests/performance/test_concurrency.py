@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from performance import workspace
+from performance import contracts
 from performance.models import PerformanceContract, Realisation
 from tests.factories import AgencyFactory, UserFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real row-level concurrency: PostgreSQL (CI)"
@@ -31,13 +31,13 @@ def test_twenty_concurrent_saves_of_one_contract_one_wins_none_lost(transactiona
         try:
             mine = PerformanceContract.objects.get(pk=contract.pk)
             existing = Realisation.objects.get(indicator=indicator, quarter=1)
-            row = workspace.RealisationInput(
+            row = contracts.RealisationInput(
                 indicator=indicator, value=Decimal(100 + n), existing=existing
             )
             barrier.wait()
-            workspace.save_realisations({mine.pk: (mine, version)}, 1, [row], user)
+            contracts.save_realisations({mine.pk: (mine, version)}, 1, [row], user)
             outcomes[n] = "saved"
-        except workspace.StaleContract:
+        except contracts.StaleContract:
             outcomes[n] = "stale"
         finally:
             connections.close_all()

@@ -645,14 +645,14 @@ def test_a_missing_scheme_is_created_with_the_defaults():
     assert D(run.schemes["2025"]["cap"]) == 120
 
 
-def test_the_run_cache_key_changes_when_a_new_run_is_published():
-    assert caching.run_cache_key("home") == "run-0:home"
+def test_the_published_run_read_through_the_cache_follows_a_new_publication():
+    assert caching.published_run() is None
     simple_contract(AgencyFactory())
     first = recompute_scores(today=OCT_20)
-    key = caching.run_cache_key("home", 2025)
-    assert key == f"run-{first.pk}:home:2025"
+    assert caching.published_run() == first
     second = recompute_scores(today=OCT_20)
-    assert caching.run_cache_key("home", 2025) == f"run-{second.pk}:home:2025" != key
+    assert caching.published_run() == second
+    assert caching.published_run(first.pk) == first
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.access import AUDITOR_MODELS
 from performance.models import PerformanceContract
-from tests.performance.workspace_data import contract_of, with_evidence
+from tests.portal.workspace.data import contract_of, with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 LINK = re.compile(r'href="(/admin/[^"#?]*)"')

@@ -20,7 +20,7 @@ from portal.celery import app
 from portal.models import NightlyRun
 from rewards import rules
 from tests.factories import AgencyFactory
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 NIGHT = datetime.date(2026, 3, 2)
 Status = NightlyRun.Status

@@ -67,7 +67,7 @@ def _build() -> World:
         SurveyResponseFactory,
         UserFactory,
     )
-    from tests.performance.workspace_data import contract_of, skp_of, with_evidence
+    from tests.portal.workspace.data import contract_of, skp_of, with_evidence
     from tests.rewards.data import build_world
 
     Status = PerformanceContract.Status
@@ -170,7 +170,7 @@ def in_world(world, db):
 
 def survey_answers(service) -> dict:
     """A valid SKM submission for `service` (its time stamp a minute old)."""
-    from agencies.survey import issue_token
+    from portal.public.survey import issue_token
 
     return {
         **{f"u{n}": "3" for n in range(1, 10)},
@@ -181,7 +181,7 @@ def survey_answers(service) -> dict:
 def formset_rows(contract, *, text_suffix: str = "") -> dict:
     """The contract-edit formset posted back as the page shows it (`text_suffix` appended to
     each indicator's text, so the save changes something)."""
-    from performance.workspace import target_values
+    from performance.contracts import target_values
 
     indicators = list(contract.indicators.order_by("code").prefetch_related("targets"))
     data = {

@@ -33,8 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.services import quarter_of
 from performance.models import PerformanceContract
-from portal import authz
-from portal.authz import ALLOW, DENY, HIDDEN, INVALID, LOGIN, NOT_ALLOWED
+from tests.security import policy as authz
+from tests.security.policy import ALLOW, DENY, HIDDEN, INVALID, LOGIN, NOT_ALLOWED
 
 from .conftest import changed_tables, fingerprint, formset_rows, survey_answers
 
@@ -346,7 +346,7 @@ def test_every_url_pattern_is_in_the_table():
         }
     )
     assert not unnamed, f"URL patterns without a name (name them, then add them): {unnamed}"
-    assert not missing, f"URL patterns missing from portal/authz.py (deny by default): {missing}"
+    assert not missing, f"URL patterns missing from the policy (deny by default): {missing}"
     names = {name for name, _, _ in portal_patterns()}
     stale = sorted({rule.name for rule in authz.TABLE} - names)
     assert not stale, f"table rows for URLs that no longer exist: {stale}"

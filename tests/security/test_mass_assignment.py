@@ -25,7 +25,7 @@ from agencies.models import ServiceMetric, SurveyResponse
 from agencies.services import quarter_of
 from performance.models import PerformanceContract, Realisation, Target
 from rewards.models import Decision, Objection
-from tests.performance.workspace_data import contract_of
+from tests.portal.workspace.data import contract_of
 
 from .conftest import formset_rows
 from .test_authorization_matrix import PERFORMANCE_CSV, post_data, url_of

@@ -1,0 +1,16 @@
+"""Leaders' review of recommended decisions, mounted at /dashboard/decisions/
+(namespace "rewards")."""
+
+from django.urls import path
+
+from . import decision_views as views
+
+app_name = "rewards"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/reverse/", views.reverse_decision, name="reverse"),
+    path("objections/<int:pk>/answer/", views.answer, name="answer"),
+]

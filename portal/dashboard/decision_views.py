@@ -1,0 +1,198 @@
+"""The leaders' and auditors' decision pages, at /dashboard/decisions/ (namespace "rewards"):
+the queue of recommendations with filters and bulk approve/reject, and each decision with its
+evidence, history and objections. Leaders act for the agencies of their region; auditors
+read only.
+
+Every view needs a login, is never cached, and reads decisions through
+`agencies_for(user, role)`: another region's or agency's decision is a 404. Without the
+role a page needs, the answer is 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from agencies.access import agencies_for, has_role
+from agencies.models import Membership
+from portal.common.decisions import (
+    PAGE_SIZE,
+    AnswerForm,
+    BulkDecisionForm,
+    DecideForm,
+    DecisionFilter,
+    ReverseForm,
+    decision_for_user,
+    history,
+    ordered,
+    require_role,
+)
+from portal.common.decorators import staff_view
+from rewards import services
+from rewards.models import Decision, Objection
+
+Role = Membership.Role
+READERS = (Role.LEADER, Role.AUDITOR)
+
+
+# --- leaders and auditors --------------------------------------------------------------
+
+
+@staff_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """The recommendations to act on (filters by GET), with bulk approve/reject (POST)."""
+    require_role(request, *READERS)
+    agencies = agencies_for(request.user, *READERS)
+    is_leader = has_role(request.user, Role.LEADER)
+    status = 200
+    form = None
+    if is_leader:
+        decidable = Decision.objects.for_agencies(agencies_for(request.user, Role.LEADER))
+        form = BulkDecisionForm(request.POST or None, decisions=decidable)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            _bulk(request, form)
+            return redirect(request.get_full_path())
+        status = 400
+    filters = DecisionFilter(
+        request.GET,
+        queryset=ordered(Decision.objects.for_agencies(agencies)),
+        agencies=agencies.order_by("name"),
+        default_status=Decision.Status.RECOMMENDED,
+    )
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ticked = set(request.POST.getlist("decisions")) if request.method == "POST" else set()
+    return render(
+        request,
+        "dashboard/decisions/queue.html",
+        {
+            "filter": filters,
+            "page": page,
+            "form": form,
+            "is_leader": is_leader,
+            "ticked": ticked,
+            "queue_url": reverse("rewards:queue"),
+        },
+        status=status,
+    )
+
+
+def _bulk(request: HttpRequest, form: BulkDecisionForm) -> None:
+    approve = form.cleaned_data["action"] == "approve"
+    result = services.decide(
+        user=request.user,
+        ids=[d.pk for d in form.cleaned_data["decisions"]],
+        approve=approve,
+        reason=form.cleaned_data["reason"],
+    )
+    n = len(result.changed)
+    if approve:
+        done = ngettext("%(n)s decision approved.", "%(n)s decisions approved.", n)
+    else:
+        done = ngettext("%(n)s decision rejected.", "%(n)s decisions rejected.", n)
+    messages.success(request, done % {"n": n})
+    if result.not_pending:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s decision was left alone: it was already decided or withdrawn.",
+                "%(n)s decisions were left alone: they were already decided or withdrawn.",
+                len(result.not_pending),
+            )
+            % {"n": len(result.not_pending)},
+        )
+
+
+def _detail(
+    request: HttpRequest, decision: Decision, status: int = 200, **forms: object
+) -> HttpResponse:
+    can_decide = services.can_decide(request.user, decision)
+    context = {
+        "decision": decision,
+        "objections": list(decision.objections.all()),
+        "history": history(decision),
+        "can_decide": can_decide,
+        "queue_url": reverse("rewards:queue"),
+    }
+    if can_decide:
+        context["decide_form"] = forms.get("decide_form") or DecideForm()
+        context["reverse_form"] = forms.get("reverse_form") or ReverseForm()
+        context["answer_form"] = forms.get("answer_form") or AnswerForm()
+    return render(request, "dashboard/decisions/detail.html", context, status=status)
+
+
+@staff_view
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *READERS)
+    return _detail(request, decision_for_user(request, pk, *READERS))
+
+
+@staff_view
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request, pk, Role.LEADER)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, decision, 400, decide_form=form)
+    approve = form.cleaned_data["action"] == "approve"
+    try:
+        services.decide_one(
+            user=request.user,
+            decision=decision,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.DecisionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Approved.") if approve else _("Rejected."))
+    return redirect("rewards:detail", pk=decision.pk)
+
+
+@staff_view
+@require_POST
+def reverse_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request, pk, Role.LEADER)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, decision, 400, reverse_form=form)
+    try:
+        services.reverse_decision(
+            user=request.user, decision=decision, reason=form.cleaned_data["reason"]
+        )
+    except services.DecisionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Reversed: the decision is open again."))
+    return redirect("rewards:detail", pk=decision.pk)
+
+
+@staff_view
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(
+        Objection.objects.filter(decision__agency__in=agencies_for(request.user, Role.LEADER)),
+        pk=pk,
+    )
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        decision = decision_for_user(request, objection.decision_id, Role.LEADER)
+        return _detail(request, decision, 400, answer_form=form)
+    try:
+        services.answer_objection(
+            user=request.user, objection=objection, answer=form.cleaned_data["answer"]
+        )
+    except services.DecisionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Answer saved."))
+    return redirect("rewards:detail", pk=objection.decision_id)

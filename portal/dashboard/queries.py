@@ -1,0 +1,435 @@
+"""Reads of the leaders' dashboard: every figure comes from the latest published score run
+(scores, predikat) or from the entered data as it stands (realisations, survey answers,
+decisions), restricted to the agencies the user may see. Nothing here computes a score.
+
+Every function takes the user's agencies as a queryset (`dashboard_agencies`) and runs a
+fixed number of grouped queries, whatever the number of agencies or civil servants. No
+function returns a person: staff appear only as counts per agency.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import DASHBOARD_ROLES, agencies_for
+from agencies.models import AgencyQuerySet, Membership, SurveyResponse
+from performance import scoring
+from performance.models import (
+    PerformanceContract,
+    Predikat,
+    Realisation,
+    ScoreRun,
+    ScoringScheme,
+    Target,
+)
+from performance.queries import Ikm, ikm_of, previous_period, staff_predikat_counts
+from rewards.models import Decision
+
+Role = Membership.Role
+BELOW_TARGET = (Predikat.KURANG, Predikat.SANGAT_KURANG)
+QUARTER_PERIODS = ("Q1", "Q2", "Q3", "Q4")
+
+
+def dashboard_agencies(user: AbstractBaseUser | AnonymousUser) -> AgencyQuerySet:
+    """The agencies the user sees on the dashboard: a regional leader's region, everything
+    for a province leader or an auditor, nothing for anyone else."""
+    return agencies_for(user, *DASHBOARD_ROLES)
+
+
+def today_wita() -> datetime.date:
+    """Today in the portal's time zone (WITA)."""
+    return timezone.localdate()
+
+
+def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> list[int]:
+    """The quarters of `year` that are closed on `today` (scoring.py's rule, with the
+    scheme's grace days)."""
+    return [
+        q
+        for q in (1, 2, 3, 4)
+        if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
+    ]
+
+
+def due_date(year: int, quarter: int, scheme: scoring.Scheme) -> datetime.date:
+    """The last day a realisation of the quarter is on time."""
+    return scoring.quarter_last_day(year, quarter) + datetime.timedelta(
+        days=scheme.entry_grace_days
+    )
+
+
+def default_selection(run: ScoreRun, today: datetime.date) -> tuple[int, str]:
+    """(year, period) shown when nothing is asked for: the run's newest year and its last
+    closed quarter; early in a year with no closed quarter yet, the last closed quarter of
+    an earlier year of the run; the newest year's "Y" when no quarter is closed at all."""
+    for year in run.years:
+        closed = closed_quarters(year, today, run.scheme(year))
+        if closed:
+            return year, f"Q{closed[-1]}"
+    return (run.years[0] if run.years else today.year), "Y"
+
+
+# --- overview ------------------------------------------------------------------------
+
+
+def agency_scores(run_id: int, agencies: AgencyQuerySet, year: int, period: str) -> list:
+    """The agencies with their agency-level `score` and `predikat` of `period` and the
+    previous period's `prev_score`, plus `change` (score - previous, None when either is
+    missing), ordered by name. One query."""
+    prev_year, prev_period = previous_period(year, period)
+    rows = list(
+        agencies.with_score(run_id, year, period)
+        .with_score(run_id, prev_year, prev_period, prefix="prev_")
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+    for row in rows:
+        both = row.score is not None and row.prev_score is not None
+        row.change = row.score - row.prev_score if both else None
+        row.falling = both and row.change < 0
+        row.below = row.predikat in BELOW_TARGET
+    return rows
+
+
+@dataclass(frozen=True)
+class Headline:
+    per_predikat: list[tuple[str, int]]
+    scored: int
+    unscored: int
+    average: Decimal | None
+
+
+def headline(rows: Sequence) -> Headline:
+    """Agencies per predikat (in band order), how many have a score, and their mean score
+    (rounded half up as everywhere)."""
+    scores = [r.score for r in rows if r.score is not None]
+    counts = dict.fromkeys(scoring.PREDIKAT_ORDER, 0)
+    for r in rows:
+        if r.predikat in counts:
+            counts[r.predikat] += 1
+    mean = scoring.mean(scores)
+    return Headline(
+        per_predikat=list(counts.items()),
+        scored=len(scores),
+        unscored=len(rows) - len(scores),
+        average=scoring.round2(mean) if mean is not None else None,
+    )
+
+
+BELOW_SORTS = {
+    # key, then name so equal values keep a stable order; missing values last
+    "score": lambda r: (r.score is None, r.score or 0, r.name),
+    "-score": lambda r: (r.score is None, -(r.score or 0), r.name),
+    "name": lambda r: (r.name.lower(), r.pk),
+    "change": lambda r: (r.change is None, r.change or 0, r.name),
+}
+
+
+def below_target(rows: Iterable, sort: str = "score") -> list:
+    """The agencies rated Kurang or Sangat Kurang, or whose score fell since the period
+    before, sorted by `sort` (score, -score, name, or change: largest fall first)."""
+    chosen = [r for r in rows if r.below or r.falling]
+    return sorted(chosen, key=BELOW_SORTS.get(sort, BELOW_SORTS["score"]))
+
+
+def pooled_ikm(agencies: AgencyQuerySet, year: int, period: str, min_responses: int) -> Ikm:
+    """The IKM of every survey answer about these agencies' services in the period, all
+    services pooled (DESIGN.md). One query."""
+    responses = SurveyResponse.objects.filter(service__agency__in=agencies, year=year)
+    if period != "Y":
+        responses = responses.filter(quarter=int(period[1]))
+    return ikm_of(responses.sums(), min_responses)
+
+
+def _approved_targets(agencies: AgencyQuerySet, year: int, quarters: Sequence[int]):
+    return Target.objects.filter(
+        indicator__contract__agency__in=agencies,
+        indicator__contract__year=year,
+        indicator__contract__status=PerformanceContract.Status.APPROVED,
+        quarter__in=list(quarters),
+    )
+
+
+def _realisation_of_target():
+    return Realisation.objects.filter(indicator=OuterRef("indicator"), quarter=OuterRef("quarter"))
+
+
+def agencies_missing_realisations(
+    agencies: AgencyQuerySet, year: int, quarters: Sequence[int]
+) -> int:
+    """How many agencies have at least one target of an approved contract (PK or SKP) with
+    no realisation in one of `quarters`. One query."""
+    if not quarters:
+        return 0
+    return (
+        _approved_targets(agencies, year, quarters)
+        .filter(~Exists(_realisation_of_target()))
+        .values("indicator__contract__agency_id")
+        .distinct()
+        .count()
+    )
+
+
+def recommended_decisions(agencies: AgencyQuerySet) -> int:
+    """Recommended decisions about these agencies (or their staff) awaiting a leader."""
+    return Decision.objects.filter(agency__in=agencies, status=Decision.Status.RECOMMENDED).count()
+
+
+# --- coherence -----------------------------------------------------------------------
+
+SB, B, BP, K, SK = scoring.PREDIKAT_ORDER
+
+
+@dataclass(frozen=True)
+class CoherenceRule:
+    """Among the staff of an agency rated `organisation`, the share with a predikat in
+    `bands` must be at most (`bound` "max") or at least ("min") the scheme's `field`."""
+
+    organisation: str
+    bands: tuple[str, ...]
+    bound: str
+    field: str
+    text: object  # a lazy translation with %(limit)s
+
+    def limit(self, scheme: ScoringScheme) -> int:
+        return getattr(scheme, self.field)
+
+    def broken(self, counts: dict[str, int], n: int, limit: int) -> bool:
+        """Exact integer comparison: with 100 staff 70 Baik is within "at most 70%", 71
+        is not."""
+        share = sum(counts.get(b, 0) for b in self.bands) * 100
+        return share > limit * n if self.bound == "max" else share < limit * n
+
+
+# The regulation's distribution rules (see the issue). An "at most" rule counts the band
+# and better, an "at least" rule the band and worse: a Baik agency whose staff are all
+# Sangat Baik is as implausible as one whose staff are all Baik, and a Kurang agency's
+# Sangat Kurang staff support its rating.
+COHERENCE_RULES = (
+    CoherenceRule(
+        B,
+        (SB, B),
+        "max",
+        "coherence_baik_max_baik",
+        _("more than %(limit)s%% of staff Baik or better"),
+    ),
+    CoherenceRule(
+        BP,
+        (BP, K, SK),
+        "min",
+        "coherence_butuh_perbaikan_min_butuh_perbaikan",
+        _("fewer than %(limit)s%% of staff Butuh Perbaikan or worse"),
+    ),
+    CoherenceRule(
+        BP,
+        (SB,),
+        "max",
+        "coherence_butuh_perbaikan_max_sangat_baik",
+        _("more than %(limit)s%% of staff Sangat Baik"),
+    ),
+    CoherenceRule(
+        K,
+        (K, SK),
+        "min",
+        "coherence_kurang_min_kurang",
+        _("fewer than %(limit)s%% of staff Kurang or worse"),
+    ),
+    CoherenceRule(
+        SK,
+        (SB,),
+        "max",
+        "coherence_sangat_kurang_max_sangat_baik",
+        _("more than %(limit)s%% of staff Sangat Baik"),
+    ),
+)
+
+
+def coherence_scheme(year: int) -> ScoringScheme:
+    """The year's scheme (its coherence thresholds), or an unsaved one with the defaults."""
+    return ScoringScheme.objects.filter(year=year).first() or ScoringScheme(year=year)
+
+
+def coherence_flags(
+    organisation: str | None, counts: dict[str, int], scheme: ScoringScheme
+) -> list[str]:
+    """The rules an agency's staff distribution breaks, in words; empty when it fits its
+    own predikat (or there is nothing to compare)."""
+    n = sum(counts.values())
+    if organisation is None or n == 0:
+        return []
+    return [
+        str(rule.text % {"limit": rule.limit(scheme)})
+        for rule in COHERENCE_RULES
+        if rule.organisation == organisation and rule.broken(counts, n, rule.limit(scheme))
+    ]
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    return scoring.round2(Fraction(part * 100, whole)) if whole else None
+
+
+@dataclass
+class CoherenceRow:
+    agency: object
+    predikat: str | None
+    n: int
+    shares: list[tuple[str, Decimal | None]]
+    flags: list[str]
+
+
+def coherence(
+    run_id: int, year: int, agencies: AgencyQuerySet, scheme: ScoringScheme
+) -> list[CoherenceRow]:
+    """Per agency (by name): its own annual predikat, how many staff were scored, the share
+    of them per predikat band, and the distribution rules it breaks. Two queries."""
+    counts = staff_predikat_counts(run_id, year, agencies)
+    rows = []
+    for agency in (
+        agencies.with_score(run_id, year, "Y").select_related("region").order_by("name", "pk")
+    ):
+        staff = counts.get(agency.pk, {})
+        n = sum(staff.values())
+        rows.append(
+            CoherenceRow(
+                agency=agency,
+                predikat=agency.predikat,
+                n=n,
+                shares=[(p, percent(staff.get(p, 0), n)) for p in scoring.PREDIKAT_ORDER],
+                flags=coherence_flags(agency.predikat, staff, scheme),
+            )
+        )
+    return rows
+
+
+# --- compliance ----------------------------------------------------------------------
+
+
+@dataclass
+class ComplianceRow:
+    """One agency in one closed quarter: indicators of approved PK and SKP contracts with a
+    target, how many have a realisation, how many of those came after the due date, and
+    how late the latest one came (in days, 0 when on time)."""
+
+    agency: object
+    quarter: int
+    due: datetime.date
+    targets: dict[str, int] = field(default_factory=lambda: {"pk": 0, "skp": 0})
+    entered: dict[str, int] = field(default_factory=lambda: {"pk": 0, "skp": 0})
+    late: int = 0
+    days_late: int | None = None
+
+    @property
+    def total_targets(self) -> int:
+        return sum(self.targets.values())
+
+    @property
+    def total_entered(self) -> int:
+        return sum(self.entered.values())
+
+    @property
+    def missing(self) -> int:
+        return self.total_targets - self.total_entered
+
+    def share(self, kind: str) -> Decimal | None:
+        return percent(self.entered[kind], self.targets[kind])
+
+    @property
+    def pk_share(self) -> Decimal | None:
+        return self.share("pk")
+
+    @property
+    def skp_share(self) -> Decimal | None:
+        return self.share("skp")
+
+    @property
+    def entered_share(self) -> Decimal | None:
+        return percent(self.total_entered, self.total_targets)
+
+    @property
+    def late_share(self) -> Decimal | None:
+        return percent(self.late, self.total_entered)
+
+
+def _holder_kind(prefix: str) -> Case:
+    return Case(
+        When(**{f"{prefix}contract__employee__isnull": True}, then=Value("pk")),
+        default=Value("skp"),
+    )
+
+
+def _deadline(due: datetime.date) -> datetime.datetime:
+    """The first moment (WITA) after the due date."""
+    start = datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start)
+
+
+def compliance(
+    year: int, quarters: Sequence[int], agencies: AgencyQuerySet, scheme: scoring.Scheme
+) -> list[ComplianceRow]:
+    """Per agency (by name) and closed quarter (`quarters`), its `ComplianceRow`. Lateness is
+    read from when each realisation was last saved (`Realisation.entered_at`) against the
+    quarter's end plus the grace days. Three queries: the agencies, the targets per agency,
+    quarter and kind, and the realisations likewise."""
+    if not quarters:
+        return []
+    dues = {q: due_date(year, q, scheme) for q in quarters}
+    late = Q(pk__in=[])
+    for q, due in dues.items():
+        late |= Q(quarter=q, entered_at__gte=_deadline(due))
+    targets = (
+        _approved_targets(agencies, year, quarters)
+        .values(
+            "quarter",
+            agency_id=F("indicator__contract__agency_id"),
+            kind=_holder_kind("indicator__"),
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    realisations = (
+        Realisation.objects.filter(
+            indicator__contract__agency__in=agencies,
+            indicator__contract__year=year,
+            indicator__contract__status=PerformanceContract.Status.APPROVED,
+            quarter__in=list(quarters),
+        )
+        .filter(
+            Exists(
+                Target.objects.filter(indicator=OuterRef("indicator"), quarter=OuterRef("quarter"))
+            )
+        )
+        .values(
+            "quarter",
+            agency_id=F("indicator__contract__agency_id"),
+            kind=_holder_kind("indicator__"),
+        )
+        .annotate(n=Count("id"), late=Count("id", filter=late), last=Max("entered_at"))
+        .order_by()
+    )
+    rows: dict[tuple[int, int], ComplianceRow] = {}
+    ordered = []
+    for agency in agencies.select_related("region").order_by("name", "pk"):
+        for q in quarters:
+            row = ComplianceRow(agency=agency, quarter=q, due=dues[q])
+            rows[agency.pk, q] = row
+            ordered.append(row)
+    for t in targets:
+        if (row := rows.get((t["agency_id"], t["quarter"]))) is not None:
+            row.targets[t["kind"]] += t["n"]
+    for r in realisations:
+        if (row := rows.get((r["agency_id"], r["quarter"]))) is None:
+            continue
+        row.entered[r["kind"]] += r["n"]
+        row.late += r["late"]
+        days = max(0, (timezone.localdate(r["last"]) - row.due).days)
+        row.days_late = days if row.days_late is None else max(row.days_late, days)
+    return ordered

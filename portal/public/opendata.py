@@ -1,0 +1,483 @@
+"""The open datasets: what each holds (the data dictionary shown on the hub) and its rows.
+
+Every dataset is public by law or aggregated (DESIGN.md, "Privacy and openness"): agencies,
+services, agency-level scores of the published run, agency Perjanjian Kinerja indicators
+with targets and realisations, IKM by service and quarter, and suppressed counts of
+approved decisions. Never an individual civil servant's data: no query here touches Employee
+or an SKP contract.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
+from agencies.suppression import suppress
+from performance.models import Predikat, Score, ScoreRun
+from performance.queries import ikm_of, indicator_quarter, indicator_status
+from rewards.models import Decision, Outcome, Rule
+
+LICENCE = "CC-BY-4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+PERIOD_ORDER = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4, "Y": 5}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text, integer, decimal, date-time, boolean
+    description: Promise
+    unit: Promise | str = ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional narrowing of a dataset: to some agencies (their ids; None: every public
+    agency) and/or one year."""
+
+    agencies: frozenset[int] | None = None
+    year: int | None = None
+
+
+class FilterForm(forms.Form):
+    """The files' filters: `agency` (its code, as the files write it, or its slug), and the
+    directory's own (`region`, `sector`, `q`, `predikat` with `year`), so a download link
+    carries the list a visitor filtered. A value that matches nothing is an error, never an
+    empty file."""
+
+    agency = forms.CharField(required=False, max_length=60)
+    region = forms.CharField(required=False, max_length=10)
+    sector = forms.CharField(required=False, max_length=100)
+    q = forms.CharField(required=False, max_length=100)
+    predikat = forms.ChoiceField(required=False, choices=Predikat.choices)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, data: object, *, run: ScoreRun | None) -> None:
+        super().__init__(data)
+        self.run = run
+
+    def clean_agency(self) -> Agency | None:
+        value = self.cleaned_data["agency"].strip()
+        if not value:
+            return None
+        found = Agency.objects.public().filter(Q(code__iexact=value) | Q(slug=value)).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No public agency has the code or slug “%(value)s”."), params={"value": value}
+            )
+        return found
+
+    def clean_region(self) -> str:
+        value = self.cleaned_data["region"].strip()
+        if value and not Agency.objects.public().filter(region__code=value).exists():
+            raise forms.ValidationError(
+                _("No public agency is in a region with the code “%(value)s”."),
+                params={"value": value},
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("predikat") and not (data.get("year") and self.run):
+            self.add_error("predikat", _("A predikat filter needs a year with published scores."))
+        return data
+
+    def filters(self) -> Filters:
+        """The filters asked for (call after `is_valid`)."""
+        data = self.cleaned_data
+        narrowed = any(data.get(k) for k in ("agency", "region", "sector", "q", "predikat"))
+        if not narrowed:
+            return Filters(None, data.get("year"))
+        agencies = Agency.objects.public()
+        if data.get("agency"):
+            agencies = agencies.filter(pk=data["agency"].pk)
+        if data.get("region"):
+            agencies = agencies.filter(region__code=data["region"])
+        if data.get("sector"):
+            agencies = agencies.filter(sector=data["sector"])
+        if data.get("q"):
+            agencies = agencies.search(data["q"].strip())
+        if data.get("predikat"):
+            agencies = agencies.filter(
+                scores__run=self.run,
+                scores__contract__isnull=True,
+                scores__year=data["year"],
+                scores__period="Y",
+                scores__predikat=data["predikat"],
+            )
+        return Filters(frozenset(agencies.values_list("pk", flat=True)), data.get("year"))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    title: Promise
+    description: Promise
+    columns: tuple[Column, ...]
+    rows: Callable[[ScoreRun | None, Filters], Iterator[list]]
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _agencies(filters: Filters):
+    agencies = Agency.objects.public()
+    return agencies if filters.agencies is None else agencies.filter(pk__in=filters.agencies)
+
+
+def agency_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    for a in _agencies(filters).select_related("region", "parent").order_by("code"):
+        yield [
+            a.code,
+            a.slug,
+            a.name,
+            a.acronym,
+            a.region.code,
+            a.region.name,
+            a.sector,
+            a.parent.code if a.parent else None,
+        ]
+
+
+def service_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    services = Service.objects.public().select_related("agency").order_by("agency__code", "code")
+    if filters.agencies is not None:
+        services = services.filter(agency__in=filters.agencies)
+    for s in services:
+        yield [s.agency.code, s.code, s.name, s.standard_days, s.fee]
+
+
+def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    if run is None:
+        return
+    scores = Score.objects.public_for_run(run.pk).select_related("agency")
+    if filters.agencies is not None:
+        scores = scores.filter(agency__in=filters.agencies)
+    if filters.year:
+        scores = scores.filter(year=filters.year)
+    for s in sorted(scores, key=lambda s: (s.agency.code, s.year, PERIOD_ORDER[s.period])):
+        yield [s.agency.code, s.year, s.period, s.k, s.e, s.s, s.respondents, s.score, s.predikat]
+
+
+def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """One row per PK indicator and quarter with a target. One query, however many."""
+    if run is None:
+        return
+    indicators = indicator_quarter(
+        run.pk, [1, 2, 3, 4], agency_ids=filters.agencies, year=filters.year or None
+    )
+    schemes: dict[int, object] = {}
+    rows = []
+    for i in indicators:
+        if i.target is None:
+            continue
+        if i.year not in schemes:
+            schemes[i.year] = run.scheme(i.year)
+        rows.append(
+            [
+                i.agency_code,
+                i.year,
+                i.code,
+                i.text,
+                i.unit,
+                i.direction,
+                i.weight,
+                i.quarter,
+                i.target,
+                i.realisation,
+                i.achievement,
+                indicator_status(i.achievement, i.overdue, schemes[i.year]),
+                bool(i.overdue),
+                i.last_year_realisation,
+                i.explanation or "",
+                i.updated_at,
+            ]
+        )
+    # In code point order, whatever the database's collation.
+    yield from sorted(rows, key=lambda r: (r[0], r[1], r[2], r[7]))
+
+
+def ikm_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    responses = SurveyResponse.objects.filter(service__agency__is_public=True)
+    if filters.agencies is not None:
+        responses = responses.filter(service__agency__in=filters.agencies)
+    if filters.year:
+        responses = responses.filter(year=filters.year)
+    groups = responses.sums_by_quarter("service__agency__code", "service__code")
+    for row in groups:
+        minimum = run.scheme(row["year"]).survey_min_responses if run else 10
+        ikm = ikm_of(row, minimum)
+        yield [
+            row["service__agency__code"],
+            row["service__code"],
+            row["year"],
+            row["quarter"],
+            ikm.respondents,
+            *[round(v, 4) for v in ikm.nrr],
+            ikm.value,
+            ikm.grade,
+            ikm.sufficient,
+        ]
+
+
+def decision_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """Per public agency, year of the run and level: how many decisions of each outcome kind
+    were approved by the time the run was published (so the file is the same all day).
+    Staff counts are about people: below the scheme's minimum group size they are hidden,
+    with complementary suppression (DESIGN.md); `suppressed` says so. Counts only: never a
+    name, a NIP or a single decision. Two queries."""
+    if run is None or run.published_at is None:
+        return
+    years = [y for y in sorted(run.years) if not filters.year or y == filters.year]
+    agencies = list(_agencies(filters).order_by("code").values_list("pk", "code"))
+    counts: dict[tuple, int] = {}
+    for row in (
+        Decision.objects.filter(
+            agency_id__in=[pk for pk, _code in agencies],
+            year__in=years,
+            decided_at__lte=run.published_at,
+        )
+        .approved_counts()
+        .iterator()
+    ):
+        counts[(row["agency_id"], row["year"], row["level"], row["outcome"])] = row["n"]
+    for pk, code in agencies:
+        for year in years:
+            for level, label in ((Rule.Level.EMPLOYEE, "staff"), (Rule.Level.AGENCY, "agency")):
+                cells = {o: counts.get((pk, year, level, o), 0) for o in Outcome.values}
+                if level == Rule.Level.EMPLOYEE:
+                    published = suppress(cells, run.scheme(year).min_group_size)
+                    values = [c.value for c in published.cells]
+                    total, hidden = published.total, published.any_suppressed
+                else:  # decisions about the agency itself, public like its score
+                    values, total, hidden = list(cells.values()), sum(cells.values()), False
+                yield [code, year, label, *values, total, hidden]
+
+
+AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"))
+YEAR = Column("year", "integer", _("Year"))
+DATASETS = {
+    d.slug: d
+    for d in (
+        Dataset(
+            "agencies",
+            _("Agencies"),
+            _("Every public agency (Perangkat Daerah) with its region (BPS code) and sector."),
+            (
+                Column("code", "text", _("Code of the agency")),
+                Column("slug", "text", _("Identifier in the portal's addresses")),
+                Column("name", "text", _("Name")),
+                Column("acronym", "text", _("Acronym")),
+                Column("region_code", "text", _("BPS code of the region")),
+                Column("region_name", "text", _("Name of the region")),
+                Column("sector", "text", _("Sector")),
+                Column("parent_code", "text", _("Code of the parent agency, for a unit")),
+            ),
+            agency_rows,
+        ),
+        Dataset(
+            "services",
+            _("Public services"),
+            _("The public services of each agency with their service standard."),
+            (
+                AGENCY_CODE,
+                Column("service_code", "text", _("Code of the service (unique per agency)")),
+                Column("service_name", "text", _("Name of the service")),
+                Column("standard_days", "integer", _("Standard processing time"), _("days")),
+                Column("fee", "decimal", _("Fee"), "Rp"),
+            ),
+            service_rows,
+        ),
+        Dataset(
+            "agency-scores",
+            _("Agency scores"),
+            _(
+                "Agency scores per quarter and year with their three components, from the "
+                "published score run."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column("period", "text", _("Q1 to Q4 for a quarter, Y for the whole year")),
+                Column(
+                    "contract_component",
+                    "decimal",
+                    _("K: score of the agency's Perjanjian Kinerja"),
+                    _("points"),
+                ),
+                Column(
+                    "staff_component",
+                    "decimal",
+                    _(
+                        "E: mean SKP score of the staff, only when at least the minimum "
+                        "group size have one"
+                    ),
+                    _("points"),
+                ),
+                Column(
+                    "service_component",
+                    "decimal",
+                    _("S: IKM of the agency's services, only with enough respondents"),
+                    _("index 25-100"),
+                ),
+                Column("respondents", "integer", _("Number of survey respondents"), _("people")),
+                Column("score", "decimal", _("Agency score"), _("points")),
+                Column("predikat", "text", _("Rating band of the score")),
+            ),
+            score_rows,
+        ),
+        Dataset(
+            "agency-indicators",
+            _("Agency performance indicators"),
+            _(
+                "The indicators of each agency's Perjanjian Kinerja with their targets, "
+                "realisations and achievements per quarter."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column("indicator_code", "text", _("Code of the indicator")),
+                Column("indicator", "text", _("Indicator")),
+                Column("unit", "text", _("Unit of the target and realisation")),
+                Column("direction", "text", _("higher or lower: which way is better")),
+                Column("weight", "decimal", _("Weight of the indicator in the contract")),
+                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("target", "decimal", _("Target"), _("see unit")),
+                Column(
+                    "realisation",
+                    "decimal",
+                    _("Realisation; empty when not reported"),
+                    _("see unit"),
+                ),
+                Column("achievement", "decimal", _("Achievement from the published run"), "%"),
+                Column("status", "text", _("met, near, below, overdue or pending")),
+                Column(
+                    "overdue", "boolean", _("The quarter is closed and no realisation was reported")
+                ),
+                Column(
+                    "last_year_realisation",
+                    "decimal",
+                    _("Realisation of the same indicator code a year earlier"),
+                    _("see unit"),
+                ),
+                Column("explanation", "text", _("The agency's explanation of a variance")),
+                Column("updated_at", "date-time", _("When the realisation was last saved")),
+            ),
+            indicator_rows,
+        ),
+        Dataset(
+            "ikm",
+            _("Service satisfaction (IKM)"),
+            _(
+                "Citizen satisfaction survey results per service and quarter "
+                "(PermenPAN-RB 14/2017)."
+            ),
+            (
+                AGENCY_CODE,
+                Column("service_code", "text", _("Code of the service")),
+                YEAR,
+                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("respondents", "integer", _("Number of respondents"), _("people")),
+                *[
+                    Column(
+                        f"nrr_{f}",
+                        "decimal",
+                        format_lazy(
+                            "{} {}: {}",
+                            _("Mean answer to element"),
+                            f,
+                            SurveyResponse._meta.get_field(f).verbose_name,
+                        ),
+                        _("1-4"),
+                    )
+                    for f in ANSWER_FIELDS
+                ],
+                Column(
+                    "ikm",
+                    "decimal",
+                    _("IKM: 25 times the mean of the nine means"),
+                    _("index 25-100"),
+                ),
+                Column("grade", "text", _("Service quality A-D; empty with too few respondents")),
+                Column(
+                    "sufficient",
+                    "boolean",
+                    _("Enough respondents for a grade (the scheme's minimum)"),
+                ),
+            ),
+            ikm_rows,
+        ),
+        Dataset(
+            "decisions",
+            _("Reward and penalty decisions"),
+            _(
+                "Per agency and year, how many reward and penalty decisions were approved, by "
+                "kind: about its staff (counts below the minimum group size hidden) and about "
+                "the agency itself. Never a name or a single decision."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column("level", "text", _("staff: about civil servants; agency: about the agency")),
+                *[
+                    Column(
+                        outcome,
+                        "integer",
+                        format_lazy("{}: {}", _("Approved decisions of the kind"), label),
+                        _("decisions"),
+                    )
+                    for outcome, label in Outcome.choices
+                ],
+                Column("total", "integer", _("All approved decisions"), _("decisions")),
+                Column(
+                    "suppressed",
+                    "boolean",
+                    _(
+                        "Some counts are empty: fewer than the minimum group size, or hidden "
+                        "so that a small count cannot be worked out"
+                    ),
+                ),
+            ),
+            decision_rows,
+        ),
+    )
+}
+
+
+def _iso(value: datetime.date) -> str:
+    """ISO 8601; a time of day in WITA with its offset (+08:00)."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+def json_value(value: object) -> object:
+    """A cell as JSON: decimals as numbers, dates as ISO 8601 text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return _iso(value)
+    return value
+
+
+def csv_value(value: object) -> object:
+    """A cell as CSV text: decimals with a dot and no trailing zeros, booleans as
+    true/false, dates as ISO 8601."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return _iso(value)
+    return value

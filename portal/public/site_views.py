@@ -1,0 +1,232 @@
+"""Site-wide pages: home, methodology, the open-data hub and its files, and the health check."""
+
+import datetime
+import io
+import json
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import render
+from django.utils import timezone
+
+from agencies.csvio import write_csv
+from agencies.models import SurveyResponse
+from performance import scoring
+from performance.models import Score, ScoreRun, ScoringScheme
+from performance.queries import ikm_of, previous_period, run_year
+from performance.services import scheme_params
+from portal.common.runs import published_run
+
+from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
+from .pagecache import public_page
+
+MAX_RUN_AGE = datetime.timedelta(hours=48)
+HOME_LIST = 5  # agencies in each of the home page's lists
+
+
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    run = published_run(request)
+    year = run_year(run)
+    context: dict = {"run": run, "year": year}
+    if run and year:
+        context.update(_province(run, year))
+    return render(request, "public/home.html", context)
+
+
+def _province(run: ScoreRun, year: int) -> dict:
+    """The province at a glance: agencies per predikat, best and weakest, the latest
+    quarter's movers, and the province-wide IKM. Two queries."""
+    scheme = run.scheme(year)
+    scores = list(
+        Score.objects.public_for_run(run.pk)
+        .filter(Q(year=year) | Q(year=year - 1, period="Q4"))
+        .select_related("agency")
+    )
+    annual = sorted(
+        (s for s in scores if s.year == year and s.period == "Y"),
+        key=lambda s: (-s.score, s.agency.name),
+    )
+    per_predikat = Counter(s.predikat for s in annual)
+    quarters = [
+        int(s.period[1]) for s in scores if s.year == year and s.period != "Y" and s.k is not None
+    ]
+    movers: list[tuple[Score, Decimal]] = []
+    quarter = max(quarters) if quarters else None
+    if quarter:
+        before = previous_period(year, f"Q{quarter}")
+        previous = {s.agency_id: s.score for s in scores if (s.year, s.period) == before}
+        movers = sorted(
+            (
+                (s, s.score - previous[s.agency_id])
+                for s in scores
+                if (s.year, s.period) == (year, f"Q{quarter}") and s.agency_id in previous
+            ),
+            key=lambda pair: (-abs(pair[1]), pair[0].agency.name),
+        )[:HOME_LIST]
+    survey = SurveyResponse.objects.filter(service__agency__is_public=True, year=year).sums()
+    return {
+        "scheme": scheme,
+        "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.PREDIKAT_ORDER],
+        "scored": len(annual),
+        "best": annual[:HOME_LIST],
+        "weakest": annual[::-1][:HOME_LIST],
+        "quarter": quarter,
+        "movers": movers,
+        "ikm": ikm_of(survey, scheme.survey_min_responses),
+    }
+
+
+@public_page
+def methodology(request: HttpRequest) -> HttpResponse:
+    run = published_run(request)
+    year = run_year(run)
+    if run and year:
+        scheme, version = run.scheme(year), run.schemes[str(year)].get("version")
+    else:
+        stored = ScoringScheme.objects.order_by("-year").first()
+        scheme = scheme_params(stored) if stored else scoring.DEFAULT_SCHEME
+        year, version = (stored.year, stored.version) if stored else (None, None)
+    return render(
+        request,
+        "public/methodology.html",
+        {
+            "run": run,
+            "year": year,
+            "version": version,
+            "scheme": scheme,
+            "example": worked_example(scheme),
+        },
+    )
+
+
+def worked_example(scheme: scoring.Scheme) -> dict:
+    """A fixed example agency scored by the same functions as the real scores (scoring.py),
+    with the scheme in force: two PK indicators, twelve staff scores and a survey."""
+    indicators = [
+        {
+            "text": "Persentase persalinan di fasilitas kesehatan",
+            "unit": "%",
+            "direction": "higher",
+            "weight": Decimal(40),
+            "target": Decimal(85),
+            "realisation": Decimal("88.2"),
+        },
+        {
+            "text": "Angka kematian bayi per 1.000 kelahiran hidup",
+            "unit": "per 1.000",
+            "direction": "lower",
+            "weight": Decimal(60),
+            "target": Decimal(12),
+            "realisation": Decimal("13.5"),
+        },
+    ]
+    for i in indicators:
+        i["achievement"] = scoring.achievement(
+            i["direction"], i["target"], i["realisation"], scheme.cap
+        )
+    k = scoring.contract_quarter_score((i["achievement"], i["weight"]) for i in indicators)
+    staff = [
+        Decimal(x)
+        for x in (
+            "95.5",
+            "102",
+            "88.75",
+            "110",
+            "97.25",
+            "91",
+            "105.5",
+            "99",
+            "86",
+            "100.5",
+            "93",
+            "108",
+        )
+    ]
+    e = scoring.staff_component(staff, scheme)
+    respondents = 120
+    sums = [396, 380, 350, 372, 402, 410, 415, 360, 340]
+    s = scoring.ikm_from_sums(sums, respondents)
+    score = scoring.agency_score(k, e, s, scheme)
+    return {
+        "indicators": indicators,
+        "k": k,
+        "staff": staff,
+        "staff_n": len(staff),
+        "e": scoring.round2(e) if e is not None else None,
+        "respondents": respondents,
+        "nrr": [Decimal(x) / respondents for x in sums],
+        "s": s,
+        "grade": scoring.mutu_pelayanan(s),
+        "score": score,
+        "predikat": scoring.predikat(score, scheme) if score is not None else None,
+    }
+
+
+@public_page
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "public/open_data.html",
+        {
+            "run": published_run(request),
+            "datasets": DATASETS.values(),
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+        },
+    )
+
+
+@public_page(params=tuple(FilterForm.base_fields))
+def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
+    """A dataset as CSV (formula cells escaped) or JSON, optionally narrowed (`FilterForm`:
+    `?agency=<code or slug>`, the directory's filters, `?year=`). A filter value that
+    matches nothing is a 404 saying which, not an empty file."""
+    if dataset not in DATASETS:
+        raise Http404
+    ds = DATASETS[dataset]
+    run = published_run(request)
+    form = FilterForm(request.GET, run=run)
+    if not form.is_valid():
+        problems = "\n".join(
+            f"{name}: {message}" for name, messages in form.errors.items() for message in messages
+        )
+        return HttpResponseNotFound(problems + "\n", content_type="text/plain; charset=utf-8")
+    rows = list(ds.rows(run, form.filters()))
+    filename = f"kinerja-ntb-{ds.slug}-run{run.pk if run else 0}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(buffer, ds.header, ([csv_value(v) for v in row] for row in rows))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        payload = {
+            "dataset": ds.slug,
+            "title": str(ds.title),
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "run": {
+                "id": run.pk,
+                "published_at": timezone.localtime(run.published_at).isoformat(),
+                "as_of": run.as_of.isoformat() if run.as_of else None,
+            }
+            if run
+            else None,
+            "columns": [
+                {
+                    "name": c.name,
+                    "type": c.type,
+                    "unit": str(c.unit),
+                    "description": str(c.description),
+                }
+                for c in ds.columns
+            ],
+            "rows": [dict(zip(ds.header, map(json_value, row), strict=True)) for row in rows],
+        }
+        response = HttpResponse(
+            json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            content_type="application/json; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
