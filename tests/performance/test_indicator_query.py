@@ -63,7 +63,8 @@ def test_a_quarter_without_figures_and_the_public_filter(figures):
     everything = indicator_quarter(run.pk, [2])
     assert {r.agency_code for r in everything} == {agency.code}  # the private one is not
     assert [r.year for r in everything] == [2024, 2025]
-    assert [r.year for r in indicator_quarter(run.pk, [2], agency_slug=agency.slug)] == [2024, 2025]
+    assert [r.year for r in indicator_quarter(run.pk, [2], agency_ids=[agency.pk])] == [2024, 2025]
+    assert indicator_quarter(run.pk, [2], agency_ids=[]) == []
     both = indicator_quarter(run.pk, [1, 2], agency_id=agency.pk, year=2025)
     assert [(r.quarter, r.target) for r in both] == [(1, None), (2, Decimal("100.0000"))]
 

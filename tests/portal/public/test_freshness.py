@@ -3,15 +3,12 @@ published by another process whose cache this one does not share (`make run`: a 
 terminal's `recompute_scores`, each process with a local-memory cache of its own)."""
 
 import datetime
+import time
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from performance import services
-from performance.caching import PUBLISHED_RUN_KEY
 from performance.services import recompute_scores
 from tests.factories import AgencyFactory
 from tests.performance.test_recompute import simple_contract
@@ -25,19 +22,14 @@ PAGES = [("home", []), ("rankings", []), ("agencies:detail", ["dikes"])]
 def test_a_run_published_elsewhere_shows_within_two_seconds(
     client, english, monkeypatch, page, args
 ):
+    # Real time, not a moved clock: Redis (CI) expires keys by its own clock.
     simple_contract(AgencyFactory(slug="dikes"))
-    now = timezone.now()
-    with time_machine.travel(now, tick=False) as clock:
-        first = recompute_scores(today=datetime.date(2026, 2, 1))
-        url = reverse(page, args=args)
-        assert f"Scores of run {first.pk}," in client.get(url).content.decode()
-        # Another process publishes: its "forget the published run" reaches its own cache,
-        # not this process's, which still names the first run.
-        monkeypatch.setattr(services, "forget_published_run", lambda: None)
-        second = recompute_scores(today=datetime.date(2026, 2, 1))
-        assert cache.get(PUBLISHED_RUN_KEY) == first.pk
-        clock.shift(datetime.timedelta(seconds=0.5))
-        assert f"Scores of run {first.pk}," in client.get(url).content.decode()
-        clock.shift(datetime.timedelta(seconds=2))
-        html = client.get(url).content.decode()
-    assert f"Scores of run {second.pk}," in html
+    first = recompute_scores(today=datetime.date(2026, 2, 1))
+    url = reverse(page, args=args)
+    assert f"Scores of run {first.pk}," in client.get(url).content.decode()
+    # Another process publishes: its "forget the published run" reaches its own cache,
+    # not this process's, which still names the first run (for up to a minute before).
+    monkeypatch.setattr(services, "forget_published_run", lambda: None)
+    second = recompute_scores(today=datetime.date(2026, 2, 1))
+    time.sleep(2)
+    assert f"Scores of run {second.pk}," in client.get(url).content.decode()
