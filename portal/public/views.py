@@ -36,7 +36,7 @@ from .results import (
     quarter_results,
     service_years,
 )
-from .survey import LIMITED, SurveyForm, client_key, issue_token, retry_after, submit_survey
+from .survey import LIMITED, SurveyForm, client_key, issue_token, submit_survey
 
 
 def _scheme(run: ScoreRun | None, year: int | None) -> scoring.Scheme:
@@ -158,7 +158,7 @@ def survey(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             response = render(
                 request, "public/survey_limited.html", {"service": service}, status=429
             )
-            response["Retry-After"] = str(retry_after())
+            response["Retry-After"] = str(outcome.retry_after)
             return response
         form, token, status = outcome.form, outcome.token, 400
     else:
