@@ -32,7 +32,6 @@ from agencies.models import Agency
 
 from . import scoring
 from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
-from .services import scheme_params
 
 Status = PerformanceContract.Status
 QUARTER_NUMBERS = (1, 2, 3, 4)
@@ -366,7 +365,7 @@ def status_counts(agencies: QuerySet, year: int) -> dict[str, int]:
 
 def scheme_of(year: int) -> scoring.Scheme:
     scheme = ScoringScheme.objects.filter(year=year).first()
-    return scheme_params(scheme) if scheme else scoring.DEFAULT_SCHEME
+    return scheme.as_scheme() if scheme else scoring.DEFAULT_SCHEME
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from agencies.queries import ikm_of, previous_period, published_run, run_year
 from agencies.ratelimits import limited
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
-from performance.services import scheme_params
 
 from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
 
@@ -90,7 +89,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         scheme, version = run.scheme(year), run.schemes[str(year)].get("version")
     else:
         stored = ScoringScheme.objects.order_by("-year").first()
-        scheme = scheme_params(stored) if stored else scoring.DEFAULT_SCHEME
+        scheme = stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
         year, version = (stored.year, stored.version) if stored else (None, None)
     return render(
         request,

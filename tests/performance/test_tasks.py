@@ -32,8 +32,9 @@ YEAR = 2024
 
 
 def scored_agency():
-    """An agency whose 2024 Q1 score is K 90, E 80 (ten staff), S 75 (ten respondents):
-    0.5 * 90 + 0.3 * 80 + 0.2 * 75 = 84.00."""
+    """An agency whose 2024 Q1 score is K 90, E 80 (ten staff), IKM 75 (ten respondents),
+    so S = 100 * 75 / 88.31 = 84.928... -> 84.93 (scoring contract v2):
+    0.5 * 90 + 0.3 * 80 + 0.2 * 84.93 = 85.986 -> 85.99."""
     agency = AgencyFactory()
     for employee, realisation in [(None, "90")] + [
         (e, "80") for e in EmployeeFactory.create_batch(10, agency=agency)
@@ -93,11 +94,12 @@ def test_the_nightly_task_publishes_a_run():
     assert ScoreRun.objects.latest_published() == run
     assert set(run.schemes) == {str(YEAR)}
     score = Score.objects.get(run=run, agency=agency, contract=None, year=YEAR, period="Q1")
-    assert (score.k, score.e, score.s, score.score, score.predikat) == (
+    assert (score.k, score.e, score.ikm, score.s, score.score, score.predikat) == (
         D("90.00"),
         D("80.00"),
         D("75.00"),
-        D("84.00"),
+        D("84.93"),
+        D("85.99"),
         "Butuh Perbaikan",
     )
     assert cache.get(tasks.LOCK_KEY) is None  # released
