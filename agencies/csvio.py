@@ -76,6 +76,10 @@ class Row:
     def __getitem__(self, column: str) -> str:
         return self.cells[column]
 
+    def get(self, column: str) -> str:
+        """The cell of an optional column, empty when the file does not have the column."""
+        return self.cells.get(column, "")
+
 
 def decode(data: bytes | str) -> str:
     if isinstance(data, bytes):
@@ -101,8 +105,12 @@ def decode(data: bytes | str) -> str:
     return data
 
 
-def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
-    """The data rows of a CSV file with exactly `columns` as its header (in any order).
+def read_rows(
+    data: bytes | str, columns: Sequence[str], optional: Sequence[str] = ()
+) -> Iterator[Row]:
+    """The data rows of a CSV file with exactly `columns` as its header (in any order), plus
+    any of the `optional` columns (anywhere; the rows of a file without one have no cell of
+    it: `Row.get` reads it as empty).
 
     Raises ImportFailed at once for a wrong header: nothing else can be checked then.
     """
@@ -114,7 +122,7 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
     except csv.Error as exc:
         raise ImportFailed([RowError(1, "-", str(exc))]) from exc
     missing = [c for c in columns if c not in header]
-    unknown = [h for h in header if h not in columns]
+    unknown = [h for h in header if h not in columns and h not in optional]
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if missing or unknown or duplicated:
         problems = []
@@ -147,13 +155,16 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
         if not any(c.strip() for c in cells):
             continue  # blank lines (often a trailing one) carry nothing
         if len(cells) != len(header):
-            yield Row(line_no, {"__width__": str(len(cells))})
+            yield Row(line_no, {"__width__": str(len(cells)), "__header__": str(len(header))})
             continue
         yield Row(line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)})
 
 
 def width_error(row: Row, expected: int) -> RowError | None:
+    """The error of a row whose number of cells is not the header's (`expected` when the
+    header has no optional column)."""
     if "__width__" in row.cells:
+        expected = int(row.cells.get("__header__", expected))
         return RowError(
             row.line,
             "-",
