@@ -362,10 +362,11 @@ def score_contract(
         for i in indicators
     ]
     out = ContractYear()
+    valid = [set(i.quarters()) for i in indicators]
     for quarter in QUARTERS:
         taking_part = []
-        for indicator in indicators:
-            if quarter not in indicator.quarters():
+        for indicator, quarters in zip(indicators, valid, strict=True):
+            if quarter not in quarters:
                 continue
             realisation = indicator.realisations.get(quarter)
             if realisation is None and quarter not in closed:

@@ -56,7 +56,7 @@ def compute_preview(
     *,
     include_unapproved: bool = False,
 ) -> Preview:
-    """The agency's scores of `year` as of `today` from the data now in the database (four
+    """The agency's scores of `year` as of `today` from the data now in the database (five
     queries, whatever the number of staff). Only approved contracts count, as in a real run,
     unless `include_unapproved`."""
     contracts = PerformanceContract.objects.filter(agency=agency, year=year)
