@@ -34,6 +34,7 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
         "weight_contract",
         "weight_staff",
         "weight_survey",
+        "ikm_target",
         "updated_at",
     ]
     readonly_fields = ["version", "updated_at"]
@@ -66,7 +67,15 @@ class PerformanceContractAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "text", "contract", "direction", "weight"]
+    list_display = [
+        "code",
+        "text",
+        "contract",
+        "direction",
+        "weight",
+        "annual_target",
+        "aggregation",
+    ]
     list_select_related = ["contract__agency", "contract__employee"]
     search_fields = ["code", "text"]
     raw_id_fields = ["contract"]
@@ -109,8 +118,18 @@ class ScoreRunAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
-    list_display = ["agency", "contract", "year", "period", "score", "predikat", "run"]
-    list_filter = ["year", "period", "predikat"]
+    list_display = [
+        "agency",
+        "contract",
+        "year",
+        "period",
+        "score",
+        "predikat",
+        "final",
+        "complete",
+        "run",
+    ]
+    list_filter = ["year", "period", "final", "complete", "predikat"]
     raw_id_fields = ["run", "agency", "contract"]
 
 

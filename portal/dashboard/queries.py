@@ -112,7 +112,7 @@ def headline(rows: Sequence) -> Headline:
     """Agencies per predikat (in band order), how many have a score, and their mean score
     (rounded half up as everywhere)."""
     scores = [r.score for r in rows if r.score is not None]
-    counts = dict.fromkeys(scoring.PREDIKAT_ORDER, 0)
+    counts = dict.fromkeys(scoring.ORGANISATION_SCALE, 0)
     for r in rows:
         if r.predikat in counts:
             counts[r.predikat] += 1

@@ -25,7 +25,7 @@ ORDERINGS = {
     "name": [F("name").asc()],
     "-score": [F("score").desc(nulls_last=True), F("name").asc()],
     "score": [F("score").asc(nulls_last=True), F("name").asc()],
-    "-ikm": [F("s").desc(nulls_last=True), F("name").asc()],
+    "-ikm": [F("ikm").desc(nulls_last=True), F("name").asc()],
 }
 PERIOD_CHOICES = [("Y", _("Whole year")), *[(f"Q{q}", label) for q, label in QUARTERS]]
 

@@ -16,7 +16,6 @@ from agencies.models import SurveyResponse
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
 from performance.queries import ikm_of, previous_period, run_year
-from performance.services import scheme_params
 from portal.common.runs import published_run
 
 from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
@@ -87,7 +86,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         scheme, version = run.scheme(year), run.schemes[str(year)].get("version")
     else:
         stored = ScoringScheme.objects.order_by("-year").first()
-        scheme = scheme_params(stored) if stored else scoring.DEFAULT_SCHEME
+        scheme = stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
         year, version = (stored.year, stored.version) if stored else (None, None)
     return render(
         request,

@@ -23,6 +23,7 @@ register = template.Library()
 # Word, shape and CSS modifier of each predikat band; shapes differ so the band reads in
 # greyscale and for colour-blind readers too.
 PREDIKAT_STYLE = {
+    "Istimewa": ("★", "istimewa"),
     "Sangat Baik": ("★", "sangat-baik"),
     "Baik": ("▲", "baik"),
     "Butuh Perbaikan": ("■", "butuh-perbaikan"),
@@ -192,9 +193,9 @@ def ikm_badge(value: Decimal | None, grade: str | None, respondents: int | None)
 
 @register.simple_tag
 def score_ikm(score: object, min_responses: int) -> dict:
-    """The IKM of an agency score row (its S component and respondents) as `ikm_badge`
-    arguments: no grade below the scheme's minimum."""
-    s = getattr(score, "s", None)
+    """The IKM of an agency score row (the IKM its S came from, and respondents) as
+    `ikm_badge` arguments: no grade below the scheme's minimum."""
+    s = getattr(score, "ikm", None)
     n = getattr(score, "respondents", None)
     grade = scoring.mutu_pelayanan(s) if s is not None and (n or 0) >= min_responses else None
     return {"value": s, "grade": grade, "respondents": n}
@@ -316,7 +317,7 @@ def trend_chart(
         if a.y is not None and b.y is not None
     ]
     thresholds = [
-        (y_of(scheme.threshold_sangat_baik), "Sangat Baik", scheme.threshold_sangat_baik),
+        (y_of(scheme.threshold_istimewa), "Istimewa", scheme.threshold_istimewa),
         (y_of(scheme.threshold_baik), "Baik", scheme.threshold_baik),
         (
             y_of(scheme.threshold_butuh_perbaikan),
