@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,8 @@ class RealisationAdmin(QuarterValueAdmin):
 
     exclude = ["evidence_file", "evidence_name"]
     readonly_fields = ["evidence", "entered_by", "entered_at"]
+    # A link typed without a scheme is taken as https, as in the workspace's form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("evidence file"))
     def evidence(self, obj: Realisation) -> str:
