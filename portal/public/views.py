@@ -235,7 +235,9 @@ def compare(request: HttpRequest) -> HttpResponse:
         {"agency": a, "year_score": scores.get((a.pk, year, "Y")), "statuses": statuses.get(a.pk)}
         for a in chosen
     ]
-    quarter_rows = [(q, [scores.get((a.pk, year, f"Q{q}")) for a in chosen]) for q in (1, 2, 3, 4)]
+    quarter_rows = [
+        (q, [(a, scores.get((a.pk, year, f"Q{q}"))) for a in chosen]) for q in (1, 2, 3, 4)
+    ]
     return render(
         request,
         "public/compare.html",
