@@ -357,7 +357,8 @@ def test_rankings_filter_by_quarter_and_region(
     )
     assert set(rows(html)) == {"Dinas Uji 09", "Dinas Uji 20", "Dinas Uji 31", "Biro Kecil"}
     assert "movement since Q4 2024" in html
-    assert [int(r) for r in re.findall(r'<td class="num"[^>]*>(\d+)</td>', html)][:4] == [1, 2, 3, 4]
+    ranks = re.findall(r'<td class="num"[^>]*>(\d+)</td>', html)
+    assert [int(r) for r in ranks][:4] == [1, 2, 3, 4]
 
 
 # Compare
