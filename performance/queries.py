@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from agencies.models import ANSWER_FIELDS, Agency, Service
+from agencies.models import ANSWER_FIELDS, Agency, Region, Service
 from agencies.suppression import SuppressedRow, suppress
 
 from . import scoring
@@ -196,6 +196,62 @@ def agency_scores(
     if year is not None:
         scores = scores.filter(year=year)
     return {(s.agency_id, s.year, s.period): s for s in scores}
+
+
+@dataclass(frozen=True)
+class RegionPredikat:
+    """A region's public agencies by predikat in one closed period (`counts`), with the
+    number of its public agencies (`agencies`) and of them with a predikat then (`graded`)."""
+
+    code: str
+    name: str
+    agencies: int
+    counts: dict[str, int]
+
+    @property
+    def graded(self) -> int:
+        return sum(self.counts.values())
+
+
+def predikat_by_region(run_id: int, year: int, period: str) -> list[RegionPredikat]:
+    """Every region of the province with its public agencies' predikat of `year` and
+    `period` in run `run_id` (final scores only: a provisional one has none), by code. Two
+    queries."""
+
+
+    regions = Region.objects.annotate(
+        n=Count("agencies", filter=Q(agencies__is_public=True))
+    ).order_by("code")
+    rows = (
+        Score.objects.public_for_run(run_id)
+        .filter(year=year, period=period, final=True)
+        .exclude(predikat="")
+        .values_list("agency__region__code", "predikat")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for code, predikat, n in rows:
+        counts.setdefault(code, {})[predikat] = n
+    return [RegionPredikat(r.code, r.name, r.n, counts.get(r.code, {})) for r in regions]
+
+
+def quarter_series(
+    run_id: int, agency_ids: Iterable[int], last: int = 8
+) -> dict[int, list[tuple[int, str, Decimal, bool]]]:
+    """{agency id: its last `last` quarterly scores (year, period, score, final), oldest
+    first} of run `run_id`, for a table's sparklines. One query."""
+    series: dict[int, list[tuple[int, str, Decimal, bool]]] = {}
+    rows = (
+        Score.objects.public_for_run(run_id)
+        .filter(agency_id__in=list(agency_ids))
+        .exclude(period="Y")
+        .order_by("agency_id", "year", "period")
+        .values_list("agency_id", "year", "period", "score", "final")
+    )
+    for agency_id, year, period, score, final in rows:
+        series.setdefault(agency_id, []).append((year, period, score, final))
+    return {agency_id: points[-last:] for agency_id, points in series.items()}
 
 
 def annual_indicators(run_id: int, agency_id: int, year: int) -> list[AnnualAchievement]:

@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import statistics
 from collections import Counter
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from agencies.csvio import write_csv
 from agencies.models import SurveyResponse
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
-from performance.queries import ikm_of, published_period, run_year
+from performance.queries import ikm_of, predikat_by_region, published_period, run_year
 from performance.scoring import previous_period
 from portal.common.runs import published_run
 from rewards.models import Rule
@@ -92,10 +93,15 @@ def _province(run: ScoreRun, year: int) -> dict:
             key=lambda pair: (-abs(pair[1]), pair[0].agency.name),
         )[:HOME_LIST]
     survey = SurveyResponse.objects.filter(service__agency__is_public=True, year=year).sums()
+    comparable = [s.score for s in annual]
     return {
         "scheme": scheme,
         "published": published,
         "graded": graded,
+        "regions": predikat_by_region(run.pk, graded.year, graded.period),
+        "median": statistics.median(comparable) if comparable else None,
+        "on_target": sum(1 for s in annual if s.score >= scheme.threshold_baik),
+        "best_count": len(annual),
         "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.ORGANISATION_SCALE],
         "scored": sum(per_predikat.values()),
         "best": annual[:HOME_LIST],

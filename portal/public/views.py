@@ -21,6 +21,7 @@ from performance.queries import (
     annual_indicators,
     indicator_table,
     published_period,
+    quarter_series,
     run_year,
     service_ikms,
     staff_distribution,
@@ -51,6 +52,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     agencies = AgencyFilter(request.GET, run=run)
     page = Paginator(agencies.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     year = agencies.selected_year
+    series = quarter_series(run.pk, [a.pk for a in page.object_list]) if run else {}
     return render(
         request,
         "public/list.html",
@@ -58,6 +60,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "run": run,
             "filter": agencies,
             "page": page,
+            "series": series,
             "year": year,
             "published": published_period(run, year, "Y") if year else None,
             "quarter": agencies.quarter,
@@ -201,13 +204,15 @@ def rankings(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     ranking = RankingFilter(request.GET, run=run)
     year = ranking.selected_year
+    rows = list(ranking.qs)
     return render(
         request,
         "public/rankings.html",
         {
             "run": run,
             "filter": ranking,
-            "rows": list(ranking.qs),
+            "rows": rows,
+            "series": quarter_series(run.pk, [a.pk for a in rows]) if run else {},
             "unranked": ranking.unranked,
             "published": ranking.published,
             "year": year,

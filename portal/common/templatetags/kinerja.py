@@ -132,6 +132,18 @@ def period_label(period: str) -> str:
 
 
 @register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """`mapping[key]`, or an empty list when it is absent."""
+    return mapping.get(key, [])
+
+
+@register.filter
+def get_count(counts: dict, key: str) -> str:
+    """A count from a {key: n} dict, 0 when absent, formatted."""
+    return count(counts.get(key, 0))
+
+
+@register.filter
 def grade_word(grade: str | None) -> str:
     return str(GRADE_WORDS.get(grade, ""))
 
@@ -443,6 +455,104 @@ def trend_chart(
         "lowest": min(scored, key=lambda p: p.value) if scored else None,
         "highest": max(scored, key=lambda p: p.value) if scored else None,
         "latest": scored[-1] if scored else None,
+    }
+
+
+# The province's regencies and cities on a tile grid (no map tiles, no outside request): Lombok
+# to the west, Sumbawa to the east, roughly where each lies. (column, row) by BPS code; the
+# province's own agencies have a tile of their own above.
+MAP_TILES = {
+    "5271": (0, 0),  # Kota Mataram
+    "5208": (1, 0),  # Lombok Utara
+    "5201": (0, 1),  # Lombok Barat
+    "5202": (1, 1),  # Lombok Tengah
+    "5203": (2, 1),  # Lombok Timur
+    "5207": (3, 1),  # Sumbawa Barat
+    "5204": (4, 1),  # Sumbawa
+    "5205": (5, 1),  # Dompu
+    "5206": (6, 1),  # Bima
+    "5272": (6, 0),  # Kota Bima
+    "52": (3, 0),  # the province's own agencies
+}
+TILE, GAP = 92, 6
+
+
+@dataclass(frozen=True)
+class MapSegment:
+    x: float
+    width: float
+    modifier: str
+
+
+@register.inclusion_tag("includes/_province_map.html")
+def province_map(regions: list, title: str) -> dict:
+    """A tile-grid map of NTB: one square per regency or city (and one for the province's own
+    agencies), its bar split by the share of its agencies in each predikat (colour and the
+    predikat's order), labelled with its name and counts; the figures are also in a table
+    beside it. Server-drawn SVG, no script."""
+    tiles = []
+    for region in regions:
+        if region.code not in MAP_TILES:
+            continue
+        column, row = MAP_TILES[region.code]
+        x, y = column * (TILE + GAP), row * (TILE + GAP)
+        segments, left = [], x + 6
+        width = TILE - 12
+        for name in scoring.ORGANISATION_SCALE:
+            n = region.counts.get(name, 0)
+            if n and region.graded:
+                share = width * n / region.graded
+                segments.append(
+                    MapSegment(round(left, 1), round(share, 1), PREDIKAT_STYLE[name][1])
+                )
+                left += share
+        short = region.name.replace("Kabupaten ", "")
+        if region.code == "52":
+            short = _("Province agencies")
+        tiles.append(
+            {
+                "region": region,
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "lines": short.split(" ", 1),
+                "segments": segments,
+            }
+        )
+    return {
+        "title": title,
+        "tiles": tiles,
+        "size": TILE,
+        "width": 7 * (TILE + GAP),
+        "height": TILE + GAP + TILE,
+        "scale": [(name, PREDIKAT_STYLE[name][1]) for name in scoring.ORGANISATION_SCALE],
+        "regions": regions,
+    }
+
+
+@register.inclusion_tag("includes/_sparkline.html")
+def sparkline(points: list, label: str) -> dict:
+    """A small line of an agency's last quarterly scores (year, period, score, final) for a
+    table row; its numbers are in its accessible name."""
+    values = [float(p[2]) for p in points if p[2] is not None]
+    if len(values) < 2:
+        return {"points": None}
+    low, high = min(values + [50.0]), max(values + [120.0])
+    width, height = 80, 22
+    step = width / (len(points) - 1)
+    coords = []
+    for i, (_year, _period, value, _final) in enumerate(points):
+        y = height - 2 - (float(value) - low) / (high - low) * (height - 4)
+        coords.append(f"{round(i * step, 1)},{round(y, 1)}")
+    last = points[-1]
+    words = ", ".join(f"{period_label(p)} {y}: {num(v)}" for y, p, v, _ in points)
+    return {
+        "points": " ".join(coords),
+        "width": width,
+        "height": height,
+        "last_x": coords[-1].split(",")[0],
+        "last_y": coords[-1].split(",")[1],
+        "last_final": last[3],
+        "label": f"{label}: {words}",
     }
 
 

@@ -100,7 +100,7 @@ def test_an_open_year_is_ranked_on_its_closed_quarters_and_incomplete_scores_apa
 def test_the_home_page_names_the_quarters_its_year_covers(client, english, province):
     html = client.get(reverse("home")).content.decode()
     assert "The province at a glance, 2026, Q1–Q3" in html
-    assert "Agencies per predikat, Q3 2026" in html
+    assert "Agencies by region and predikat, Q3 2026" in html
     best = html.split('id="best-heading"')[1].split("</section>")[0]
     assert "Dinas Tinggi" in best and "Dinas Tanpa Survei" not in best
 
