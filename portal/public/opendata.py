@@ -38,6 +38,7 @@ class Column:
     type: str  # text, integer, decimal, date-time, boolean
     description: Promise
     unit: Promise | str = ""
+    nullable: bool = True  # False: every row has a value (the API's schema says so)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Dataset:
     description: Promise
     columns: tuple[Column, ...]
     rows: Callable[[ScoreRun | None, Filters], Iterator[list]]
+    keywords: tuple[Promise | str, ...] = ()  # for catalogues (DCAT), beside the portal's own
 
     @property
     def header(self) -> list[str]:
@@ -265,8 +267,8 @@ def decision_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
                 yield [code, year, label, *values, total, hidden]
 
 
-AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"))
-YEAR = Column("year", "integer", _("Year"))
+AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"), nullable=False)
+YEAR = Column("year", "integer", _("Year"), nullable=False)
 DATASETS = {
     d.slug: d
     for d in (
@@ -275,9 +277,9 @@ DATASETS = {
             _("Agencies"),
             _("Every public agency (Perangkat Daerah) with its region (BPS code) and sector."),
             (
-                Column("code", "text", _("Code of the agency")),
-                Column("slug", "text", _("Identifier in the portal's addresses")),
-                Column("name", "text", _("Name")),
+                Column("code", "text", _("Code of the agency"), nullable=False),
+                Column("slug", "text", _("Identifier in the portal's addresses"), nullable=False),
+                Column("name", "text", _("Name"), nullable=False),
                 Column("acronym", "text", _("Acronym")),
                 Column("region_code", "text", _("BPS code of the region")),
                 Column("region_name", "text", _("Name of the region")),
@@ -285,6 +287,7 @@ DATASETS = {
                 Column("parent_code", "text", _("Code of the parent agency, for a unit")),
             ),
             agency_rows,
+            keywords=(_("agencies"), "Perangkat Daerah", "OPD"),
         ),
         Dataset(
             "services",
@@ -292,12 +295,18 @@ DATASETS = {
             _("The public services of each agency with their service standard."),
             (
                 AGENCY_CODE,
-                Column("service_code", "text", _("Code of the service (unique per agency)")),
+                Column(
+                    "service_code",
+                    "text",
+                    _("Code of the service (unique per agency)"),
+                    nullable=False,
+                ),
                 Column("service_name", "text", _("Name of the service")),
                 Column("standard_days", "integer", _("Standard processing time"), _("days")),
                 Column("fee", "decimal", _("Fee"), "Rp"),
             ),
             service_rows,
+            keywords=(_("public services"), _("service standard")),
         ),
         Dataset(
             "agency-scores",
@@ -309,7 +318,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("period", "text", _("Q1 to Q4 for a quarter, Y for the whole year")),
+                Column(
+                    "period",
+                    "text",
+                    _("Q1 to Q4 for a quarter, Y for the whole year"),
+                    nullable=False,
+                ),
                 Column(
                     "contract_component",
                     "decimal",
@@ -336,6 +350,7 @@ DATASETS = {
                 Column("predikat", "text", _("Rating band of the score")),
             ),
             score_rows,
+            keywords=(_("performance scores"), "predikat", "SAKIP"),
         ),
         Dataset(
             "agency-indicators",
@@ -347,12 +362,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("indicator_code", "text", _("Code of the indicator")),
+                Column("indicator_code", "text", _("Code of the indicator"), nullable=False),
                 Column("indicator", "text", _("Indicator")),
                 Column("unit", "text", _("Unit of the target and realisation")),
                 Column("direction", "text", _("higher or lower: which way is better")),
                 Column("weight", "decimal", _("Weight of the indicator in the contract")),
-                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("quarter", "integer", _("Quarter, 1 to 4"), nullable=False),
                 Column("target", "decimal", _("Target"), _("see unit")),
                 Column(
                     "realisation",
@@ -375,6 +390,7 @@ DATASETS = {
                 Column("updated_at", "date-time", _("When the realisation was last saved")),
             ),
             indicator_rows,
+            keywords=("Perjanjian Kinerja", "IKU", _("targets"), _("realisations")),
         ),
         Dataset(
             "ikm",
@@ -385,9 +401,9 @@ DATASETS = {
             ),
             (
                 AGENCY_CODE,
-                Column("service_code", "text", _("Code of the service")),
+                Column("service_code", "text", _("Code of the service"), nullable=False),
                 YEAR,
-                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("quarter", "integer", _("Quarter, 1 to 4"), nullable=False),
                 Column("respondents", "integer", _("Number of respondents"), _("people")),
                 *[
                     Column(
@@ -417,6 +433,7 @@ DATASETS = {
                 ),
             ),
             ikm_rows,
+            keywords=("IKM", "SKM", _("citizen satisfaction survey")),
         ),
         Dataset(
             "decisions",
@@ -429,7 +446,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("level", "text", _("staff: about civil servants; agency: about the agency")),
+                Column(
+                    "level",
+                    "text",
+                    _("staff: about civil servants; agency: about the agency"),
+                    nullable=False,
+                ),
                 *[
                     Column(
                         outcome,
@@ -450,6 +472,7 @@ DATASETS = {
                 ),
             ),
             decision_rows,
+            keywords=(_("rewards and penalties"), "TPP"),
         ),
     )
 }
