@@ -50,6 +50,9 @@ class Filters:
     year: int | None = None
 
 
+NO_MATCH = "no_match"  # a well-formed filter value that matches nothing (the API: 404)
+
+
 class FilterForm(forms.Form):
     """The files' filters: `agency` (its code, as the files write it, or its slug), and the
     directory's own (`region`, `sector`, `q`, `predikat` with `year`), so a download link
@@ -74,7 +77,9 @@ class FilterForm(forms.Form):
         found = Agency.objects.public().filter(Q(code__iexact=value) | Q(slug=value)).first()
         if found is None:
             raise forms.ValidationError(
-                _("No public agency has the code or slug “%(value)s”."), params={"value": value}
+                _("No public agency has the code or slug “%(value)s”."),
+                params={"value": value},
+                code=NO_MATCH,
             )
         return found
 
@@ -84,13 +89,19 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(
                 _("No public agency is in a region with the code “%(value)s”."),
                 params={"value": value},
+                code=NO_MATCH,
             )
         return value
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("predikat") and not (data.get("year") and self.run):
-            self.add_error("predikat", _("A predikat filter needs a year with published scores."))
+            self.add_error(
+                "predikat",
+                forms.ValidationError(
+                    _("A predikat filter needs a year with published scores."), code=NO_MATCH
+                ),
+            )
         return data
 
     def filters(self) -> Filters:
