@@ -76,6 +76,7 @@ def _filter_parameter(name: str, field: forms.Field) -> OpenApiParameter:
 
 
 FILTER_PARAMETERS = [_filter_parameter(n, f) for n, f in FilterForm.base_fields.items()]
+LIST_PARAMS = (*FilterForm.base_fields, *PAGE_PARAMS)  # what a list reads (and is cached on)
 PAGE_PARAMETERS = [
     OpenApiParameter(
         "page",
@@ -325,6 +326,3 @@ def api_page(view_class: type[APIView], *, params: tuple[str, ...] = ()) -> Call
     # Each view its own budget of renders (`over_render_limit` counts per view name).
     page.__qualname__ = f"api.{view_class.__name__}"
     return public_page(page, params=params, per_origin=True)
-
-
-LIST_PARAMS = (*FilterForm.base_fields, *PAGE_PARAMS)
