@@ -191,3 +191,12 @@ def test_the_open_data_page_links_the_api_its_schema_and_the_catalogue(client, r
     assert "skema OpenAPI" in html  # Indonesian, the default language
     client.cookies["lang"] = "en"
     assert "OpenAPI schema" in client.get(reverse("open_data")).content.decode()
+
+
+def test_the_catalogue_takes_a_bounded_number_of_queries(
+    client, run, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):  # the published run; nothing per dataset
+        assert client.get(reverse("open_data_catalogue")).status_code == 200
+    with django_assert_max_num_queries(0):  # then from the cache
+        assert client.get(reverse("open_data_catalogue")).status_code == 200
