@@ -77,6 +77,10 @@ class Row:
     def __getitem__(self, column: str) -> str:
         return self.cells[column]
 
+    def get(self, column: str) -> str:
+        """The cell of an optional column, empty when the file does not have the column."""
+        return self.cells.get(column, "")
+
 
 def decode(data: bytes | str) -> str:
     if isinstance(data, bytes):
@@ -132,16 +136,18 @@ def _bounded_lines(text: str) -> Iterator[str]:
         yield line
 
 
-def _header_error(header: list[str], columns: Sequence[str]) -> RowError | None:
+def _header_error(
+    header: list[str], columns: Sequence[str], optional: Sequence[str] = ()
+) -> RowError | None:
     """What is wrong with the header, or None. Linear in its width: sets and one count."""
-    if len(header) > len(columns) + EXTRA_HEADER_COLUMNS:
+    if len(header) > len(columns) + len(optional) + EXTRA_HEADER_COLUMNS:
         return RowError(
             1,
             "header",
             _("the header has %(n)d columns; this file has %(e)d: %(c)s")
             % {"n": len(header), "e": len(columns), "c": ",".join(columns)},
         )
-    expected, present = set(columns), set(header)
+    expected, present = set(columns) | set(optional), set(header)
     missing = [c for c in columns if c not in present]
     unknown = [h for h in header if h not in expected]
     duplicated = sorted(h for h, n in Counter(header).items() if n > 1)
@@ -162,8 +168,12 @@ def _header_error(header: list[str], columns: Sequence[str]) -> RowError | None:
     )
 
 
-def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
-    """The data rows of a CSV file with exactly `columns` as its header (in any order).
+def read_rows(
+    data: bytes | str, columns: Sequence[str], optional: Sequence[str] = ()
+) -> Iterator[Row]:
+    """The data rows of a CSV file with exactly `columns` as its header (in any order), plus
+    any of the `optional` columns (anywhere; the rows of a file without one have no cell of
+    it: `Row.get` reads it as empty).
 
     Raises ImportFailed at once for a wrong header, or for a line longer than
     MAX_LINE_CHARS wherever it is: nothing else can be checked then.
@@ -175,7 +185,7 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
         raise ImportFailed([RowError(1, "-", _("the file is empty"))]) from None
     except csv.Error as exc:
         raise ImportFailed([RowError(1, "-", str(exc))]) from exc
-    if error := _header_error(header, columns):
+    if error := _header_error(header, columns, optional):
         raise ImportFailed([error])
     line = 1
     while True:
@@ -190,13 +200,16 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> Iterator[Row]:
         if not any(c.strip() for c in cells):
             continue  # blank lines (often a trailing one) carry nothing
         if len(cells) != len(header):
-            yield Row(line_no, {"__width__": str(len(cells))})
+            yield Row(line_no, {"__width__": str(len(cells)), "__header__": str(len(header))})
             continue
         yield Row(line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)})
 
 
 def width_error(row: Row, expected: int) -> RowError | None:
+    """The error of a row whose number of cells is not the header's (`expected` when the
+    header has no optional column)."""
     if "__width__" in row.cells:
+        expected = int(row.cells.get("__header__", expected))
         return RowError(
             row.line,
             "-",

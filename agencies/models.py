@@ -67,7 +67,8 @@ class AgencyQuerySet(models.QuerySet):
     def with_score(self, run_id: int, year: int, period: str, prefix: str = "") -> "AgencyQuerySet":
         """Each agency with its agency-level score of run `run_id` for `year` and `period`
         ("Q1".."Q4" or "Y") as annotations `score`, `predikat`, `k`, `e`, `s` and
-        `respondents`, all None when the agency has no score then (one LEFT JOIN).
+        `respondents` (and `ikm`, `final`, `complete`), all None when the agency has no score
+        then (one LEFT JOIN).
 
         `prefix` names a second set (`prev_score`...) so two periods can sit side by side.
         Only agency-level rows (no contract) are joined: staff scores never come this way.
@@ -82,7 +83,7 @@ class AgencyQuerySet(models.QuerySet):
                 scores__contract__isnull=True,
             ),
         )
-        fields = ["score", "predikat", "k", "e", "s", "respondents"]
+        fields = ["score", "predikat", "k", "e", "s", "ikm", "respondents", "final", "complete"]
         return self.annotate(**{alias: relation}).annotate(
             **{f"{prefix}{name}": F(f"{alias}__{name}") for name in fields}
         )

@@ -72,6 +72,7 @@ TABLES = [
     "performance_scorerun",
     "performance_score",
     "performance_achievement",
+    "performance_annualachievement",
 ]
 
 _META_TABLE = """

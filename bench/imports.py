@@ -133,6 +133,7 @@ def forget_imported() -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in (
             f"DELETE FROM performance_achievement WHERE indicator_id IN ({indicators})",
+            f"DELETE FROM performance_annualachievement WHERE indicator_id IN ({indicators})",
             f"DELETE FROM performance_score WHERE contract_id IN ({contracts})",
             f"DELETE FROM performance_realisation WHERE indicator_id IN ({indicators})",
             f"DELETE FROM performance_target WHERE indicator_id IN ({indicators})",

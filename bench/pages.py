@@ -265,7 +265,11 @@ def _restore() -> int:
     if later:
         with transaction.atomic(), connection.cursor() as cursor:
             # Half a million rows a run: in SQL, not through the ORM's cascade.
-            for table in ("performance_achievement", "performance_score"):
+            for table in (
+                "performance_achievement",
+                "performance_annualachievement",
+                "performance_score",
+            ):
                 cursor.execute(f"DELETE FROM {table} WHERE run_id = ANY(%s)", [later])
             ScoreRun.objects.filter(pk__in=later).delete()
     with connection.cursor() as cursor:

@@ -77,7 +77,8 @@ def reset_runs() -> None:
     """Empty the score tables, so every measurement starts from the same state."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE performance_score, performance_achievement, performance_scorerun CASCADE"
+            "TRUNCATE performance_score, performance_achievement, performance_annualachievement,"
+            " performance_scorerun CASCADE"
         )
     checkpoint()
 
@@ -271,11 +272,11 @@ def _write_year_traced(wrapper) -> None:
     """`engine.write_year_sql` for the bench year with `wrapper` around each statement,
     then the deferred foreign-key checks a commit would run; all rolled back."""
     from performance.models import ScoreRun
-    from performance.services import scheme_for, scheme_params
+    from performance.services import scheme_for
 
     with transaction.atomic():
         run = ScoreRun.objects.create(as_of=TODAY)
-        scheme = scheme_params(scheme_for(dataset.YEAR))
+        scheme = scheme_for(dataset.YEAR).as_scheme()
         with connection.execute_wrapper(wrapper):
             engine.write_year_sql(run, dataset.YEAR, scheme, TODAY)
             with connection.cursor() as cursor:

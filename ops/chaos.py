@@ -372,8 +372,8 @@ class Readers:
 
 SCORES = """
 SELECT count(*), md5(string_agg(t, E'\\n' ORDER BY t)) FROM (
-  SELECT ROW(agency_id, contract_id, year, period, k, e, s, staff_count, respondents,
-             missing, score, predikat)::text AS t
+  SELECT ROW(agency_id, contract_id, year, period, k, e, s, ikm, staff_count, respondents,
+             missing, score, predikat, final, complete)::text AS t
   FROM performance_score WHERE run_id = %(run)s) x
 """
 ACHIEVEMENTS = """

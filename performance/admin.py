@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
         "weight_contract",
         "weight_staff",
         "weight_survey",
+        "ikm_target",
         "updated_at",
     ]
     readonly_fields = ["version", "updated_at"]
@@ -66,7 +68,15 @@ class PerformanceContractAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "text", "contract", "direction", "weight"]
+    list_display = [
+        "code",
+        "text",
+        "contract",
+        "direction",
+        "weight",
+        "annual_target",
+        "aggregation",
+    ]
     list_select_related = ["contract__agency", "contract__employee"]
     search_fields = ["code", "text"]
     raw_id_fields = ["contract"]
@@ -88,6 +98,8 @@ class RealisationAdmin(QuarterValueAdmin):
 
     exclude = ["evidence_file", "evidence_name"]
     readonly_fields = ["evidence", "entered_by", "entered_at"]
+    # A link typed without a scheme is taken as https, as in the workspace's form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("evidence file"))
     def evidence(self, obj: Realisation) -> str:
@@ -109,8 +121,18 @@ class ScoreRunAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
-    list_display = ["agency", "contract", "year", "period", "score", "predikat", "run"]
-    list_filter = ["year", "period", "predikat"]
+    list_display = [
+        "agency",
+        "contract",
+        "year",
+        "period",
+        "score",
+        "predikat",
+        "final",
+        "complete",
+        "run",
+    ]
+    list_filter = ["year", "period", "final", "complete", "predikat"]
     raw_id_fields = ["run", "agency", "contract"]
 
 

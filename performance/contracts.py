@@ -33,7 +33,7 @@ from agencies.models import Agency
 
 from . import scoring
 from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
-from .services import approval_problem, scheme_params
+from .services import approval_problem
 
 Status = PerformanceContract.Status
 QUARTER_NUMBERS = (1, 2, 3, 4)
@@ -365,7 +365,7 @@ def status_counts(agencies: QuerySet, year: int) -> dict[str, int]:
 
 def scheme_of(year: int) -> scoring.Scheme:
     scheme = ScoringScheme.objects.filter(year=year).first()
-    return scheme_params(scheme) if scheme else scoring.DEFAULT_SCHEME
+    return scheme.as_scheme() if scheme else scoring.DEFAULT_SCHEME
 
 
 @dataclass(frozen=True)

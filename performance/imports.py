@@ -1,5 +1,8 @@
 """Import of `performance.csv` (DESIGN.md): contracts, indicators, quarterly targets and
-realisations, one row per indicator per quarter.
+realisations, one row per indicator per quarter, and the optional columns `annual_target`,
+`aggregation` (required with an annual target) and `previous_code`, the same on every row
+of an indicator. A file without an optional column leaves that field of its indicators as
+it is; with the column, an empty cell clears it.
 
 All-or-nothing: the whole file is checked first and every bad row is reported; only a clean
 file is written, in one transaction, with bulk operations (on PostgreSQL a handful of
@@ -42,7 +45,15 @@ from agencies.csvio import (
 )
 from agencies.models import Agency
 
-from .models import Direction, Employee, Indicator, PerformanceContract, Realisation, Target
+from .models import (
+    Aggregation,
+    Direction,
+    Employee,
+    Indicator,
+    PerformanceContract,
+    Realisation,
+    Target,
+)
 from .validators import nip_problem
 
 COLUMNS = [
@@ -60,9 +71,11 @@ COLUMNS = [
     "target",
     "realisation",
 ]
+OPTIONAL = ["annual_target", "aggregation", "previous_code"]
 CHUNK = 5000
 AGENCY_HOLDER = "agency"
 DIRECTIONS = tuple(Direction.values)  # Direction.values builds a new list on every call
+AGGREGATIONS = tuple(Aggregation.values)
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
@@ -86,6 +99,9 @@ class _Row:
     weight: Decimal
     target: Decimal
     realisation: Decimal | None
+    annual_target: Decimal | None = None
+    aggregation: str = ""
+    previous_code: str = ""
 
 
 def _fits(check: RowChecker, column: str, value: Decimal | None, digits: int, places: int) -> None:
@@ -102,7 +118,7 @@ def _fits(check: RowChecker, column: str, value: Decimal | None, digits: int, pl
 
 
 def _text(check: RowChecker, column: str, max_length: int, *, required: bool) -> str:
-    value = check.row[column]
+    value = check.row.get(column)
     if required and not value:
         check.fail(column, _("this field is required"))
     elif len(value) > max_length:
@@ -110,11 +126,38 @@ def _text(check: RowChecker, column: str, max_length: int, *, required: bool) ->
     return value
 
 
+def _annual(check: RowChecker, direction: str | None) -> tuple[Decimal | None, str]:
+    """The row's annual target and its aggregation (both or neither)."""
+    annual_target = (
+        check.decimal("annual_target", required=False) if check.row.get("annual_target") else None
+    )
+    _fits(check, "annual_target", annual_target, 16, 4)
+    if direction == Direction.HIGHER and annual_target is not None and annual_target == 0:
+        check.fail("annual_target", _("must be greater than 0 when direction is higher"))
+    aggregation = check.row.get("aggregation").lower()
+    if aggregation and aggregation not in AGGREGATIONS:
+        check.fail(
+            "aggregation",
+            _("must be one of %(c)s, got %(v)s")
+            % {"c": ", ".join(AGGREGATIONS), "v": repr(check.row.get("aggregation"))},
+        )
+    elif annual_target is not None and not aggregation:
+        check.fail("aggregation", _("required with an annual_target (sum, last or average)"))
+    elif aggregation and not check.row.get("annual_target"):
+        check.fail("annual_target", _("required with an aggregation"))
+    return annual_target, aggregation
+
+
 def _parse(
-    data: bytes | str, errors: list[RowError], agencies: dict[str, Agency], scope: set[int] | None
+    data: bytes | str,
+    errors: list[RowError],
+    agencies: dict[str, Agency],
+    scope: set[int] | None,
+    optional: set[str],
 ) -> list[_Row]:
+    """The file's valid rows; `optional` gets the optional columns the file has."""
     rows = []
-    raw_rows = list(read_rows(data, COLUMNS))
+    raw_rows = list(read_rows(data, COLUMNS, OPTIONAL))
     codes = {r.cells.get("agency_code") for r in raw_rows}
     agencies.update((a.code, a) for a in Agency.objects.filter(code__in=codes))
     nip_problems: dict[str, str | None] = {}
@@ -122,6 +165,7 @@ def _parse(
         if err := width_error(raw, len(COLUMNS)):
             errors.append(err)
             continue
+        optional.update(c for c in OPTIONAL if c in raw.cells)
         check = RowChecker(raw, errors)
         agency_code = check.required("agency_code")
         if agency_code is not None:
@@ -159,6 +203,8 @@ def _parse(
             check.fail("target", _("must be greater than 0 when direction is higher"))
         realisation = check.decimal("realisation", required=False)
         _fits(check, "realisation", realisation, 16, 4)
+        annual_target, aggregation = _annual(check, direction)
+        previous_code = _text(check, "previous_code", 30, required=False)
         if check.ok:
             rows.append(
                 _Row(
@@ -176,14 +222,18 @@ def _parse(
                     weight,
                     target,
                     realisation,
+                    annual_target,
+                    aggregation,
+                    previous_code,
                 )
             )
     return rows
 
 
 def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
-    """Cross-row rules: one row per indicator and quarter, the same indicator and employee
-    details on every row that names them."""
+    """Cross-row rules: one row per indicator and quarter, the same indicator (annual target
+    and its aggregation, previous code included) and employee details on every row that
+    names them."""
     seen_keys: dict[tuple, int] = {}
     indicator_attrs: dict[tuple, tuple[int, tuple]] = {}
     employee_attrs: dict[str, tuple[int, tuple]] = {}
@@ -203,10 +253,18 @@ def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
             continue
         seen_keys[key] = row.line
         ind_key = (holder, row.year, row.indicator_code)
-        attrs = (row.indicator, row.unit, row.direction, row.weight)
+        attrs = (
+            row.indicator,
+            row.unit,
+            row.direction,
+            row.weight,
+            row.annual_target,
+            row.aggregation,
+            row.previous_code,
+        )
         first = indicator_attrs.setdefault(ind_key, (row.line, attrs))
         if first[1] != attrs:
-            column = ["indicator", "unit", "direction", "weight"][
+            column = ["indicator", "unit", "direction", "weight", *OPTIONAL][
                 next(i for i, (a, b) in enumerate(zip(first[1], attrs, strict=True)) if a != b)
             ]
             errors.append(
@@ -312,7 +370,8 @@ def import_performance(
     errors: list[RowError] = []
     agencies: dict[str, Agency] = {}
     scope_ids = set(scope) if scope is not None else None
-    rows = _parse(data, errors, agencies, scope_ids)
+    optional: set[str] = set()
+    rows = _parse(data, errors, agencies, scope_ids, optional)
     rows = _check_consistency(rows, errors)
 
     nips = sorted({r.nip for r in rows if r.nip})
@@ -330,7 +389,10 @@ def import_performance(
         raise ImportFailed(
             sorted(
                 errors,
-                key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1),
+                key=lambda e: (
+                    e.line,
+                    (COLUMNS + OPTIONAL).index(e.column) if e.column in COLUMNS + OPTIONAL else -1,
+                ),
             )
         )
 
@@ -343,7 +405,16 @@ def import_performance(
         )
         # An error found while writing (a locked contract's indicator or target) rolls the
         # whole import back: ImportFailed leaves this block.
-        _write(rows, agencies, employees, result, user=user, history=history, upload=scope_ids)
+        _write(
+            rows,
+            agencies,
+            employees,
+            result,
+            user=user,
+            history=history,
+            upload=scope_ids,
+            optional=optional,
+        )
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -383,6 +454,7 @@ def _write(
     user,
     history: _History,
     upload: set[int] | None,
+    optional: set[str],
 ) -> None:
     """Write the checked rows. `upload` (the officer's scope, or None for the command):
     submit rather than approve, and refuse changes to locked contracts (raises
@@ -488,8 +560,14 @@ def _write(
     row_contract_ids = [contracts[key].pk for key in row_contract_keys]
 
     # Indicators, by (contract id, code). Existing rows are read as tuples, not model
-    # instances: at 100,000 rows building instances is most of an import's time.
+    # instances: at 100,000 rows building instances is most of an import's time. The
+    # optional columns' fields only when the file has the column (an annual target comes
+    # with its aggregation).
     fields = ["text", "unit", "direction", "weight"]
+    if "annual_target" in optional or "aggregation" in optional:
+        fields += ["annual_target", "aggregation"]
+    if "previous_code" in optional:
+        fields.append("previous_code")
     stored: dict[tuple[int, str], tuple] = {}
     for chunk in _chunks(sorted(set(row_contract_ids))):
         for pk, contract_id, code, *values in Indicator.objects.filter(
@@ -506,13 +584,15 @@ def _write(
         if key in indicator_ids or key in new_i or key in refused:
             continue
         values = (row.indicator, row.unit, row.direction, row.weight)
+        values += tuple(getattr(row, f) for f in fields[4:])
         if contract_id in locked_ids and key not in stored:
             refused.add(key)
             errors.append(_locked(row, _by_id(locked, contract_id), "indicator_code"))
             continue
         if contract_id in locked_ids and stored[key][1] != values:
             indicator_ids[key] = stored[key][0]
-            column = ["indicator", "unit", "direction", "weight"][
+            columns = ["indicator", "unit", "direction", "weight", *fields[4:]]
+            column = columns[
                 next(
                     i for i, (a, b) in enumerate(zip(stored[key][1], values, strict=True)) if a != b
                 )

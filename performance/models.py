@@ -1,6 +1,7 @@
 """Civil servants, performance contracts (agency PK and individual SKP), their indicators,
 quarterly targets and realisations, the scoring scheme of each year, and score runs."""
 
+import dataclasses
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,13 +46,30 @@ class Employee(models.Model):
 
 
 class Predikat(models.TextChoices):
-    """Rating bands (PP 30/2019). The values are the regulation's own words."""
+    """An agency's predikat: the organisation scale of PermenPAN-RB 6/2022 (`scoring.
+    ORGANISATION_SCALE`). The values are the regulation's own words."""
+
+    ISTIMEWA = "Istimewa", _("Istimewa")
+    BAIK = "Baik", _("Baik")
+    BUTUH_PERBAIKAN = "Butuh Perbaikan", _("Butuh Perbaikan")
+    KURANG = "Kurang", _("Kurang")
+    SANGAT_KURANG = "Sangat Kurang", _("Sangat Kurang")
+
+
+class StaffPredikat(models.TextChoices):
+    """A civil servant's band of an SKP score (`scoring.STAFF_BANDS`), on the scheme's
+    thresholds: kept until the 6/2022 matrix of results x behaviour rates civil servants."""
 
     SANGAT_BAIK = "Sangat Baik", _("Sangat Baik")
     BAIK = "Baik", _("Baik")
     BUTUH_PERBAIKAN = "Butuh Perbaikan", _("Butuh Perbaikan")
     KURANG = "Kurang", _("Kurang")
     SANGAT_KURANG = "Sangat Kurang", _("Sangat Kurang")
+
+
+# What a score row's predikat may hold: an agency's (and its own contract's) on the
+# organisation scale, a civil servant's band, or nothing (a provisional period).
+SCORE_PREDIKAT_CHOICES = Predikat.choices + [StaffPredikat.choices[0]]
 
 
 class ScoringScheme(models.Model):
@@ -77,8 +95,8 @@ class ScoringScheme(models.Model):
     weight_survey = models.DecimalField(
         _("weight of the IKM (S)"), max_digits=5, decimal_places=3, default=Decimal("0.2")
     )
-    threshold_sangat_baik = models.DecimalField(
-        _("Sangat Baik from"), max_digits=6, decimal_places=2, default=Decimal("110")
+    threshold_istimewa = models.DecimalField(
+        _("Istimewa from"), max_digits=6, decimal_places=2, default=Decimal("110")
     )
     threshold_baik = models.DecimalField(
         _("Baik from"), max_digits=6, decimal_places=2, default=Decimal("90")
@@ -92,6 +110,13 @@ class ScoringScheme(models.Model):
     entry_grace_days = models.PositiveSmallIntegerField(_("entry grace days"), default=15)
     survey_min_responses = models.PositiveIntegerField(_("survey minimum respondents"), default=10)
     min_group_size = models.PositiveIntegerField(_("minimum group size"), default=10)
+    ikm_target = models.DecimalField(
+        _("IKM target (S = 100%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("88.31"),
+        help_text=_("The IKM at which the survey component S is 100; 88.31 starts grade A."),
+    )
     # Coherence of staff ratings with the agency's own predikat (the leaders' dashboard):
     # the distribution rules of the ASN performance regulation, in percent of the scored
     # staff. "Baik" counts Baik or better, "Butuh Perbaikan" and "Kurang" that band or worse.
@@ -139,10 +164,14 @@ class ScoringScheme(models.Model):
                 condition=Q(min_group_size__gte=5), name="scheme_min_group_size_at_least_5"
             ),
             models.CheckConstraint(
-                condition=Q(threshold_sangat_baik__gt=models.F("threshold_baik"))
+                condition=Q(threshold_istimewa__gt=models.F("threshold_baik"))
                 & Q(threshold_baik__gt=models.F("threshold_butuh_perbaikan"))
                 & Q(threshold_butuh_perbaikan__gt=models.F("threshold_kurang")),
                 name="scheme_thresholds_descending",
+            ),
+            models.CheckConstraint(
+                condition=Q(ikm_target__gt=0) & Q(ikm_target__lte=100),
+                name="scheme_ikm_target_0_100",
             ),
             models.CheckConstraint(
                 condition=Q(coherence_baik_max_baik__lte=100)
@@ -156,6 +185,17 @@ class ScoringScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
+
+    def as_scheme(self) -> scoring.Scheme:
+        """The parameters the scoring rules take (the one conversion from this model)."""
+        return scoring.Scheme(
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(scoring.Scheme)}
+        )
+
+    def snapshot(self) -> dict:
+        """What a score run records of this scheme: its version and every parameter as
+        text (`scoring.Scheme.from_snapshot` reads it back)."""
+        return {"version": self.version, **self.as_scheme().snapshot()}
 
 
 class PerformanceContractQuerySet(models.QuerySet):
@@ -248,8 +288,22 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
+class Aggregation(models.TextChoices):
+    """How an indicator's annual realisation comes from its quarterly ones (SAKIP)."""
+
+    SUM = "sum", _("sum of the quarters")
+    LAST = "last", _("latest reported")
+    AVERAGE = "average", _("average of the quarters")
+
+
 class Indicator(models.Model):
-    """A key indicator of a contract (IKU of a PK, or RHK indicator of an SKP)."""
+    """A key indicator of a contract (IKU of a PK, or RHK indicator of an SKP).
+
+    With an `annual_target` (and its `aggregation`) the year is judged on the annual
+    realisation against that target, as SAKIP judges level indicators (stunting prevalence,
+    maternal mortality); without one, on its quarters (DESIGN.md, "Annual contract score").
+    `previous_code` names last year's indicator this one continues when its code changed.
+    """
 
     contract = models.ForeignKey(
         PerformanceContract,
@@ -264,6 +318,22 @@ class Indicator(models.Model):
         _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
     )
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2)
+    annual_target = models.DecimalField(
+        _("annual target"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    aggregation = models.CharField(
+        _("annual aggregation"),
+        max_length=7,
+        choices=Aggregation.choices,
+        blank=True,
+        help_text=_("How the quarters' realisations make the annual one (with an annual target)."),
+    )
+    previous_code = models.CharField(
+        _("last year's code"),
+        max_length=30,
+        blank=True,
+        help_text=_("The code of last year's same indicator, when it had another code."),
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -279,6 +349,25 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
             models.CheckConstraint(
                 condition=Q(direction__in=["higher", "lower"]), name="indicator_direction_valid"
+            ),
+            # An annual target comes with its aggregation, and an achievement can come from
+            # it: > 0 when higher is better, >= 0 when lower is.
+            models.CheckConstraint(
+                condition=(Q(annual_target__isnull=True) & Q(aggregation=""))
+                | (
+                    Q(aggregation__in=["sum", "last", "average"])
+                    & (Q(annual_target__gt=0) | Q(direction="lower", annual_target__gte=0))
+                ),
+                name="indicator_annual_target_valid",
+            ),
+        ]
+        indexes = [
+            # The few contracts judged on annual targets, found by the recompute without
+            # reading every indicator of the year.
+            models.Index(
+                fields=["contract"],
+                condition=Q(annual_target__isnull=False),
+                name="indicator_with_annual_target",
             ),
         ]
 
@@ -404,14 +493,7 @@ class ScoreRun(models.Model):
         snapshot = self.schemes.get(str(year))
         if not snapshot:
             return scoring.DEFAULT_SCHEME
-        defaults = scoring.DEFAULT_SCHEME
-        return scoring.Scheme(
-            **{
-                name: type(getattr(defaults, name))(snapshot[name])
-                for name in defaults.__dataclass_fields__
-                if name in snapshot
-            }
-        )
+        return scoring.Scheme.from_snapshot(snapshot)
 
 
 PERIODS = [("Q1", "Q1"), ("Q2", "Q2"), ("Q3", "Q3"), ("Q4", "Q4"), ("Y", _("year"))]
@@ -433,7 +515,15 @@ class ScoreQuerySet(models.QuerySet):
 
 class Score(models.Model):
     """A computed score of a contract (`contract` set) or of an agency (`contract` empty) for a
-    period of a year, in one run. For an agency, k/e/s are its three components."""
+    period of a year, in one run (DESIGN.md, "Scoring rules", version 2).
+
+    For an agency, k/e/s are its three components, each rounded (the score is recomputable
+    from them), `ikm` the IKM S came from (absent below the survey minimum, as S is) and
+    `respondents` its n. `final`: the period is closed (a quarter past its grace days, a
+    year once its Q4 is); a provisional score has no predikat. `complete`: K is present and,
+    for an agency with a public service, S too; contract rows are always complete.
+    `predikat`: on the organisation scale for an agency and its own contract, the SKP score
+    band for a civil servant's contract (until the 6/2022 matrix), empty when provisional."""
 
     # Scores are derived rows, written only by the recompute from rows it has just joined, and
     # deleted with their run (or, through the ORM's cascade, with their agency or contract).
@@ -461,12 +551,17 @@ class Score(models.Model):
     e = models.DecimalField(
         _("staff mean (E)"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    s = models.DecimalField(_("IKM (S)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    s = models.DecimalField(_("survey (S)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    ikm = models.DecimalField(_("IKM"), max_digits=5, decimal_places=2, null=True, blank=True)
     staff_count = models.PositiveIntegerField(_("staff scored"), null=True, blank=True)
     respondents = models.PositiveIntegerField(_("survey respondents"), null=True, blank=True)
     missing = models.PositiveIntegerField(_("missing realisations"), default=0)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
-    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+    predikat = models.CharField(
+        _("predikat"), max_length=20, choices=SCORE_PREDIKAT_CHOICES, blank=True
+    )
+    final = models.BooleanField(_("final"), default=False)
+    complete = models.BooleanField(_("complete"), default=True)
 
     objects = ScoreQuerySet.as_manager()
 
@@ -526,15 +621,18 @@ class AchievementQuerySet(models.QuerySet):
 
 class StaffCount(models.Model):
     """How many of an agency's civil servants have each predikat on their annual SKP score in
-    a run: counts only, never a person. Written by the recompute beside the scores, so that a
-    page reads five numbers instead of counting an agency's thousands of scores (the public
-    scorecard's staff table, the dashboard's coherence check; docs/performance.md). Public
-    pages show them suppressed (`agencies.queries.staff_distribution`)."""
+    a run: counts only, never a person. Only a closed year's scores have a predikat, so only
+    a closed year has counts; the predikat is the band of the SKP score (`StaffPredikat`)
+    until civil servants are rated by the 6/2022 matrix. Written by the recompute beside the
+    scores, so that a page reads five numbers instead of counting an agency's thousands of
+    scores (the public scorecard's staff table, the dashboard's coherence check;
+    docs/performance.md). Public pages show them suppressed
+    (`agencies.queries.staff_distribution`)."""
 
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="staff_counts")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff_counts")
     year = models.PositiveSmallIntegerField(_("year"))
-    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+    predikat = models.CharField(_("predikat"), max_length=20, choices=StaffPredikat.choices)
     count = models.PositiveIntegerField(_("staff"))
 
     class Meta:
@@ -576,6 +674,60 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} Q{self.quarter}: {self.value}"
+
+
+class AnnualAchievementQuerySet(models.QuerySet):
+    def public_for_run(self, run_id: int) -> "AnnualAchievementQuerySet":
+        """Annual achievements of run `run_id` of public agencies' PK indicators."""
+        return self.filter(
+            run_id=run_id,
+            indicator__contract__employee__isnull=True,
+            indicator__contract__agency__is_public=True,
+        )
+
+
+class AnnualAchievement(models.Model):
+    """The year so far of one indicator of an agency PK contract, in one run: what the
+    scorecard publishes beside the quarters. Written for every PK indicator with a target in
+    a closed quarter of the year (the year covers the closed quarters only; with none there
+    is no row).
+
+    - With an annual target: `target` is the annual target, `realisation` the annual
+      realisation (the sum, last or average of the closed quarters' realisations, as its
+      aggregation says; an average is shown to 4 decimals, computed exact), `value` the
+      achievement of the one against the other; when the realisation is missing (a `sum`
+      lacking a closed quarter's, or nothing reported for `last` / `average`), `value` is
+      0, `missing` is set and `realisation` is empty.
+    - Without one: `target` and `realisation` are empty and `value` is the mean of the
+      indicator's quarter achievements in the closed quarters, rounded here (exact, it is
+      what enters the annual score of a contract that has an indicator with an annual
+      target; another contract's annual score is the mean of its quarter scores).
+    """
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="annual_achievements")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    target = models.DecimalField(
+        _("annual target"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    realisation = models.DecimalField(
+        _("annual realisation"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("annual achievement (%)"), max_digits=7, decimal_places=2)
+    missing = models.BooleanField(_("realisation missing"), default=False)
+
+    objects = AnnualAchievementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual achievement")
+        verbose_name_plural = _("annual achievements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "indicator"], name="annual_achievement_per_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} Y: {self.value}"
 
 
 class PersonalDataAccess(models.Model):

@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from agencies.models import ANSWER_FIELDS, Agency, SurveyResponse
+from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 
 from . import scoring
 from .models import PerformanceContract, Realisation, Target
-from .recompute import agency_period, closed_quarters, score_contract
+from .recompute import agency_period, score_contract
 
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Y")
 
@@ -56,7 +56,7 @@ def compute_preview(
     *,
     include_unapproved: bool = False,
 ) -> Preview:
-    """The agency's scores of `year` as of `today` from the data now in the database (four
+    """The agency's scores of `year` as of `today` from the data now in the database (five
     queries, whatever the number of staff). Only approved contracts count, as in a real run,
     unless `include_unapproved`."""
     contracts = PerformanceContract.objects.filter(agency=agency, year=year)
@@ -76,6 +76,8 @@ def compute_preview(
             "indicator__weight",
             "quarter",
             "value",
+            "indicator__annual_target",
+            "indicator__aggregation",
         )
     )
     realised = {
@@ -84,11 +86,13 @@ def compute_preview(
             indicator__contract__in=contracts.values("pk")
         ).values_list("indicator_id", "quarter", "value")
     }
-    closed = set(closed_quarters(year, today, scheme))
+    closed = set(scoring.closed_quarters(year, today, scheme.entry_grace_days))
     rows: dict[int, list[tuple]] = defaultdict(list)
     holders: dict[int, int | None] = {}
     pk_indicators: dict[int, dict] = {}
-    for contract_id, employee_id, ind_id, code, text, direction, weight, q, value in targets:
+    annual: dict[int, tuple[Decimal | None, str]] = {}
+    for contract_id, employee_id, ind_id, code, text, direction, weight, q, value, *a in targets:
+        annual[ind_id] = tuple(a)
         holders[contract_id] = employee_id
         rows[contract_id].append((ind_id, direction, weight, q, value, realised.get((ind_id, q))))
         if employee_id is None:
@@ -98,7 +102,13 @@ def compute_preview(
     k: dict[str, Decimal] = {}
     staff: dict[str, list[Decimal]] = defaultdict(list)
     for contract_id, contract_rows in rows.items():
-        scores = score_contract(contract_rows, closed, scheme)
+        scores = score_contract(
+            contract_rows,
+            closed,
+            scheme,
+            started=scoring.started_quarters(year, today),
+            annual=annual,
+        )
         for period, (score, _missing) in scores.periods.items():
             if holders[contract_id] is None:
                 k[period] = score
@@ -108,10 +118,14 @@ def compute_preview(
             for ind_id, q, value, missing in scores.achievements:
                 pk_indicators[ind_id]["quarters"][q].update(achievement=value, missing=missing)
 
-    survey = _survey_sums(agency, year)
+    survey = _survey_sums(agency, year, closed)
+    has_service = Service.objects.filter(agency=agency).exists()
     periods = []
     for p in PERIODS:
-        result = agency_period(k.get(p), staff.get(p, []), survey.get(p), scheme)
+        final = (4 if p == "Y" else int(p[1])) in closed
+        result = agency_period(
+            k.get(p), staff.get(p, []), survey.get(p), scheme, final=final, has_service=has_service
+        )
         periods.append(
             PreviewPeriod(
                 period=p,
@@ -138,8 +152,9 @@ def compute_preview(
     )
 
 
-def _survey_sums(agency: Agency, year: int) -> dict[str, tuple[int, list[int]]]:
-    """{period: (respondents, the nine element sums)} of the agency's services in `year`."""
+def _survey_sums(agency: Agency, year: int, closed: set[int]) -> dict[str, tuple[int, list[int]]]:
+    """{period: (respondents, the nine element sums)} of the agency's services in `year`
+    (the year's from its closed quarters)."""
     rows = (
         SurveyResponse.objects.filter(service__agency=agency, year=year)
         .values("quarter")
@@ -151,6 +166,8 @@ def _survey_sums(agency: Agency, year: int) -> dict[str, tuple[int, list[int]]]:
     for row in rows:
         sums = [row[f] for f in ANSWER_FIELDS]
         out[f"Q{row['quarter']}"] = (row["n"], sums)
+        if row["quarter"] not in closed:
+            continue
         year_n += row["n"]
         year_sums = [a + b for a, b in zip(year_sums, sums, strict=True)]
     if year_n:

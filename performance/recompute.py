@@ -1,12 +1,15 @@
-"""The two engines that write a score run's rows for one year.
+"""The two engines that write a score run's rows for one year (DESIGN.md, "Scoring rules",
+version 2).
 
 - `write_year_sql`: PostgreSQL. Set-based: one statement computes every contract's quarter
   scores into a temporary table (the heavy part: millions of indicator-quarters, and it may
-  run in parallel); the next ones write the agency PK achievements, the contract scores
-  (quarters and year) and, from those, the agency components and scores and the staff
-  counts per predikat. `numeric` arithmetic is exact decimal, and `round(x, 2)` on
-  non-negative numerics is round-half-up, as `scoring.round2`. docs/performance.md has the
-  measurements behind its shape.
+  run in parallel); a second one the year so far of the indicators that need it (those of
+  the agency PK contracts, published per indicator, and those of contracts with an annual
+  target); the next ones write the agency PK achievements, the contract scores (quarters and
+  year) and, from those, the agency components and scores and the staff counts per
+  predikat. `numeric` arithmetic is exact decimal, and `round(x, 2)` on non-negative
+  numerics is round-half-up, as `scoring.round2`. No loop over rows in Python.
+  docs/performance.md has the measurements behind its shape.
 - `write_year_python`: any database (SQLite, the embedded default, stores decimals as
   floating point, so its SQL cannot be trusted to the cent). One streaming pass over the
   year's rows, ordered by contract, through the functions of `scoring.py`.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
@@ -27,10 +30,17 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Sum
 
-from agencies.models import SurveyResponse
+from agencies.models import Service, SurveyResponse
 
 from . import scoring
-from .models import Achievement, PerformanceContract, Score, ScoreRun, StaffCount
+from .models import (
+    Achievement,
+    AnnualAchievement,
+    PerformanceContract,
+    Score,
+    ScoreRun,
+    StaffCount,
+)
 
 BATCH = 5000
 
@@ -51,15 +61,19 @@ CASE WHEN r.value IS NULL THEN 0::numeric
          0), %(cap)s), 2)
 END"""
 
-# The indicator-quarters taking part: approved contracts of the year, scorable targets, and
-# in an open quarter only the reported ones.
-_TAKING_PART = """
+# The year's indicator-quarters with a target an achievement can come from, of approved
+# contracts, with the realisation that counts (none in a quarter that has not started).
+_ROWS = """
 FROM performance_performancecontract c
 JOIN performance_indicator i ON i.contract_id = c.id
 JOIN performance_target t ON t.indicator_id = i.id
 LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = t.quarter
+    AND r.quarter = ANY(%(started)s)
 WHERE c.year = %(year)s AND c.status = 'approved'
-  AND NOT (i.direction = 'higher' AND t.value <= 0)
+  AND NOT (i.direction = 'higher' AND t.value <= 0)"""
+
+# Those taking part in their quarter: in an open quarter only the reported ones.
+_TAKING_PART = f"""{_ROWS}
   AND (r.value IS NOT NULL OR t.quarter = ANY(%(closed)s))"""
 
 # Every contract's quarter scores, into a temporary table. The one heavy statement; a
@@ -73,6 +87,62 @@ SELECT c.id AS contract_id, c.agency_id, c.employee_id IS NULL AS agency_held, t
 GROUP BY c.id, t.quarter
 """
 
+# Contracts that are judged on annual targets: one of their indicators has an annual target
+# and a target in some quarter (a partial index finds them).
+_ANNUAL_CONTRACTS = """
+SELECT ai.contract_id FROM performance_indicator ai
+JOIN performance_target at ON at.indicator_id = ai.id
+WHERE ai.annual_target IS NOT NULL AND NOT (ai.direction = 'higher' AND at.value <= 0)"""
+
+# The achievement formula on a year: the annual realisation is num / mult (mult: the number
+# of quarters averaged, else 1), so the achievement is one exact division.
+_ANNUAL_ACHIEVEMENT = """
+round(LEAST(GREATEST(
+    CASE WHEN direction = 'higher' THEN 100 * num / (mult * annual_target)
+         WHEN annual_target = 0 THEN CASE WHEN num = 0 THEN 100 ELSE 0 END
+         ELSE (200 * mult * annual_target - 100 * num) / (mult * annual_target) END,
+    0), %(cap)s), 2)"""
+
+# The year so far of the indicators of the agency PK contracts and of the contracts judged
+# on annual targets, from their closed quarters (DESIGN.md, "Annual contract score"):
+# `value` as published; `value12` 12 times the value that enters the contract's annual
+# score, exact (the mean of 1-4 quarter achievements times 12 is a whole multiple of their
+# sum), so the weighted mean is one division.
+_INDICATOR_YEAR_SQL = f"""
+CREATE TEMP TABLE recompute_indicator_year ON COMMIT DROP AS
+SELECT indicator_id, contract_id, agency_held, annual_contract, weight, annual_target,
+       CASE WHEN annual_target IS NULL THEN round(ach_sum / n, 2)
+            WHEN missing THEN 0
+            ELSE {_ANNUAL_ACHIEVEMENT} END AS value,
+       CASE WHEN annual_target IS NULL THEN ach_sum * (12 / n)
+            WHEN missing THEN 0
+            ELSE 12 * {_ANNUAL_ACHIEVEMENT} END AS value12,
+       missing,
+       CASE WHEN annual_target IS NULL OR missing THEN NULL
+            WHEN aggregation = 'average' THEN round(num / mult, 4)
+            ELSE num END AS realisation
+FROM (
+    SELECT *,
+           annual_target IS NOT NULL AND (reported = 0 OR aggregation = 'sum' AND reported < n)
+               AS missing,
+           CASE WHEN aggregation = 'last' THEN real_last ELSE real_sum END AS num,
+           CASE WHEN aggregation = 'average' THEN reported ELSE 1 END AS mult
+    FROM (
+        SELECT i.id AS indicator_id, i.contract_id, c.employee_id IS NULL AS agency_held,
+               c.id IN ({_ANNUAL_CONTRACTS}) AS annual_contract,
+               i.direction, i.weight, i.annual_target, i.aggregation,
+               count(*) AS n, count(r.value) AS reported,
+               sum({_ACHIEVEMENT}) AS ach_sum, sum(r.value) AS real_sum,
+               (array_agg(r.value ORDER BY t.quarter DESC)
+                   FILTER (WHERE r.value IS NOT NULL))[1] AS real_last
+        {_ROWS}
+          AND t.quarter = ANY(%(closed)s)
+          AND (c.employee_id IS NULL OR c.id IN ({_ANNUAL_CONTRACTS}))
+        GROUP BY i.id, c.id
+    ) sums
+) flagged
+"""  # noqa: S608 (fixed fragments, no input)
+
 # The achievements of the agency PK contracts (public, so kept per indicator): a few
 # thousand rows, found through the indexes.
 _ACHIEVEMENT_SQL = f"""
@@ -82,50 +152,81 @@ SELECT %(run)s, i.id, t.quarter, {_ACHIEVEMENT}, r.value IS NULL
   AND c.employee_id IS NULL
 """
 
-# Contract scores: the quarters, and the year as the mean of the quarter scores.
-_CONTRACT_SCORES = """
-SELECT contract_id, agency_id, agency_held, 'Q' || quarter AS period, score, missing
-FROM recompute_quarter
-UNION ALL
-SELECT contract_id, agency_id, agency_held, 'Y', round(avg(score), 2), sum(missing)
-FROM recompute_quarter GROUP BY contract_id, agency_id, agency_held
+_ANNUAL_ACHIEVEMENT_SQL = """
+INSERT INTO performance_annualachievement
+    (run_id, indicator_id, target, realisation, value, missing)
+SELECT %(run)s, indicator_id, annual_target, realisation, value, missing
+FROM recompute_indicator_year WHERE agency_held
 """
 
-_PREDIKAT = """
-CASE WHEN score >= %(t_sb)s THEN 'Sangat Baik'
-     WHEN score >= %(t_b)s THEN 'Baik'
-     WHEN score >= %(t_bp)s THEN 'Butuh Perbaikan'
-     WHEN score >= %(t_k)s THEN 'Kurang'
-     ELSE 'Sangat Kurang' END"""
+# Contract scores: the quarters, and the year from the closed quarters only: the mean of
+# their scores, or for a contract judged on annual targets the weighted mean of its
+# indicators' annual achievements. `final`: the period is closed.
+_CONTRACT_YEAR = """
+SELECT q.contract_id, q.agency_id, q.agency_held, 'Y' AS period,
+       %(year_closed)s AS final,
+       coalesce(min(a.score), round(avg(q.score), 2)) AS score, sum(q.missing) AS missing
+FROM recompute_quarter q
+LEFT JOIN (
+    SELECT contract_id, round(sum(value12 * weight) / (12 * sum(weight)), 2) AS score
+    FROM recompute_indicator_year WHERE annual_contract GROUP BY contract_id
+) a ON a.contract_id = q.contract_id
+WHERE q.quarter = ANY(%(closed)s)
+GROUP BY q.contract_id, q.agency_id, q.agency_held
+"""
+
+_CONTRACT_SCORES = f"""
+SELECT contract_id, agency_id, agency_held, 'Q' || quarter AS period,
+       quarter = ANY(%(closed)s) AS final, score, missing
+FROM recompute_quarter
+UNION ALL
+{_CONTRACT_YEAR}
+"""  # noqa: S608 (fixed fragments, no input)
+
+
+def _bands(names: Sequence[str]) -> str:
+    """A CASE giving the band of `score` on the scheme's thresholds (names best first)."""
+    return (
+        f"CASE WHEN score >= %(t_i)s THEN '{names[0]}'"
+        f" WHEN score >= %(t_b)s THEN '{names[1]}'"
+        f" WHEN score >= %(t_bp)s THEN '{names[2]}'"
+        f" WHEN score >= %(t_k)s THEN '{names[3]}'"
+        f" ELSE '{names[4]}' END"
+    )
+
+
+_PREDIKAT = _bands(scoring.ORGANISATION_SCALE)
+_STAFF_BAND = _bands(scoring.STAFF_BANDS)
 
 # Written in contract order: the inserts into the indexes on contract_id then go to
 # neighbouring pages instead of all over them.
 _CONTRACT_SQL = f"""
 INSERT INTO performance_score
-    (run_id, agency_id, contract_id, year, period, missing, score, predikat)
-SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score, {_PREDIKAT}
+    (run_id, agency_id, contract_id, year, period, missing, score, predikat, final, complete)
+SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score,
+       CASE WHEN NOT final THEN '' WHEN agency_held THEN {_PREDIKAT} ELSE {_STAFF_BAND} END,
+       final, true
 FROM ({_CONTRACT_SCORES}) scored
 ORDER BY contract_id, period
 """  # noqa: S608 (fixed fragments, no input)
 
-# How many of each agency's staff have each predikat on their annual score (the year rows of
-# _CONTRACT_SCORES of the staff's contracts): a few hundred rows.
+# How many of each agency's staff have each predikat on their annual score, once the year
+# is closed (a provisional year has no predikat): a few hundred rows.
 _STAFF_COUNT_SQL = f"""
 INSERT INTO performance_staffcount (run_id, agency_id, year, predikat, count)
 SELECT %(run)s, agency_id, %(year)s, predikat, count(*)
 FROM (
-    SELECT agency_id, {_PREDIKAT} AS predikat
-    FROM (
-        SELECT agency_id, round(avg(score), 2) AS score
-        FROM recompute_quarter WHERE NOT agency_held GROUP BY contract_id, agency_id
-    ) annual
+    SELECT agency_id, {_STAFF_BAND} AS predikat
+    FROM ({_CONTRACT_YEAR}) annual
+    WHERE NOT agency_held AND final
 ) graded
 GROUP BY agency_id, predikat
 """  # noqa: S608 (fixed fragments, no input)
 
 # Agency components and scores for one year from the contract scores (read from the
-# temporary table, not back from performance_score: the planner has no statistics on a run
-# that is not committed yet, and guessed a nested loop over 500,000 rows).
+# temporary tables, not back from performance_score: the planner has no statistics on a run
+# that is not committed yet, and guessed a nested loop over 500,000 rows). Each component
+# is rounded before they are combined.
 _AGENCY_SQL = f"""
 WITH scored AS ({_CONTRACT_SCORES}),
 k AS (
@@ -136,17 +237,24 @@ e AS (
     FROM scored WHERE NOT agency_held
     GROUP BY agency_id, period
 ),
-sv AS (
-    SELECT sv.agency_id,
-           CASE WHEN GROUPING(r.quarter) = 1 THEN 'Y' ELSE 'Q' || r.quarter END AS period,
-           count(*) AS n,
+sq AS (
+    SELECT sv.agency_id, r.quarter, count(*) AS n,
            sum(r.u1 + r.u2 + r.u3 + r.u4 + r.u5 + r.u6 + r.u7 + r.u8 + r.u9) AS total
     FROM agencies_surveyresponse r JOIN agencies_service sv ON sv.id = r.service_id
     WHERE r.year = %(year)s
-    GROUP BY GROUPING SETS ((sv.agency_id, r.quarter), (sv.agency_id))
+    GROUP BY sv.agency_id, r.quarter
+),
+-- Each quarter's respondents, and the year's: those of its closed quarters, pooled.
+sv AS (
+    SELECT agency_id, 'Q' || quarter AS period, n, total FROM sq
+    UNION ALL
+    SELECT agency_id, 'Y', sum(n), sum(total) FROM sq
+    WHERE quarter = ANY(%(closed)s) GROUP BY agency_id
 ),
 s AS (
-    SELECT agency_id, period, n, round(25 * total::numeric / (9 * n), 2) AS s FROM sv
+    SELECT agency_id, period, n,
+           CASE WHEN n >= %(min_survey)s THEN round(25 * total::numeric / (9 * n), 2) END AS ikm
+    FROM sv
 ),
 keys AS (
     SELECT agency_id, period FROM k UNION SELECT agency_id, period FROM e
@@ -154,45 +262,52 @@ keys AS (
 ),
 comp AS (
     SELECT keys.agency_id, keys.period, k.k,
-           CASE WHEN e.n >= %(min_group)s THEN e.e_sum END AS e_sum, e.n AS staff_n,
-           CASE WHEN s.n >= %(min_survey)s THEN s.s END AS s, s.n AS survey_n
+           CASE WHEN e.n >= %(min_group)s THEN round(e.e_sum / e.n, 2) END AS e,
+           e.n AS staff_n, s.ikm,
+           -- (GREATEST ignores a NULL: no IKM must give no S, not 0)
+           CASE WHEN s.ikm IS NOT NULL THEN
+               round(LEAST(GREATEST(100 * s.ikm / %(ikm_target)s, 0), %(cap)s), 2) END AS s,
+           s.n AS survey_n,
+           CASE WHEN keys.period = 'Y' THEN %(year_closed)s
+                ELSE substr(keys.period, 2)::int = ANY(%(closed)s) END AS final,
+           EXISTS (SELECT 1 FROM agencies_service x WHERE x.agency_id = keys.agency_id)
+               AS has_service
     FROM keys
     LEFT JOIN k ON k.agency_id = keys.agency_id AND k.period = keys.period
     LEFT JOIN e ON e.agency_id = keys.agency_id AND e.period = keys.period
     LEFT JOIN s ON s.agency_id = keys.agency_id AND s.period = keys.period
 ),
--- E = e_sum / n is kept as a fraction: numerator and denominator are multiplied by n, so the
--- one division below is exact where the true score lies on a half cent (as scoring.py).
 weighted AS (
-    SELECT comp.*, e_sum / staff_n AS e,
-           (coalesce(%(wk)s * k, 0) + coalesce(%(ws)s * s, 0))
-               * CASE WHEN e_sum IS NULL THEN 1 ELSE staff_n END
-           + coalesce(%(we)s * e_sum, 0) AS num,
-           (CASE WHEN k IS NULL THEN 0 ELSE %(wk)s END
-            + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END)
-               * CASE WHEN e_sum IS NULL THEN 1 ELSE staff_n END
-           + CASE WHEN e_sum IS NULL THEN 0 ELSE %(we)s * staff_n END AS den
+    SELECT comp.*,
+           coalesce(%(wk)s * k, 0) + coalesce(%(we)s * e, 0) + coalesce(%(ws)s * s, 0) AS num,
+           CASE WHEN k IS NULL THEN 0 ELSE %(wk)s END
+           + CASE WHEN e IS NULL THEN 0 ELSE %(we)s END
+           + CASE WHEN s IS NULL THEN 0 ELSE %(ws)s END AS den
     FROM comp
 ),
 agency_scored AS (
     SELECT *, round(num / den, 2) AS score FROM weighted WHERE den > 0
 )
 INSERT INTO performance_score
-    (run_id, agency_id, contract_id, year, period, k, e, s, staff_count, respondents,
-     missing, score, predikat)
-SELECT %(run)s, agency_id, NULL, %(year)s, period, k, round(e, 2), s, staff_n, survey_n, 0,
-       score, {_PREDIKAT}
+    (run_id, agency_id, contract_id, year, period, k, e, s, ikm, staff_count, respondents,
+     missing, score, predikat, final, complete)
+SELECT %(run)s, agency_id, NULL, %(year)s, period, k, e, s, ikm, staff_n, survey_n, 0,
+       score, CASE WHEN final THEN {_PREDIKAT} ELSE '' END, final,
+       k IS NOT NULL AND (s IS NOT NULL OR NOT has_service)
 FROM agency_scored
 """  # noqa: S608 (fixed fragments, no input)
 
 
-def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, closed: list[int]) -> dict:
+def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.date) -> dict:
+    closed = scoring.closed_quarters(year, today, scheme.entry_grace_days)
     return {
         "run": run.pk,
         "year": year,
         "closed": closed,
+        "started": scoring.started_quarters(year, today),
+        "year_closed": 4 in closed,
         "cap": scheme.cap,
-        "t_sb": scheme.threshold_sangat_baik,
+        "t_i": scheme.threshold_istimewa,
         "t_b": scheme.threshold_baik,
         "t_bp": scheme.threshold_butuh_perbaikan,
         "t_k": scheme.threshold_kurang,
@@ -201,21 +316,14 @@ def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, closed: list[int])
         "ws": scheme.weight_survey,
         "min_group": scheme.min_group_size,
         "min_survey": scheme.survey_min_responses,
+        "ikm_target": scheme.ikm_target,
     }
-
-
-def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> list[int]:
-    return [
-        q
-        for q in (1, 2, 3, 4)
-        if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
-    ]
 
 
 def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.date) -> None:
     """Write the run's rows for `year` with a few set-based statements (PostgreSQL), in the
     caller's transaction."""
-    params = _params(run, year, scheme, closed_quarters(year, today, scheme))
+    params = _params(run, year, scheme, today)
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         # Parallel workers make the heavy statement faster but take every core from the web
@@ -230,17 +338,20 @@ def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: date
         # planning costs milliseconds, the statements seconds.
         cursor.execute("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
         cursor.execute(_QUARTER_SQL, params)
+        cursor.execute(_INDICATOR_YEAR_SQL, params)
         cursor.execute(_ACHIEVEMENT_SQL, params)
+        cursor.execute(_ANNUAL_ACHIEVEMENT_SQL, params)
         cursor.execute(_CONTRACT_SQL, params)
         cursor.execute(_AGENCY_SQL, params)
         cursor.execute(_STAFF_COUNT_SQL, params)
-        # The next year of the same recompute creates it again.
-        cursor.execute("DROP TABLE recompute_quarter")
+        # The next year of the same recompute creates them again.
+        cursor.execute("DROP TABLE recompute_quarter, recompute_indicator_year")
 
 
 def _indicator_rows(year: int) -> Iterator[tuple]:
-    """(contract_id, agency_id, employee_id, indicator_id, direction, weight, quarter, target,
-    realisation) of the year's approved contracts, ordered by contract, streamed."""
+    """(contract_id, agency_id, employee_id, indicator_id, direction, weight, annual_target,
+    aggregation, quarter, target, realisation) of the year's approved contracts, ordered by
+    contract, indicator and quarter, streamed."""
     # Two streams merged by (indicator, quarter): targets, and the realisations beside them.
     from .models import Realisation, Target
 
@@ -258,6 +369,8 @@ def _indicator_rows(year: int) -> Iterator[tuple]:
             "indicator_id",
             "indicator__direction",
             "indicator__weight",
+            "indicator__annual_target",
+            "indicator__aggregation",
             "quarter",
             "value",
         )
@@ -271,7 +384,7 @@ def _indicator_rows(year: int) -> Iterator[tuple]:
     )
     pending = next(realisations, None)
     for row in targets:
-        key = (row[0], row[3], row[6])
+        key = (row[0], row[3], row[8])
         while pending is not None and pending[:3] < key:
             pending = next(realisations, None)
         value = pending[3] if pending is not None and pending[:3] == key else None
@@ -280,63 +393,60 @@ def _indicator_rows(year: int) -> Iterator[tuple]:
 
 @dataclass
 class ContractScores:
-    """One contract's results: `periods` {"Q1".."Q4", "Y": (score, missing realisations)} and
-    `achievements` [(indicator id, quarter, achievement, missing)] in row order."""
+    """One contract's results: `periods` {"Q1".."Q4", "Y": (score, missing realisations)},
+    `achievements` [(indicator id, quarter, achievement, missing)] in row order and
+    `annual` [(indicator id, annual target, scoring.AnnualAchievement)]."""
 
     periods: dict[str, tuple[Decimal, int]] = field(default_factory=dict)
     achievements: list[tuple[int, int, Decimal, bool]] = field(default_factory=list)
+    annual: list[tuple[int, Decimal | None, scoring.AnnualAchievement]] = field(
+        default_factory=list
+    )
 
 
 def score_contract(
-    rows: Iterable[tuple], closed: set[int], scheme: scoring.Scheme
+    rows: Iterable[tuple],
+    closed: Collection[int],
+    scheme: scoring.Scheme,
+    *,
+    started: Collection[int] = scoring.QUARTERS,
+    annual: Mapping[int, tuple[Decimal | None, str]] | None = None,
 ) -> ContractScores:
     """Score one contract in memory from its rows (indicator_id, direction, weight, quarter,
-    target, realisation or None), through scoring.py: the Python engine's per-contract step,
-    also the officer's preview. A higher-is-better row with a target <= 0 is left out; a
-    missing realisation counts 0 (flagged) in a closed quarter and leaves the indicator out
-    of an open one."""
-    out = ContractScores()
-    by_quarter: dict[int, list[tuple]] = defaultdict(list)
-    for row in rows:
-        by_quarter[row[3]].append(row)
-    quarter_scores: list[Decimal] = []
-    missing_total = 0
-    for quarter in sorted(by_quarter):
-        taking_part = []
-        for indicator_id, direction, weight, _, target, realisation in by_quarter[quarter]:
-            if direction == "higher" and target <= 0:
-                continue
-            if realisation is None and quarter not in closed:
-                continue
-            if realisation is None:
-                value, missing = Decimal("0.00"), True
-            else:
-                value = scoring.achievement(direction, target, realisation, scheme.cap)
-                missing = False
-            taking_part.append((value, weight, missing))
-            out.achievements.append((indicator_id, quarter, value, missing))
-        score = scoring.contract_quarter_score((a, w) for a, w, _ in taking_part)
-        if score is None:
-            continue
-        missing = sum(1 for *_, m in taking_part if m)
-        missing_total += missing
-        quarter_scores.append(score)
-        out.periods[f"Q{quarter}"] = (score, missing)
-    annual = scoring.annual_score(quarter_scores)
-    if annual is not None:
-        out.periods["Y"] = (annual, missing_total)
+    target, realisation or None), through `scoring.score_contract`: the Python engine's
+    per-contract step, also the officer's preview. `annual` gives indicators their
+    (annual target, aggregation)."""
+    annual = annual or {}
+    targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    realised: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    details: dict[int, tuple[str, Decimal]] = {}
+    for indicator_id, direction, weight, quarter, target, realisation in rows:
+        details[indicator_id] = (direction, weight)
+        targets[indicator_id][quarter] = target
+        if realisation is not None:
+            realised[indicator_id][quarter] = realisation
+    indicators = [
+        scoring.IndicatorYear(
+            direction=direction,
+            weight=weight,
+            targets=targets[indicator_id],
+            realisations=realised[indicator_id],
+            annual_target=annual.get(indicator_id, (None, ""))[0],
+            aggregation=annual.get(indicator_id, (None, ""))[1],
+            key=indicator_id,
+        )
+        for indicator_id, (direction, weight) in details.items()
+    ]
+    result = scoring.score_contract(indicators, closed=closed, started=started, cap=scheme.cap)
+    out = ContractScores(achievements=result.achievements)
+    for quarter, value in result.quarters.items():
+        out.periods[f"Q{quarter}"] = value
+    if result.annual is not None:
+        out.periods["Y"] = result.annual
+    out.annual = [
+        (key, annual.get(key, (None, ""))[0], value) for key, value in result.annual_achievements
+    ]
     return out
-
-
-@dataclass(frozen=True)
-class AgencyPeriod:
-    """An agency's components and score in one period (`e` rounded for display)."""
-
-    k: Decimal | None
-    e: Decimal | None
-    s: Decimal | None
-    score: Decimal | None
-    predikat: str | None
 
 
 def agency_period(
@@ -344,24 +454,13 @@ def agency_period(
     staff_scores: Sequence[Decimal],
     survey: tuple[int, list[int]] | None,
     scheme: scoring.Scheme,
-) -> AgencyPeriod:
-    """K as given, E from the staff scores (only from `min_group_size` of them), S from the
-    survey's (respondents, nine sums) (only from `survey_min_responses`), and the combined
-    score: the Python engine's agency step, also the officer's preview."""
-    e = scoring.staff_component(staff_scores, scheme)
-    n, sums = survey or (None, None)
-    s = (
-        scoring.ikm_from_sums(sums, n)
-        if n is not None and n >= scheme.survey_min_responses
-        else None
-    )
-    score = scoring.agency_score(k, e, s, scheme)
-    return AgencyPeriod(
-        k=k,
-        e=scoring.round2(e) if e is not None else None,
-        s=s,
-        score=score,
-        predikat=scoring.predikat(score, scheme) if score is not None else None,
+    *,
+    final: bool,
+    has_service: bool,
+) -> scoring.AgencyPeriod:
+    """The Python engine's agency step, also the officer's preview (`scoring.agency_period`)."""
+    return scoring.agency_period(
+        k, staff_scores, survey, scheme, final=final, has_service=has_service
     )
 
 
@@ -369,9 +468,11 @@ def write_year_python(
     run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.date
 ) -> None:
     """Write the run's rows for `year` in one streaming pass through scoring.py."""
-    closed = set(closed_quarters(year, today, scheme))
+    closed = set(scoring.closed_quarters(year, today, scheme.entry_grace_days))
+    started = set(scoring.started_quarters(year, today))
+    final = {f"Q{q}": q in closed for q in scoring.QUARTERS} | {"Y": 4 in closed}
     scores: list[Score] = []
-    achievements: list[Achievement] = []
+    achievements: list[Achievement | AnnualAchievement] = []
     agency_k: dict[tuple[int, str], Decimal] = {}
     staff: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     graded: dict[tuple[int, str], int] = defaultdict(int)  # (agency, predikat): staff
@@ -381,44 +482,81 @@ def write_year_python(
             Score.objects.bulk_create(scores, batch_size=BATCH)
             scores.clear()
         if force or len(achievements) >= BATCH:
-            Achievement.objects.bulk_create(achievements, batch_size=BATCH)
+            for model in (Achievement, AnnualAchievement):
+                model.objects.bulk_create(
+                    [a for a in achievements if type(a) is model], batch_size=BATCH
+                )
             achievements.clear()
 
     for (contract_id, agency_id, employee_id), rows in groupby(
         _indicator_rows(year), key=lambda r: r[:3]
     ):
-        result = score_contract((r[3:] for r in rows), closed, scheme)
+        rows = list(rows)
+        result = score_contract(
+            [(r[3], r[4], r[5], r[8], r[9], r[10]) for r in rows],
+            closed,
+            scheme,
+            started=started,
+            annual={r[3]: (r[6], r[7]) for r in rows},
+        )
         if employee_id is None:
             achievements.extend(
                 Achievement(
+                    run=run, indicator_id=indicator_id, quarter=quarter, value=value, missing=m
+                )
+                for indicator_id, quarter, value, m in result.achievements
+            )
+            achievements.extend(
+                AnnualAchievement(
                     run=run,
                     indicator_id=indicator_id,
-                    quarter=quarter,
-                    value=value,
-                    missing=missing,
+                    target=target,
+                    realisation=(
+                        None if a.realisation is None else scoring.round_to(a.realisation, 4)
+                    ),
+                    value=scoring.round2(a.value),
+                    missing=a.missing,
                 )
-                for indicator_id, quarter, value, missing in result.achievements
+                for indicator_id, target, a in result.annual
             )
         for period, (score, missing) in result.periods.items():
-            row = _contract_score(run, agency_id, contract_id, year, period, score, missing, scheme)
+            row = Score(
+                run=run,
+                agency_id=agency_id,
+                contract_id=contract_id,
+                year=year,
+                period=period,
+                score=score,
+                missing=missing,
+                predikat=scoring.final_predikat(
+                    score, scheme, final=final[period], staff=employee_id is not None
+                ),
+                final=final[period],
+                complete=True,
+            )
             scores.append(row)
             if employee_id is None:
                 agency_k[(agency_id, period)] = score
             else:
                 staff[(agency_id, period)].append(score)
-                if period == "Y":
+                if period == "Y" and row.final:
                     graded[(agency_id, row.predikat)] += 1
         flush()
     flush(force=True)
 
-    survey = _survey_sums(year)
+    survey = _survey_sums(year, closed)
+    with_service = set(Service.objects.values_list("agency_id", flat=True).distinct())
     keys = set(agency_k) | set(staff) | set(survey)
     agency_scores = []
     for agency_id, period in sorted(keys):
         staff_scores = staff.get((agency_id, period), [])
-        n = survey.get((agency_id, period), (None, None))[0]
         result = agency_period(
-            agency_k.get((agency_id, period)), staff_scores, survey.get((agency_id, period)), scheme
+            agency_k.get((agency_id, period)),
+            staff_scores,
+            survey.get((agency_id, period)),
+            scheme,
+            final=final[period],
+            has_service=agency_id in with_service,
         )
         if result.score is None:
             continue
@@ -432,11 +570,14 @@ def write_year_python(
                 k=result.k,
                 e=result.e,
                 s=result.s,
+                ikm=result.ikm,
                 staff_count=len(staff_scores) or None,
-                respondents=n,
+                respondents=survey.get((agency_id, period), (None, None))[0],
                 missing=0,
                 score=result.score,
                 predikat=result.predikat,
+                final=result.final,
+                complete=result.complete,
             )
         )
     Score.objects.bulk_create(agency_scores, batch_size=BATCH)
@@ -446,30 +587,11 @@ def write_year_python(
     )
 
 
-def _contract_score(
-    run: ScoreRun,
-    agency_id: int,
-    contract_id: int,
-    year: int,
-    period: str,
-    score: Decimal,
-    missing: int,
-    scheme: scoring.Scheme,
-) -> Score:
-    return Score(
-        run=run,
-        agency_id=agency_id,
-        contract_id=contract_id,
-        year=year,
-        period=period,
-        score=score,
-        missing=missing,
-        predikat=scoring.predikat(score, scheme),
-    )
-
-
-def _survey_sums(year: int) -> dict[tuple[int, str], tuple[int, list[int]]]:
-    """{(agency, period): (respondents, the nine element sums)} for quarters and the year."""
+def _survey_sums(
+    year: int, closed: Collection[int]
+) -> dict[tuple[int, str], tuple[int, list[int]]]:
+    """{(agency, period): (respondents, the nine element sums)} for each quarter, and for the
+    year from its closed quarters (pooled)."""
     answer_fields = [f"u{i}" for i in range(1, 10)]
     rows = (
         SurveyResponse.objects.filter(year=year)
@@ -481,6 +603,8 @@ def _survey_sums(year: int) -> dict[tuple[int, str], tuple[int, list[int]]]:
     for row in rows:
         sums = [row[f] for f in answer_fields]
         out[(row["agency_id"], f"Q{row['q']}")] = (row["n"], sums)
+        if row["q"] not in closed:
+            continue
         n_year, sums_year = out.get((row["agency_id"], "Y"), (0, [0] * 9))
         out[(row["agency_id"], "Y")] = (
             n_year + row["n"],

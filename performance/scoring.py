@@ -1,17 +1,17 @@
 """The scoring rules: numbers in, numbers out. No Django, no database.
 
-This module is the executable methodology (DESIGN.md, "Scoring rules"). The nightly
-recompute's SQL implements the same formulas set-based on PostgreSQL and is tested against
-these functions; everything else (the SQLite engine, the worked example on the methodology
-page, the officer's preview) calls them directly.
+This module is the executable methodology (DESIGN.md, "Scoring rules", version 2). The
+nightly recompute's SQL implements the same formulas set-based on PostgreSQL and is tested
+against these functions; everything else (the streaming engine, the worked example on the
+methodology page, the officer's preview) calls them directly.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -21,14 +21,20 @@ CENT = Decimal("0.01")
 Number = Decimal | Fraction
 
 
-def round2(x: Number) -> Decimal:
-    """Round half up to two decimals (109.995 -> 110.00). A Fraction is rounded exactly, so a
-    mean that is a repeating decimal still rounds as its true value does."""
+def round_to(x: Number, places: int) -> Decimal:
+    """Round half up to `places` decimals. A Fraction is rounded exactly, so a mean that is a
+    repeating decimal still rounds as its true value does."""
+    quantum = Decimal(1).scaleb(-places)
     if isinstance(x, Fraction):
-        scaled = x * 100
-        cents = math.floor(abs(scaled) + Fraction(1, 2))
-        return (Decimal(cents if scaled >= 0 else -cents) / 100).quantize(CENT)
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+        scaled = x * 10**places
+        units = math.floor(abs(scaled) + Fraction(1, 2))
+        return (Decimal(units if scaled >= 0 else -units) / 10**places).quantize(quantum)
+    return x.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def round2(x: Number) -> Decimal:
+    """Round half up to two decimals (109.995 -> 110.00): what "rounded" means everywhere."""
+    return round_to(x, 2)
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,102 @@ class Scheme:
     weight_contract: Decimal = Decimal("0.5")
     weight_staff: Decimal = Decimal("0.3")
     weight_survey: Decimal = Decimal("0.2")
-    threshold_sangat_baik: Decimal = Decimal(110)
+    # The organisation scale of PermenPAN-RB 6/2022: where Istimewa, Baik, Butuh Perbaikan
+    # and Kurang start (below Kurang: Sangat Kurang).
+    threshold_istimewa: Decimal = Decimal(110)
     threshold_baik: Decimal = Decimal(90)
     threshold_butuh_perbaikan: Decimal = Decimal(70)
     threshold_kurang: Decimal = Decimal(50)
     entry_grace_days: int = 15
     survey_min_responses: int = 10
     min_group_size: int = 10
+    # The IKM that counts as a 100% achievement of the survey component S: the lower bound
+    # of mutu pelayanan A (PermenPAN-RB 14/2017) by default; the province's choice.
+    ikm_target: Decimal = Decimal("88.31")
+
+    def snapshot(self) -> dict[str, str]:
+        """Every parameter as text, as a score run records it (`from_snapshot` reads it)."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Mapping[str, object]) -> Scheme:
+        """The scheme a run recorded. Parameters the snapshot lacks (it was written before
+        they existed) take the defaults; `threshold_sangat_baik` of version 1 runs is
+        `threshold_istimewa` (the same number, the band renamed)."""
+        values = dict(snapshot)
+        if "threshold_sangat_baik" in values and "threshold_istimewa" not in values:
+            values["threshold_istimewa"] = values["threshold_sangat_baik"]
+        return cls(
+            **{
+                f.name: type(getattr(DEFAULT_SCHEME, f.name))(values[f.name])
+                for f in fields(cls)
+                if f.name in values
+            }
+        )
 
 
 DEFAULT_SCHEME = Scheme()
+
+
+# --- periods -------------------------------------------------------------------------------
+
+QUARTERS = (1, 2, 3, 4)
+
+
+def quarter_first_day(year: int, quarter: int) -> datetime.date:
+    return datetime.date(year, 3 * quarter - 2, 1)
+
+
+def quarter_last_day(year: int, quarter: int) -> datetime.date:
+    if quarter == 4:
+        return datetime.date(year, 12, 31)
+    return datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+
+
+def quarter_is_closed(
+    year: int, quarter: int, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
+) -> bool:
+    """Closed when today (WITA) is later than the quarter's last day plus the grace days:
+    Q3 with 15 grace days is open up to and including 15 October."""
+    return today > quarter_last_day(year, quarter) + datetime.timedelta(days=grace_days)
+
+
+def closed_quarters(
+    year: int, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
+) -> list[int]:
+    """The quarters of `year` that are closed on `today` (WITA), in order."""
+    return [q for q in QUARTERS if quarter_is_closed(year, q, today, grace_days)]
+
+
+def started_quarters(year: int, today: datetime.date) -> list[int]:
+    """The quarters of `year` that have started on `today`: only they take a realisation."""
+    return [q for q in QUARTERS if quarter_first_day(year, q) <= today]
+
+
+def year_is_closed(
+    year: int, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
+) -> bool:
+    """A year is closed when its Q4 is."""
+    return quarter_is_closed(year, 4, today, grace_days)
+
+
+def period_is_closed(
+    year: int, period: str, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
+) -> bool:
+    """Whether a period ("Q1".."Q4" or "Y") is closed, so its scores are final."""
+    quarter = 4 if period == "Y" else int(period[1])
+    return quarter_is_closed(year, quarter, today, grace_days)
+
+
+def previous_period(year: int, period: str) -> tuple[int, str]:
+    """The period before: the year before for "Y", Q4 of the year before for Q1."""
+    if period == "Y":
+        return year - 1, "Y"
+    quarter = int(period[1])
+    return (year - 1, "Q4") if quarter == 1 else (year, f"Q{quarter - 1}")
+
+
+# --- indicator achievement -----------------------------------------------------------------
 
 
 class InvalidTarget(ValueError):
@@ -56,12 +148,13 @@ class InvalidTarget(ValueError):
 
 
 def achievement(
-    direction: str, target: Decimal, realisation: Decimal, cap: Decimal = DEFAULT_SCHEME.cap
+    direction: str, target: Number, realisation: Number, cap: Decimal = DEFAULT_SCHEME.cap
 ) -> Decimal:
-    """Achievement in percent of one indicator in one quarter, clamped to [0, cap], rounded.
+    """Achievement in percent of one indicator, clamped to [0, cap], rounded.
 
     higher: 100 * r / t (t > 0). lower: 100 * (2 - r / t) for t > 0; for t == 0, 100 when
-    r == 0 else 0.
+    r == 0 else 0. The same formula serves a quarter and a year (annual target and annual
+    realisation).
     """
     t, r = Fraction(target), Fraction(realisation)
     if direction == "higher":
@@ -76,6 +169,11 @@ def achievement(
     else:
         raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
     return round2(min(max(raw, Fraction(0)), Fraction(cap)))
+
+
+def target_is_valid(direction: str, target: Number) -> bool:
+    """Whether an achievement can come from `target` (a higher-is-better one must be > 0)."""
+    return target > 0 if direction == "higher" else target >= 0
 
 
 def weighted_mean(pairs: Iterable[tuple[Number, Number]]) -> Decimal | None:
@@ -98,28 +196,208 @@ def contract_quarter_score(achievements: Iterable[tuple[Decimal, Decimal]]) -> D
 
 
 def annual_score(quarter_scores: Iterable[Decimal | None]) -> Decimal | None:
-    """The mean of the quarter scores so far (None ones are left out), rounded."""
+    """The annual score of a contract none of whose indicators has an annual target: the
+    mean of the quarter scores of the closed quarters (pass only those; None ones are left
+    out), rounded."""
     present = [s for s in quarter_scores if s is not None]
     if not present:
         return None
     return round2(sum((Fraction(p) for p in present), Fraction(0)) / len(present))
 
 
-def mean(values: Sequence[Decimal]) -> Fraction | None:
-    """Exact mean, not rounded (the staff component E is combined unrounded)."""
-    if not values:
-        return None
-    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+@dataclass(frozen=True)
+class IndicatorQuarter:
+    """One indicator's inputs in one quarter."""
+
+    direction: str
+    weight: Decimal
+    target: Decimal
+    realisation: Decimal | None
 
 
-def staff_component(
-    contract_scores: Sequence[Decimal], scheme: Scheme = DEFAULT_SCHEME
-) -> Fraction | None:
-    """E: the exact mean of the staff's SKP scores, only when at least `min_group_size` have
-    one (round2 it for display)."""
-    if len(contract_scores) < scheme.min_group_size:
+def quarter_achievements(
+    rows: Iterable[IndicatorQuarter], closed: bool, cap: Decimal
+) -> list[tuple[Decimal, Decimal, bool]]:
+    """(achievement, weight, missing) of the indicators taking part in a quarter: a missing
+    realisation counts as 0 (flagged missing) once the quarter is closed, and leaves the
+    indicator out while the quarter is open."""
+    out = []
+    for row in rows:
+        if row.realisation is None:
+            if closed:
+                out.append((Decimal(0).quantize(CENT), row.weight, True))
+            continue
+        out.append(
+            (achievement(row.direction, row.target, row.realisation, cap), row.weight, False)
+        )
+    return out
+
+
+# --- annual targets ------------------------------------------------------------------------
+
+AGGREGATIONS = ("sum", "last", "average")
+
+
+def annual_realisation(aggregation: str, reported: Sequence[Decimal | None]) -> Number | None:
+    """An indicator's annual realisation from its realisations of the closed quarters (in
+    quarter order, None where none was reported): the `sum` of them (None, missing, when one
+    is missing), the `last` one reported, or the `average` of those reported (None when none
+    is). The average is exact, not rounded."""
+    present = [r for r in reported if r is not None]
+    if aggregation == "sum":
+        if not reported or len(present) < len(reported):
+            return None
+        return sum((Fraction(r) for r in present), Fraction(0))
+    if not present:
         return None
-    return mean(contract_scores)
+    if aggregation == "last":
+        return present[-1]
+    if aggregation == "average":
+        return sum((Fraction(r) for r in present), Fraction(0)) / len(present)
+    raise ValueError(f"aggregation must be one of {AGGREGATIONS}, not {aggregation!r}")
+
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    """One indicator of a contract over a year: its targets and its realisations by quarter
+    (only realisations that count), and its annual target with its aggregation, if any.
+    `key` is the caller's (an indicator id); the functions only hand it back."""
+
+    direction: str
+    weight: Decimal
+    targets: Mapping[int, Decimal]
+    realisations: Mapping[int, Decimal] = field(default_factory=dict)
+    annual_target: Decimal | None = None
+    aggregation: str = ""
+    key: object = None
+
+    def quarters(self) -> list[int]:
+        """The quarters in which the indicator has a target an achievement can come from."""
+        return sorted(q for q, t in self.targets.items() if target_is_valid(self.direction, t))
+
+
+@dataclass(frozen=True)
+class AnnualAchievement:
+    """An indicator's achievement over the closed quarters of a year. `value` enters the
+    annual contract score as it is: for an indicator with an annual target, the achievement
+    formula on the annual target and realisation (rounded, 0 when `missing`); without one,
+    the exact mean of its quarter achievements (round it for display). `realisation` is the
+    annual realisation (indicators with an annual target, when not missing)."""
+
+    value: Number
+    realisation: Number | None
+    missing: bool
+
+
+def indicator_annual(
+    indicator: IndicatorYear, closed: Collection[int], cap: Decimal = DEFAULT_SCHEME.cap
+) -> AnnualAchievement | None:
+    """The indicator's annual achievement from its closed quarters; None when it has no
+    target in a closed quarter (it takes no part in the year so far)."""
+    quarters = [q for q in indicator.quarters() if q in closed]
+    if not quarters:
+        return None
+    reported = [indicator.realisations.get(q) for q in quarters]
+    if indicator.annual_target is None:
+        values = [
+            Fraction(achievement(indicator.direction, indicator.targets[q], r, cap))
+            if r is not None
+            else Fraction(0)
+            for q, r in zip(quarters, reported, strict=True)
+        ]
+        return AnnualAchievement(sum(values, Fraction(0)) / len(values), None, False)
+    realisation = annual_realisation(indicator.aggregation, reported)
+    if realisation is None:
+        return AnnualAchievement(Decimal(0).quantize(CENT), None, True)
+    return AnnualAchievement(
+        achievement(indicator.direction, indicator.annual_target, realisation, cap),
+        realisation,
+        False,
+    )
+
+
+@dataclass
+class ContractYear:
+    """A contract's results for a year.
+
+    `quarters`: {quarter: (score, missing realisations)} of the quarters with a score;
+    `annual`: (score, missing realisations of the closed quarters) or None;
+    `achievements`: [(key, quarter, achievement, missing)] of the indicator-quarters taking
+    part; `annual_achievements`: [(key, AnnualAchievement)] of the indicators taking part in
+    the year so far."""
+
+    quarters: dict[int, tuple[Decimal, int]] = field(default_factory=dict)
+    annual: tuple[Decimal, int] | None = None
+    achievements: list[tuple[object, int, Decimal, bool]] = field(default_factory=list)
+    annual_achievements: list[tuple[object, AnnualAchievement]] = field(default_factory=list)
+
+
+def score_contract(
+    indicators: Sequence[IndicatorYear],
+    *,
+    closed: Collection[int],
+    started: Collection[int] = QUARTERS,
+    cap: Decimal = DEFAULT_SCHEME.cap,
+) -> ContractYear:
+    """Score one contract for a year (DESIGN.md, "Contract score" and "Annual contract
+    score").
+
+    A quarter's indicators are those with a valid target then; a realisation counts only in
+    a quarter that has started; a missing one counts 0 (flagged) in a closed quarter and
+    leaves the indicator out of an open one. The annual score covers the closed quarters
+    only (none closed: no annual score): the mean of their quarter scores, or, when an
+    indicator has an annual target, the weighted mean of the indicators' annual
+    achievements.
+    """
+    indicators = [
+        IndicatorYear(
+            direction=i.direction,
+            weight=i.weight,
+            targets=i.targets,
+            realisations={q: r for q, r in i.realisations.items() if q in started},
+            annual_target=i.annual_target,
+            aggregation=i.aggregation,
+            key=i.key,
+        )
+        for i in indicators
+    ]
+    out = ContractYear()
+    valid = [set(i.quarters()) for i in indicators]
+    for quarter in QUARTERS:
+        taking_part = []
+        for indicator, quarters in zip(indicators, valid, strict=True):
+            if quarter not in quarters:
+                continue
+            realisation = indicator.realisations.get(quarter)
+            if realisation is None and quarter not in closed:
+                continue
+            if realisation is None:
+                value, missing = Decimal(0).quantize(CENT), True
+            else:
+                target = indicator.targets[quarter]
+                value = achievement(indicator.direction, target, realisation, cap)
+                missing = False
+            taking_part.append((value, indicator.weight, missing))
+            out.achievements.append((indicator.key, quarter, value, missing))
+        score = contract_quarter_score((a, w) for a, w, _ in taking_part)
+        if score is not None:
+            out.quarters[quarter] = (score, sum(1 for *_, m in taking_part if m))
+
+    annuals = [(i, indicator_annual(i, closed, cap)) for i in indicators]
+    out.annual_achievements = [(i.key, a) for i, a in annuals if a is not None]
+    closed_scores = [out.quarters[q] for q in sorted(out.quarters) if q in closed]
+    if not closed_scores:
+        return out
+    if any(i.annual_target is not None for i in indicators):
+        score = weighted_mean((a.value, i.weight) for i, a in annuals if a is not None)
+    else:
+        score = annual_score(s for s, _ in closed_scores)
+    if score is not None:
+        out.annual = (score, sum(m for _, m in closed_scores))
+    return out
+
+
+# --- survey (IKM) --------------------------------------------------------------------------
 
 
 def ikm(responses: Sequence[Sequence[int]], scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
@@ -160,11 +438,41 @@ def mutu_pelayanan(ikm_value: Decimal) -> str:
     return IKM_GRADES[-1][0]
 
 
-def agency_score(
-    k: Number | None, e: Number | None, s: Number | None, scheme: Scheme = DEFAULT_SCHEME
+def survey_component(ikm_value: Decimal | None, scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:
+    """S: the achievement of the (rounded) IKM against the scheme's IKM target,
+    100 * IKM / ikm_target, clamped to [0, cap], rounded. None when there is no IKM."""
+    if ikm_value is None:
+        return None
+    raw = 100 * Fraction(ikm_value) / Fraction(scheme.ikm_target)
+    return round2(min(max(raw, Fraction(0)), Fraction(scheme.cap)))
+
+
+# --- agency score --------------------------------------------------------------------------
+
+
+def mean(values: Sequence[Decimal]) -> Fraction | None:
+    """Exact mean, not rounded."""
+    if not values:
+        return None
+    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+
+
+def staff_component(
+    contract_scores: Sequence[Decimal], scheme: Scheme = DEFAULT_SCHEME
 ) -> Decimal | None:
-    """(wK*K + wE*E + wS*S) / (sum of the weights of the components present), rounded.
-    An absent component is left out with its weight; no component at all gives None."""
+    """E: the mean of the staff's SKP scores, rounded, only when at least `min_group_size`
+    have one."""
+    if len(contract_scores) < scheme.min_group_size:
+        return None
+    return round2(mean(contract_scores))
+
+
+def agency_score(
+    k: Decimal | None, e: Decimal | None, s: Decimal | None, scheme: Scheme = DEFAULT_SCHEME
+) -> Decimal | None:
+    """(wK*K + wE*E + wS*S) / (sum of the weights of the components present), rounded, from
+    the rounded components (so anyone can recompute it from the published ones). An absent
+    component is left out with its weight; no component at all gives None."""
     parts = [
         (value, weight)
         for value, weight in (
@@ -177,63 +485,101 @@ def agency_score(
     return weighted_mean(parts)
 
 
-PREDIKAT_ORDER = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+def is_complete(k: Decimal | None, s: Decimal | None, *, has_service: bool) -> bool:
+    """A score is complete when K is present and, for an agency with a public service, S is
+    present too (E may be absent in a small agency)."""
+    return k is not None and (s is not None or not has_service)
+
+
+# --- predikat ------------------------------------------------------------------------------
+
+# The organisation scale of PermenPAN-RB 6/2022, best first: agencies.
+ORGANISATION_SCALE = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+# Civil servants' bands of their SKP score, best first, until their predikat comes from the
+# 6/2022 matrix of results x behaviour (a later issue): the organisation thresholds, with
+# the top band called Sangat Baik.
+STAFF_BANDS = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+# The staff bands, under the name the staff tables read.
+PREDIKAT_ORDER = STAFF_BANDS
+
+
+def _band(score: Decimal, scheme: Scheme, names: Sequence[str]) -> str:
+    x = round2(score)
+    thresholds = (
+        scheme.threshold_istimewa,
+        scheme.threshold_baik,
+        scheme.threshold_butuh_perbaikan,
+        scheme.threshold_kurang,
+    )
+    for name, threshold in zip(names, thresholds, strict=False):
+        if x >= threshold:
+            return name
+    return names[-1]
 
 
 def predikat(score: Decimal, scheme: Scheme = DEFAULT_SCHEME) -> str:
-    """The rating band of a score, decided on the rounded score."""
-    x = round2(score)
-    if x >= scheme.threshold_sangat_baik:
-        return "Sangat Baik"
-    if x >= scheme.threshold_baik:
-        return "Baik"
-    if x >= scheme.threshold_butuh_perbaikan:
-        return "Butuh Perbaikan"
-    if x >= scheme.threshold_kurang:
-        return "Kurang"
-    return "Sangat Kurang"
+    """An agency's predikat on the organisation scale of PermenPAN-RB 6/2022, decided on the
+    rounded score. Only a closed period has one (`final_predikat`)."""
+    return _band(score, scheme, ORGANISATION_SCALE)
 
 
-def quarter_last_day(year: int, quarter: int) -> datetime.date:
-    if quarter == 4:
-        return datetime.date(year, 12, 31)
-    return datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+def staff_band(score: Decimal, scheme: Scheme = DEFAULT_SCHEME) -> str:
+    """A civil servant's band of an SKP score (Sangat Baik ... Sangat Kurang) on the same
+    thresholds, decided on the rounded score."""
+    return _band(score, scheme, STAFF_BANDS)
 
 
-def quarter_is_closed(
-    year: int, quarter: int, today: datetime.date, grace_days: int = DEFAULT_SCHEME.entry_grace_days
-) -> bool:
-    """Closed when today (WITA) is later than the quarter's last day plus the grace days:
-    Q3 with 15 grace days is open up to and including 15 October."""
-    return today > quarter_last_day(year, quarter) + datetime.timedelta(days=grace_days)
+def final_predikat(
+    score: Decimal | None, scheme: Scheme, *, final: bool, staff: bool = False
+) -> str:
+    """The predikat of a score as published: empty for a provisional period (or no score)."""
+    if score is None or not final:
+        return ""
+    return staff_band(score, scheme) if staff else predikat(score, scheme)
 
 
 @dataclass(frozen=True)
-class IndicatorQuarter:
-    """One indicator's inputs in one quarter."""
+class AgencyPeriod:
+    """An agency's components and score in one period, as published."""
 
-    direction: str
-    weight: Decimal
-    target: Decimal
-    realisation: Decimal | None
+    k: Decimal | None
+    e: Decimal | None
+    s: Decimal | None
+    ikm: Decimal | None
+    score: Decimal | None
+    predikat: str
+    final: bool
+    complete: bool
 
 
-def quarter_achievements(
-    rows: Iterable[IndicatorQuarter], closed: bool, cap: Decimal
-) -> list[tuple[Decimal, Decimal, bool]]:
-    """(achievement, weight, missing) of the indicators taking part in a quarter: a missing
-    realisation counts as 0 (flagged missing) once the quarter is closed, and leaves the
-    indicator out while the quarter is open."""
-    out = []
-    for row in rows:
-        if row.realisation is None:
-            if closed:
-                out.append((Decimal(0).quantize(CENT), row.weight, True))
-            continue
-        out.append(
-            (achievement(row.direction, row.target, row.realisation, cap), row.weight, False)
-        )
-    return out
+def agency_period(
+    k: Decimal | None,
+    staff_scores: Sequence[Decimal],
+    survey: tuple[int, Sequence[int]] | None,
+    scheme: Scheme = DEFAULT_SCHEME,
+    *,
+    final: bool,
+    has_service: bool,
+) -> AgencyPeriod:
+    """An agency's period: K as given, E from the staff scores (only from `min_group_size`
+    of them), the IKM from the survey's (respondents, nine element sums) (only from
+    `survey_min_responses`) and S from it, each rounded, the combined score, whether it is
+    complete, and its predikat when the period is `final` (closed)."""
+    e = staff_component(staff_scores, scheme)
+    n, sums = survey or (0, None)
+    ikm_value = ikm_from_sums(sums, n) if n and n >= scheme.survey_min_responses else None
+    s = survey_component(ikm_value, scheme)
+    score = agency_score(k, e, s, scheme)
+    return AgencyPeriod(
+        k=k,
+        e=e,
+        s=s,
+        ikm=ikm_value,
+        score=score,
+        predikat=final_predikat(score, scheme, final=final),
+        final=final,
+        complete=is_complete(k, s, has_service=has_service),
+    )
 
 
 def last_closed_quarter(today: datetime.date, grace_days: int) -> tuple[int, int]:

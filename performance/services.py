@@ -15,9 +15,16 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Membership, SurveyResponse
 
-from . import recompute, scoring
+from . import recompute
 from .caching import forget_published_run
-from .models import Achievement, PerformanceContract, Score, ScoreRun, ScoringScheme
+from .models import (
+    Achievement,
+    AnnualAchievement,
+    PerformanceContract,
+    Score,
+    ScoreRun,
+    ScoringScheme,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +112,8 @@ def recompute_scores(
             snapshots = {}
             for y in years:
                 scheme = scheme_for(y)
-                snapshots[str(y)] = scheme_snapshot(scheme)
-                write_year(run, y, scheme_params(scheme), today)
+                snapshots[str(y)] = scheme.snapshot()
+                write_year(run, y, scheme.as_scheme(), today)
             if year is not None and previous is not None:
                 _carry_over(previous, run, exclude_year=year)
                 snapshots = {**previous.schemes, **snapshots}
@@ -117,7 +124,10 @@ def recompute_scores(
                 # `make bench PART=load`). ANALYZE samples, about a second, and is
                 # transactional: it sees this run's rows.
                 with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE performance_score, performance_achievement")
+                    cursor.execute(
+                        "ANALYZE performance_score, performance_achievement,"
+                        " performance_annualachievement"
+                    )
             now = timezone.now()
             run.schemes = snapshots
             run.counts = _counts(run)
@@ -139,30 +149,6 @@ def recompute_scores(
     return run
 
 
-def scheme_params(scheme: ScoringScheme) -> scoring.Scheme:
-    return scoring.Scheme(
-        cap=scheme.cap,
-        weight_contract=scheme.weight_contract,
-        weight_staff=scheme.weight_staff,
-        weight_survey=scheme.weight_survey,
-        threshold_sangat_baik=scheme.threshold_sangat_baik,
-        threshold_baik=scheme.threshold_baik,
-        threshold_butuh_perbaikan=scheme.threshold_butuh_perbaikan,
-        threshold_kurang=scheme.threshold_kurang,
-        entry_grace_days=scheme.entry_grace_days,
-        survey_min_responses=scheme.survey_min_responses,
-        min_group_size=scheme.min_group_size,
-    )
-
-
-def scheme_snapshot(scheme: ScoringScheme) -> dict:
-    params = scheme_params(scheme)
-    return {
-        "version": scheme.version,
-        **{name: str(getattr(params, name)) for name in params.__dataclass_fields__},
-    }
-
-
 def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None:
     """Copy the previous run's rows of the other years into `run` (one INSERT ... SELECT a
     table)."""
@@ -179,17 +165,21 @@ def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None
         "missing",
         "score",
         "predikat",
+        "ikm",
+        "final",
+        "complete",
     ]
     ach_cols = ["indicator_id", "quarter", "value", "missing"]
+    annual_cols = ["indicator_id", "target", "realisation", "value", "missing"]
+    other_years = (
+        "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN "
+        "performance_performancecontract c ON c.id = i.contract_id WHERE c.year <> %s)"
+    )
     with connection.cursor() as cursor:
         for table, cols, where in (
             (Score._meta.db_table, score_cols, "year <> %s"),
-            (
-                Achievement._meta.db_table,
-                ach_cols,
-                "indicator_id IN (SELECT i.id FROM performance_indicator i JOIN "
-                "performance_performancecontract c ON c.id = i.contract_id WHERE c.year <> %s)",
-            ),
+            (Achievement._meta.db_table, ach_cols, other_years),
+            (AnnualAchievement._meta.db_table, annual_cols, other_years),
         ):
             col_list = ", ".join(cols)
             cursor.execute(
@@ -205,6 +195,7 @@ def _counts(run: ScoreRun) -> dict:
         "contract_scores": scores.contract_level().count(),
         "agency_scores": scores.agency_level().count(),
         "achievements": Achievement.objects.filter(run=run).count(),
+        "annual_achievements": AnnualAchievement.objects.filter(run=run).count(),
     }
 
 
@@ -229,5 +220,6 @@ def prune_runs(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         Score.objects.filter(run_id__in=ids).delete()
         Achievement.objects.filter(run_id__in=ids).delete()
+        AnnualAchievement.objects.filter(run_id__in=ids).delete()
         ScoreRun.objects.filter(pk__in=ids).delete()
     return len(ids)

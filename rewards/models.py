@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
-from performance.models import Employee, Predikat, ScoreRun, ScoringScheme
+from performance.models import Employee, Predikat, ScoreRun, ScoringScheme, StaffPredikat
 
 OBJECTION_DAYS = 14  # an approved penalty can be objected to up to 14 days after the decision
 
@@ -115,14 +115,20 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def predikat_values(self) -> list[str]:
+        """The predikat a rule of this level can name: an agency's organisation scale
+        (Istimewa ...), a civil servant's SKP score bands (Sangat Baik ...)."""
+        return Predikat.values if self.level == self.Level.AGENCY else StaffPredikat.values
+
     def clean(self) -> None:
         if self.condition == self.Condition.PREDIKAT_IN:
             values = self.predikats if isinstance(self.predikats, list) else None
-            if not values or any(v not in Predikat.values for v in values):
+            allowed = self.predikat_values()
+            if not values or any(v not in allowed for v in values):
                 raise ValidationError(
                     {
                         "predikats": _("A list of predikat values: %(values)s.")
-                        % {"values": ", ".join(Predikat.values)}
+                        % {"values": ", ".join(allowed)}
                     }
                 )
         elif self.value is None:

@@ -14,8 +14,13 @@ then writes the differences with bulk statements and their audit trail:
 - a decided (approved or rejected) decision is never touched.
 
 Only closed periods are judged: a quarter once its entry grace period is over, a year once
-its fourth quarter is closed (as of the day the run was computed), so nobody is rewarded or
-penalised on half a year's figures.
+its fourth quarter is closed (as of the day the run was computed), and only on scores the run
+published as final, so nobody is rewarded or penalised on half a year's figures. An agency
+rule reads only complete agency scores (K present and, for an agency with a public service,
+S): an agency is never rewarded or penalised on the components it happened to have.
+Agency rules that name a predikat name the organisation scale of PermenPAN-RB 6/2022
+(Istimewa ...); employee rules the bands of the SKP score (Sangat Baik ...) until civil
+servants are rated by the 6/2022 matrix.
 """
 
 from __future__ import annotations
@@ -32,9 +37,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.audit import record, system_actor
-from performance.models import Predikat, Score, ScoreRun, ScoringScheme
-from performance.queries import previous_period
-from performance.recompute import closed_quarters
+from performance.models import Predikat, Score, ScoreRun, ScoringScheme, StaffPredikat
+from performance.scoring import closed_quarters, previous_period
 
 from .models import Decision, Outcome, Rule
 
@@ -53,7 +57,7 @@ DEFAULT_RULES: tuple[dict, ...] = (
         "code": "employee-reward",
         "label": "Penghargaan (reward): employee Sangat Baik for the year; TPP increase proposal",
         "level": Level.EMPLOYEE,
-        "predikats": [Predikat.SANGAT_BAIK.value],
+        "predikats": [StaffPredikat.SANGAT_BAIK.value],
         "outcome": Outcome.REWARD,
         "tpp_adjustment": Decimal("10"),
     },
@@ -61,14 +65,14 @@ DEFAULT_RULES: tuple[dict, ...] = (
         "code": "employee-coaching",
         "label": "Pembinaan (coaching): employee Kurang for the year",
         "level": Level.EMPLOYEE,
-        "predikats": [Predikat.KURANG.value],
+        "predikats": [StaffPredikat.KURANG.value],
         "outcome": Outcome.COACHING,
     },
     {
         "code": "employee-penalty",
         "label": "TPP reduction proposal: employee Sangat Kurang for the year",
         "level": Level.EMPLOYEE,
-        "predikats": [Predikat.SANGAT_KURANG.value],
+        "predikats": [StaffPredikat.SANGAT_KURANG.value],
         "outcome": Outcome.PENALTY,
         "tpp_adjustment": Decimal("-10"),
     },
@@ -79,16 +83,16 @@ DEFAULT_RULES: tuple[dict, ...] = (
             "running (administrative sanction, PP 30/2019)"
         ),
         "level": Level.EMPLOYEE,
-        "predikats": [Predikat.SANGAT_KURANG.value],
+        "predikats": [StaffPredikat.SANGAT_KURANG.value],
         "consecutive": 2,
         "outcome": Outcome.PENALTY,
         "for_leader_review": True,
     },
     {
         "code": "agency-award",
-        "label": "Agency award: agency Sangat Baik for the year",
+        "label": "Agency award: agency Istimewa for the year",
         "level": Level.AGENCY,
-        "predikats": [Predikat.SANGAT_BAIK.value],
+        "predikats": [Predikat.ISTIMEWA.value],
         "outcome": Outcome.REWARD,
     },
     {
@@ -218,20 +222,21 @@ def _key(rule_id: int, agency_id: int, employee_id: int | None, year: int, perio
 def judged_periods(rule: Rule, run: ScoreRun, year: int, as_of: datetime.date) -> list[str]:
     """The periods of `year` on which `rule` is judged: the year once its Q4 is closed, or
     each closed quarter."""
-    closed = closed_quarters(year, as_of, run.scheme(year))
+    closed = closed_quarters(year, as_of, run.scheme(year).entry_grace_days)
     if rule.period == Period.YEAR:
         return ["Y"] if 4 in closed else []
     return [f"Q{q}" for q in closed]
 
 
 def _scores(rule: Rule, run: ScoreRun, years: range) -> QuerySet:
-    """The run's scores of the rule's level and kind of period that meet its condition."""
+    """The run's final scores of the rule's level and kind of period that meet its condition
+    (an agency's only when complete)."""
     periods = ["Y"] if rule.period == Period.YEAR else ["Q1", "Q2", "Q3", "Q4"]
-    scores = Score.objects.filter(run=run, year__in=list(years), period__in=periods)
+    scores = Score.objects.filter(run=run, year__in=list(years), period__in=periods, final=True)
     if rule.level == Level.EMPLOYEE:
         scores = scores.filter(contract__employee__isnull=False)
     else:
-        scores = scores.filter(contract__isnull=True)
+        scores = scores.filter(contract__isnull=True, complete=True)
     if rule.condition == Condition.PREDIKAT_IN:
         scores = scores.filter(predikat__in=list(rule.predikats or []))
     elif rule.condition == Condition.SCORE_BELOW:

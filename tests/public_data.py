@@ -26,6 +26,7 @@ from agencies.models import (
 )
 from performance.models import (
     Achievement,
+    AnnualAchievement,
     Employee,
     Indicator,
     PerformanceContract,
@@ -218,6 +219,7 @@ def wipe() -> None:
         Score,
         StaffCount,
         Achievement,
+        AnnualAchievement,
         ScoreRun,
         Realisation,
         Target,

@@ -180,7 +180,20 @@ def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     if filters.year:
         scores = scores.filter(year=filters.year)
     for s in sorted(scores, key=lambda s: (s.agency.code, s.year, PERIOD_ORDER[s.period])):
-        yield [s.agency.code, s.year, s.period, s.k, s.e, s.s, s.respondents, s.score, s.predikat]
+        yield [
+            s.agency.code,
+            s.year,
+            s.period,
+            s.k,
+            s.e,
+            s.s,
+            s.ikm,
+            s.respondents,
+            s.score,
+            s.predikat,
+            "yes" if s.final else "no",
+            "yes" if s.complete else "no",
+        ]
 
 
 def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -353,12 +366,44 @@ DATASETS = {
                 Column(
                     "service_component",
                     "decimal",
-                    _("S: IKM of the agency's services, only with enough respondents"),
+                    _(
+                        "S: the IKM against the scheme's IKM target (100 x IKM / target, "
+                        "capped), only with enough respondents"
+                    ),
+                    _("points"),
+                ),
+                Column(
+                    "ikm",
+                    "decimal",
+                    _("The IKM S came from (PermenPAN-RB 14/2017), only with enough respondents"),
                     _("index 25-100"),
                 ),
                 Column("respondents", "integer", _("Number of survey respondents"), _("people")),
                 Column("score", "decimal", _("Agency score"), _("points")),
-                Column("predikat", "text", _("Rating band of the score")),
+                Column(
+                    "predikat",
+                    "text",
+                    _(
+                        "Rating band of the score on the organisation scale of PermenPAN-RB "
+                        "6/2022; empty while the period is provisional"
+                    ),
+                ),
+                Column(
+                    "final",
+                    "text",
+                    _(
+                        "yes when the period is closed; no while it is provisional (the figure "
+                        "may change, carries no predikat and is not ranked)"
+                    ),
+                ),
+                Column(
+                    "complete",
+                    "text",
+                    _(
+                        "yes when the score has K and, for an agency with public services, S; "
+                        "an incomplete score is not ranked"
+                    ),
+                ),
             ),
             score_rows,
             keywords=(_("performance scores"), "predikat", "SAKIP"),

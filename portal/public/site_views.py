@@ -15,8 +15,8 @@ from agencies.csvio import write_csv
 from agencies.models import SurveyResponse
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
-from performance.queries import ikm_of, previous_period, run_year
-from performance.services import scheme_params
+from performance.queries import ikm_of, published_period, run_year
+from performance.scoring import previous_period
 from portal.common.runs import published_run
 
 from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
@@ -37,40 +37,66 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _province(run: ScoreRun, year: int) -> dict:
-    """The province at a glance: agencies per predikat, best and weakest, the latest
-    quarter's movers, and the province-wide IKM. Two queries."""
+    """The province at a glance (two queries): the year's complete scores, best and weakest
+    (a closed year, or an open year's year to date from its closed quarters), agencies per
+    predikat (of the year once closed, else of its latest closed quarter: a provisional
+    figure has none), the latest closed quarter's movers, and the province-wide IKM."""
     scheme = run.scheme(year)
+    published = published_period(run, year, "Y")
     scores = list(
         Score.objects.public_for_run(run.pk)
         .filter(Q(year=year) | Q(year=year - 1, period="Q4"))
         .select_related("agency")
     )
     annual = sorted(
-        (s for s in scores if s.year == year and s.period == "Y"),
+        (
+            s
+            for s in scores
+            if s.year == year and s.period == "Y" and s.complete and published.comparable
+        ),
         key=lambda s: (-s.score, s.agency.name),
     )
-    per_predikat = Counter(s.predikat for s in annual)
+    graded = (
+        published
+        if published.final or not published.closed
+        else published_period(run, year, f"Q{published.closed[-1]}")
+    )
+    per_predikat = Counter(
+        s.predikat
+        for s in scores
+        if (s.year, s.period) == (graded.year, graded.period) and s.final and s.predikat
+    )
     quarters = [
-        int(s.period[1]) for s in scores if s.year == year and s.period != "Y" and s.k is not None
+        int(s.period[1])
+        for s in scores
+        if s.year == year and s.period != "Y" and s.k is not None and s.final
     ]
     movers: list[tuple[Score, Decimal]] = []
     quarter = max(quarters) if quarters else None
     if quarter:
         before = previous_period(year, f"Q{quarter}")
-        previous = {s.agency_id: s.score for s in scores if (s.year, s.period) == before}
+        previous = {
+            s.agency_id: s.score
+            for s in scores
+            if (s.year, s.period) == before and s.final and s.complete
+        }
         movers = sorted(
             (
                 (s, s.score - previous[s.agency_id])
                 for s in scores
-                if (s.year, s.period) == (year, f"Q{quarter}") and s.agency_id in previous
+                if (s.year, s.period) == (year, f"Q{quarter}")
+                and s.complete
+                and s.agency_id in previous
             ),
             key=lambda pair: (-abs(pair[1]), pair[0].agency.name),
         )[:HOME_LIST]
     survey = SurveyResponse.objects.filter(service__agency__is_public=True, year=year).sums()
     return {
         "scheme": scheme,
-        "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.PREDIKAT_ORDER],
-        "scored": len(annual),
+        "published": published,
+        "graded": graded,
+        "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.ORGANISATION_SCALE],
+        "scored": sum(per_predikat.values()),
         "best": annual[:HOME_LIST],
         "weakest": annual[::-1][:HOME_LIST],
         "quarter": quarter,
@@ -87,7 +113,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         scheme, version = run.scheme(year), run.schemes[str(year)].get("version")
     else:
         stored = ScoringScheme.objects.order_by("-year").first()
-        scheme = scheme_params(stored) if stored else scoring.DEFAULT_SCHEME
+        scheme = stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
         year, version = (stored.year, stored.version) if stored else (None, None)
     return render(
         request,

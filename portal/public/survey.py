@@ -40,9 +40,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
 from agencies.models import (
     ANSWER_FIELDS,
@@ -59,7 +59,6 @@ from portal.common.ratelimits import client_address
 WITA = ZoneInfo("Asia/Makassar")
 STAMP_SALT = "portal.public.survey.started"
 TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a served form stays valid
-RATE_WINDOW = 60 * 60  # seconds of one rate-limit window
 DUPLICATE_WINDOW = 10 * 60  # seconds within which identical answers count once
 SUGGESTION_MAX_LENGTH = 1000
 HONEYPOT = "website"
@@ -345,17 +344,20 @@ def token_problem(token: str, service: Service, now: float) -> str | None:
     return None
 
 
-def over_rate_limit(service: Service, client: str, now: float) -> bool:
-    """Count this submission; True when it is over the client's limit for the service in
-    the current hour (a fixed window, so a burst across its edge may reach twice the limit)."""
-    key = f"survey-rate:{service.pk}:{client}:{int(now // RATE_WINDOW)}"
-    cache.add(key, 0, timeout=RATE_WINDOW)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=RATE_WINDOW)
-        hits = 1
-    return hits > rate_limit()
+def over_rate_limit(service: Service, client: str) -> int | None:
+    """Count this submission against the client's limit for the service
+    (`SURVEY_RATE_LIMIT` an hour, django-ratelimit's counter on the shared cache); the seconds
+    until its window ends when it is over the limit, else None."""
+    usage = get_usage(
+        None,  # the key and the rate need no request
+        group=f"survey:{service.pk}",
+        key=lambda group, request: client,
+        rate=f"{rate_limit()}/h",
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(usage["time_left"], 1)
 
 
 def _duplicate_key(service: Service, client: str, cleaned: dict) -> str:
@@ -421,6 +423,7 @@ class Outcome:
     form: SurveyForm | None = None
     token: str = ""
     response: SurveyResponse | None = None
+    retry_after: int | None = None  # LIMITED: seconds until the client may send again
 
     @property
     def thanked(self) -> bool:
@@ -441,8 +444,9 @@ def submit_survey(
         outcome.reason = reason
         return outcome
 
-    if over_rate_limit(service, client, now):
-        return refuse(Reason.RATE_LIMITED, Outcome(LIMITED))
+    retry = over_rate_limit(service, client)
+    if retry is not None:
+        return refuse(Reason.RATE_LIMITED, Outcome(LIMITED, retry_after=retry))
 
     form = SurveyForm(data)
     valid = form.is_valid()
@@ -484,8 +488,3 @@ def submit_survey(
         cache.delete_many([duplicate_key, _token_key(token)])
         raise
     return Outcome(STORED, response=response)
-
-
-def retry_after() -> int:
-    """Seconds until the current rate-limit window ends (the 429's Retry-After)."""
-    return RATE_WINDOW - int(timezone.now().timestamp()) % RATE_WINDOW

@@ -18,7 +18,9 @@ from performance import scoring
 from performance.models import ScoreRun
 from performance.queries import (
     agency_scores,
+    annual_indicators,
     indicator_table,
+    published_period,
     run_year,
     service_ikms,
     staff_distribution,
@@ -36,7 +38,7 @@ from .results import (
     quarter_results,
     service_years,
 )
-from .survey import LIMITED, SurveyForm, client_key, issue_token, retry_after, submit_survey
+from .survey import LIMITED, SurveyForm, client_key, issue_token, submit_survey
 
 
 def _scheme(run: ScoreRun | None, year: int | None) -> scoring.Scheme:
@@ -57,6 +59,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "filter": agencies,
             "page": page,
             "year": year,
+            "published": published_period(run, year, "Y") if year else None,
             "quarter": agencies.quarter,
             "scheme": _scheme(run, year),
         },
@@ -89,6 +92,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "quarter": quarter,
             "scheme": scheme,
             "year_score": scores.get((agency.pk, year, "Y")),
+            "year_period": published_period(run, year, "Y") if year else None,
+            "annual_indicators": annual_indicators(run_id, agency.pk, year or 0),
             "quarters": quarters,
             "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
             "trend": trend_points(scores, agency.pk),
@@ -158,7 +163,7 @@ def survey(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             response = render(
                 request, "public/survey_limited.html", {"service": service}, status=429
             )
-            response["Retry-After"] = str(retry_after())
+            response["Retry-After"] = str(outcome.retry_after)
             return response
         form, token, status = outcome.form, outcome.token, 400
     else:
@@ -203,6 +208,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "run": run,
             "filter": ranking,
             "rows": list(ranking.qs),
+            "unranked": ranking.unranked,
+            "published": ranking.published,
             "year": year,
             "period": ranking.selected_period,
             "previous": ranking.previous,
@@ -236,6 +243,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "run": run,
             "form": form,
             "year": year,
+            "published": published_period(run, year, "Y") if year else None,
             "scheme": scheme,
             "columns": columns,
             "quarter_rows": quarter_rows,

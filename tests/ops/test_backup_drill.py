@@ -43,9 +43,9 @@ def test_a_dump_during_a_recompute_restores_exactly_and_never_mixes_runs(
         ).fetchone()[0]
         writer.execute(
             "INSERT INTO performance_score (run_id, agency_id, contract_id, year, period,"
-            " missing, score, predikat)"
-            " SELECT %s, agency_id, contract_id, year, period, missing, score, predikat"
-            " FROM performance_score WHERE run_id = %s",
+            " missing, score, predikat, final, complete)"
+            " SELECT %s, agency_id, contract_id, year, period, missing, score, predikat,"
+            " final, complete FROM performance_score WHERE run_id = %s",
             [run_id, first.pk],
         )
         result = backup.drill(source, target, tmp_path / "during.dump")

@@ -104,8 +104,12 @@ SURVEY_CSV = "agency_code,service_code,service_name,year,quarter,u1,u2,u3,u4,u5,
     + respondents(5, "BAPPEDA", "SV01", "Konsultasi Perencanaan", 2, "2,2,2,2,2,2,2,2,2")
 )
 
-# Contract level, worked by hand. Achievement a = 100 r / t (higher), 100 (2 - r / t) (lower),
-# 100 / 0 for a lower target 0 (r = 0 / r > 0), clamped to [0, 120], rounded half up.
+# Contract level, worked by hand (scoring contract version 2). Achievement a = 100 r / t
+# (higher), 100 (2 - r / t) (lower), 100 / 0 for a lower target 0 (r = 0 / r > 0), clamped to
+# [0, 120], rounded half up. The year so far is the mean of the closed quarters' scores
+# (Q1-Q3): Q4 is open, so its scores and the year's are provisional (final "no") and carry
+# no predikat. A civil servant's predikat is never in this file (it will come from the
+# 6/2022 matrix); the agency's own contract's is on the organisation scale.
 #
 # BAPPEDA PK (weights 1 and 1):
 #   Q1: IKU1 100 * 100 / 100 = 100.00; IKU2 100 * (2 - 6.5 / 7) = 107.142857 -> 107.14;
@@ -113,14 +117,14 @@ SURVEY_CSV = "agency_code,service_code,service_name,year,quarter,u1,u2,u3,u4,u5,
 #   Q2: IKU1 100 * 99.99 / 100 = 99.99; IKU2 100 * (2 - 9 / 8) = 87.50;
 #       (99.99 + 87.50) / 2 = 93.745 -> 93.75 (half up)
 #   Q3: IKU1 100 * 219.99 / 200 = 109.995 -> 110.00; IKU2 100 * (2 - 9 / 10) = 110.00;
-#       110.00 -> Sangat Baik
+#       110.00 -> Istimewa
 #   Q4: open, nothing reported: no score
 #   Y:  (103.57 + 93.75 + 110.00) / 3 = 307.32 / 3 = 102.44
 # BAPPEDA SKPs (target 10):
 #   ...001: 100, 100, 100; Y 100.00
 #   ...002: 125 -> 120.00 (cap); Q2 missing in a closed quarter -> 0.00; 80.00;
-#           Y (120 + 0 + 80) / 3 = 66.666... -> 66.67 Kurang
-#   ...003: 50.00; 100 * 4.9995 / 10 = 49.995 -> 50.00 Kurang; 70.00;
+#           Y (120 + 0 + 80) / 3 = 66.666... -> 66.67
+#   ...003: 50.00; 100 * 4.9995 / 10 = 49.995 -> 50.00; 70.00;
 #           Y (50 + 50 + 70) / 3 = 56.666... -> 56.67
 # DIKES PK (weights 40, 60, 20):
 #   Q1: IKU1 100 * 88.2 / 85 = 103.7647 -> 103.76; IKU2 100 * (2 - 13.5 / 12) = 87.50;
@@ -132,95 +136,101 @@ SURVEY_CSV = "agency_code,service_code,service_name,year,quarter,u1,u2,u3,u4,u5,
 #   Q3: IKU1 100 * 90 / 85 = 105.882 -> 105.88; IKU2 100.00; IKU3 100.00;
 #       (105.88 * 40 + 100 * 60 + 100 * 20) / 120 = 12235.2 / 120 = 101.96
 #   Q4: open: IKU1 and IKU3 (not reported) left out; IKU2 100 * (2 - 10 / 12) = 116.667
-#       -> 116.67 alone
-#   Y:  (95.00 + 54.17 + 101.96 + 116.67) / 4 = 367.80 / 4 = 91.95
+#       -> 116.67 alone, provisional
+#   Y:  (95.00 + 54.17 + 101.96) / 3 = 251.13 / 3 = 83.71 (the open Q4 does not enter)
 # DIKES SKPs (target 4):
 #   ...001-008: 100, 100, 100 (Q4 open, not reported); Y 100.00
-#   ...009: 125 -> 120.00; 75.00; 112.50; Q4 reported in the open quarter: 100.00;
-#           Y (120 + 75 + 112.5 + 100) / 4 = 407.5 / 4 = 101.875 -> 101.88
+#   ...009: 125 -> 120.00; 75.00; 112.50; Q4 reported in the open quarter: 100.00,
+#           provisional; Y (120 + 75 + 112.5) / 3 = 307.5 / 3 = 102.50
 #   ...010: 50.00; Q2 missing (closed) -> 0.00; 97.50;
-#           Y (50 + 0 + 97.5) / 3 = 49.1666... -> 49.17 Sangat Kurang
+#           Y (50 + 0 + 97.5) / 3 = 49.1666... -> 49.17
 EXPECTED_CONTRACTS = (
     """\
-agency_code,holder,year,period,score,predikat
-BAPPEDA,agency,2025,Q1,103.57,Baik
-BAPPEDA,agency,2025,Q2,93.75,Baik
-BAPPEDA,agency,2025,Q3,110.00,Sangat Baik
-BAPPEDA,agency,2025,Y,102.44,Baik
-BAPPEDA,199002022015022001,2025,Q1,100.00,Baik
-BAPPEDA,199002022015022001,2025,Q2,100.00,Baik
-BAPPEDA,199002022015022001,2025,Q3,100.00,Baik
-BAPPEDA,199002022015022001,2025,Y,100.00,Baik
-BAPPEDA,199002022015022002,2025,Q1,120.00,Sangat Baik
-BAPPEDA,199002022015022002,2025,Q2,0.00,Sangat Kurang
-BAPPEDA,199002022015022002,2025,Q3,80.00,Butuh Perbaikan
-BAPPEDA,199002022015022002,2025,Y,66.67,Kurang
-BAPPEDA,199002022015022003,2025,Q1,50.00,Kurang
-BAPPEDA,199002022015022003,2025,Q2,50.00,Kurang
-BAPPEDA,199002022015022003,2025,Q3,70.00,Butuh Perbaikan
-BAPPEDA,199002022015022003,2025,Y,56.67,Kurang
-DIKES,agency,2025,Q1,95.00,Baik
-DIKES,agency,2025,Q2,54.17,Kurang
-DIKES,agency,2025,Q3,101.96,Baik
-DIKES,agency,2025,Q4,116.67,Sangat Baik
-DIKES,agency,2025,Y,91.95,Baik
+agency_code,holder,year,period,score,predikat,final
+BAPPEDA,agency,2025,Q1,103.57,Baik,yes
+BAPPEDA,agency,2025,Q2,93.75,Baik,yes
+BAPPEDA,agency,2025,Q3,110.00,Istimewa,yes
+BAPPEDA,agency,2025,Y,102.44,,no
+BAPPEDA,199002022015022001,2025,Q1,100.00,,yes
+BAPPEDA,199002022015022001,2025,Q2,100.00,,yes
+BAPPEDA,199002022015022001,2025,Q3,100.00,,yes
+BAPPEDA,199002022015022001,2025,Y,100.00,,no
+BAPPEDA,199002022015022002,2025,Q1,120.00,,yes
+BAPPEDA,199002022015022002,2025,Q2,0.00,,yes
+BAPPEDA,199002022015022002,2025,Q3,80.00,,yes
+BAPPEDA,199002022015022002,2025,Y,66.67,,no
+BAPPEDA,199002022015022003,2025,Q1,50.00,,yes
+BAPPEDA,199002022015022003,2025,Q2,50.00,,yes
+BAPPEDA,199002022015022003,2025,Q3,70.00,,yes
+BAPPEDA,199002022015022003,2025,Y,56.67,,no
+DIKES,agency,2025,Q1,95.00,Baik,yes
+DIKES,agency,2025,Q2,54.17,Kurang,yes
+DIKES,agency,2025,Q3,101.96,Baik,yes
+DIKES,agency,2025,Q4,116.67,,no
+DIKES,agency,2025,Y,83.71,,no
 """
     + "".join(
-        f"DIKES,1980010120050110{i:02d},2025,{period},100.00,Baik\n"
+        f"DIKES,1980010120050110{i:02d},2025,{period},100.00,,{final}\n"
         for i in range(1, 9)
-        for period in ("Q1", "Q2", "Q3", "Y")
+        for period, final in (("Q1", "yes"), ("Q2", "yes"), ("Q3", "yes"), ("Y", "no"))
     )
     + """\
-DIKES,198001012005011009,2025,Q1,120.00,Sangat Baik
-DIKES,198001012005011009,2025,Q2,75.00,Butuh Perbaikan
-DIKES,198001012005011009,2025,Q3,112.50,Sangat Baik
-DIKES,198001012005011009,2025,Q4,100.00,Baik
-DIKES,198001012005011009,2025,Y,101.88,Baik
-DIKES,198001012005011010,2025,Q1,50.00,Kurang
-DIKES,198001012005011010,2025,Q2,0.00,Sangat Kurang
-DIKES,198001012005011010,2025,Q3,97.50,Baik
-DIKES,198001012005011010,2025,Y,49.17,Sangat Kurang
+DIKES,198001012005011009,2025,Q1,120.00,,yes
+DIKES,198001012005011009,2025,Q2,75.00,,yes
+DIKES,198001012005011009,2025,Q3,112.50,,yes
+DIKES,198001012005011009,2025,Q4,100.00,,no
+DIKES,198001012005011009,2025,Y,102.50,,no
+DIKES,198001012005011010,2025,Q1,50.00,,yes
+DIKES,198001012005011010,2025,Q2,0.00,,yes
+DIKES,198001012005011010,2025,Q3,97.50,,yes
+DIKES,198001012005011010,2025,Y,49.17,,no
 """
 )
 
-# Agency level: score = (0.5 K + 0.3 E + 0.2 S) / (the weights of the components present).
+# Agency level: score = (0.5 K + 0.3 E + 0.2 S) / (the weights of the components present),
+# each component rounded first, so the published K, E and S give the published score.
 #
 # E, DIKES (ten SKPs with a score in Q1-Q3 and Y; one in Q4, under 10: absent):
 #   Q1 (8 * 100 + 120 + 50) / 10 = 97.00; Q2 (800 + 75 + 0) / 10 = 87.50;
-#   Q3 (800 + 112.5 + 97.5) / 10 = 101.00; Y (800 + 101.88 + 49.17) / 10 = 95.105, shown
-#   95.11 and combined unrounded.
-# S, IKM = 25 * (mean of the nine NRRs), all services pooled:
-#   DIKES Q1: every answer 3: 75.00
+#   Q3 (800 + 112.5 + 97.5) / 10 = 101.00; Y (800 + 102.50 + 49.17) / 10 = 95.167 -> 95.17
+# IKM = 25 * (mean of the nine NRRs), all services pooled; S = 100 * IKM / 88.31 (the IKM
+# target), clamped to [0, 120], rounded:
+#   DIKES Q1: every answer 3: IKM 75.00; S 7500 / 88.31 = 84.928 -> 84.93
 #   DIKES Q2: nine answer 3, one answers 4 on u1: 25 * (3.1 + 8 * 3) / 9 = 25 * 271 / 90
-#             = 75.2777 -> 75.28 (weights of 0.111 would give 75.20)
+#             = 75.2777 -> 75.28 (weights of 0.111 would give 75.20);
+#             S 7528 / 88.31 = 85.2451 -> 85.25
 #   DIKES Q3: 8 answers of 4 and 4 of 2, pooled per respondent: NRR 40 / 12 each,
-#             25 * 40 / 12 = 83.333 -> 83.33 (not (100 + 50) / 2)
-#   DIKES Y:  32 respondents, answers summing to 270 + 271 + 360 = 901:
-#             25 * 901 / (9 * 32) = 78.2118 -> 78.21
-#   BAPPEDA Q1 (9) and Q2 (5): under 10 respondents, absent; Y pools 14:
-#             25 * (9 * 36 + 5 * 18) / (9 * 14) = 10350 / 126 = 82.1428 -> 82.14
+#             25 * 40 / 12 = 83.333 -> 83.33 (not (100 + 50) / 2); S 94.3607 -> 94.36
+#   DIKES Y:  the closed quarters' 32 respondents, answers summing to 270 + 271 + 360 = 901:
+#             25 * 901 / (9 * 32) = 78.2118 -> 78.21; S 88.5630 -> 88.56
+#   BAPPEDA Q1 (9) and Q2 (5): under 10 respondents, no IKM and no S; Y pools 14:
+#             25 * (9 * 36 + 5 * 18) / (9 * 14) = 10350 / 126 = 82.1428 -> 82.14;
+#             S 93.0132 -> 93.01
 # DIKES:
-#   Q1: 0.5 * 95.00 + 0.3 * 97.00 + 0.2 * 75.00 = 47.5 + 29.1 + 15 = 91.60 Baik
-#   Q2: 0.5 * 54.17 + 0.3 * 87.50 + 0.2 * 75.28 = 27.085 + 26.25 + 15.056 = 68.391 -> 68.39
-#   Q3: 0.5 * 101.96 + 0.3 * 101.00 + 0.2 * 83.33 = 50.98 + 30.3 + 16.666 = 97.946 -> 97.95
-#   Q4: K alone (E: 1 SKP scored; S: no respondent): 116.67 Sangat Baik
-#   Y:  0.5 * 91.95 + 0.3 * 95.105 + 0.2 * 78.21 = 45.975 + 28.5315 + 15.642 = 90.1485
-#       -> 90.15
+#   Q1: 0.5 * 95.00 + 0.3 * 97.00 + 0.2 * 84.93 = 47.5 + 29.1 + 16.986 = 93.586 -> 93.59 Baik
+#   Q2: 0.5 * 54.17 + 0.3 * 87.50 + 0.2 * 85.25 = 27.085 + 26.25 + 17.05 = 70.385 -> 70.39
+#       Butuh Perbaikan (70.39 >= 70)
+#   Q3: 0.5 * 101.96 + 0.3 * 101.00 + 0.2 * 94.36 = 50.98 + 30.3 + 18.872 = 100.152
+#       -> 100.15 Baik
+#   Q4: K alone (E: 1 SKP scored; S: no respondent): 116.67, provisional: no predikat
+#   Y:  0.5 * 83.71 + 0.3 * 95.17 + 0.2 * 88.56 = 41.855 + 28.551 + 17.712 = 88.118 -> 88.12,
+#       provisional
 # BAPPEDA (E absent everywhere: 3 staff):
-#   Q1-Q3: K alone: 103.57, 93.75, 110.00; Q4: no component, no row
-#   Y:  (0.5 * 102.44 + 0.2 * 82.14) / 0.7 = (51.22 + 16.428) / 0.7 = 67.648 / 0.7 = 96.64
+#   Q1-Q3: K alone: 103.57 Baik, 93.75 Baik, 110.00 Istimewa; Q4: no component, no row
+#   Y:  (0.5 * 102.44 + 0.2 * 93.01) / 0.7 = (51.22 + 18.602) / 0.7 = 69.822 / 0.7 = 99.7457
+#       -> 99.75, provisional
 EXPECTED_AGENCIES = """\
-agency_code,year,period,contract_component,staff_component,service_component,score,predikat
-BAPPEDA,2025,Q1,103.57,,,103.57,Baik
-BAPPEDA,2025,Q2,93.75,,,93.75,Baik
-BAPPEDA,2025,Q3,110.00,,,110.00,Sangat Baik
-BAPPEDA,2025,Y,102.44,,82.14,96.64,Baik
-DIKES,2025,Q1,95.00,97.00,75.00,91.60,Baik
-DIKES,2025,Q2,54.17,87.50,75.28,68.39,Kurang
-DIKES,2025,Q3,101.96,101.00,83.33,97.95,Baik
-DIKES,2025,Q4,116.67,,,116.67,Sangat Baik
-DIKES,2025,Y,91.95,95.11,78.21,90.15,Baik
-"""
+agency_code,year,period,contract_component,staff_component,service_component,score,predikat,ikm,final
+BAPPEDA,2025,Q1,103.57,,,103.57,Baik,,yes
+BAPPEDA,2025,Q2,93.75,,,93.75,Baik,,yes
+BAPPEDA,2025,Q3,110.00,,,110.00,Istimewa,,yes
+BAPPEDA,2025,Y,102.44,,93.01,99.75,,82.14,no
+DIKES,2025,Q1,95.00,97.00,84.93,93.59,Baik,75.00,yes
+DIKES,2025,Q2,54.17,87.50,85.25,70.39,Butuh Perbaikan,75.28,yes
+DIKES,2025,Q3,101.96,101.00,94.36,100.15,Baik,83.33,yes
+DIKES,2025,Q4,116.67,,,116.67,,,no
+DIKES,2025,Y,83.71,95.17,88.56,88.12,,78.21,no
+"""  # noqa: E501
 
 
 def import_files(tmp_path) -> None:

@@ -9,6 +9,7 @@ import datetime
 import random
 from collections import defaultdict
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 import time_machine
@@ -20,6 +21,7 @@ from agencies.models import Service, SurveyResponse
 from performance import caching, recompute, scoring, services
 from performance.models import (
     Achievement,
+    AnnualAchievement,
     Employee,
     Indicator,
     PerformanceContract,
@@ -54,6 +56,7 @@ if ON_POSTGRESQL:
 # Q1 and Q2 2025 closed, Q3 2025 closed (from 16 October), Q4 open; 2024 all closed.
 OCT_20 = datetime.date(2025, 10, 20)
 APPROVED = PerformanceContract.Status.APPROVED
+STAFF = scoring.STAFF_BANDS
 
 
 @pytest.fixture(params=sorted(ENGINES))
@@ -71,11 +74,14 @@ def score_rows(run: ScoreRun) -> dict:
             s.k,
             s.e,
             s.s,
+            s.ikm,
             s.staff_count,
             s.respondents,
             s.missing,
             s.score,
             s.predikat,
+            s.final,
+            s.complete,
         )
         for s in Score.objects.filter(run=run)
     }
@@ -88,14 +94,23 @@ def achievement_rows(run: ScoreRun) -> dict:
     }
 
 
+def annual_rows(run: ScoreRun) -> dict:
+    return {
+        a.indicator_id: (a.target, a.realisation, a.value, a.missing)
+        for a in AnnualAchievement.objects.filter(run=run)
+    }
+
+
 def staff_count_rows(run: ScoreRun) -> dict:
     return {(c.agency_id, c.year, c.predikat): c.count for c in StaffCount.objects.filter(run=run)}
 
 
 def staff_counts_of_scores(run: ScoreRun) -> dict:
-    """What the staff counts must be: the run's annual scores of staff contracts, counted."""
+    """What the staff counts must be: the run's final annual scores of staff contracts (a
+    provisional year has no predikat), counted."""
     counts: dict = defaultdict(int)
-    for s in Score.objects.filter(run=run, period="Y", contract__employee__isnull=False):
+    scores = Score.objects.filter(run=run, period="Y", final=True)
+    for s in scores.filter(contract__employee__isnull=False):
         counts[(s.agency_id, s.year, s.predikat)] += 1
     return dict(counts)
 
@@ -136,49 +151,136 @@ def agency_score(run, agency, period="Q1", year=2025) -> Score:
 # --- the oracle ----------------------------------------------------------------------------
 
 
-def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict]:
-    """The rows DESIGN.md's rules give for `year`, computed contract by contract with the
-    functions of scoring.py (slow and plain on purpose: an independent reading)."""
-    scheme = services.scheme_params(services.scheme_for(year))
+def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict, dict]:
+    """The rows DESIGN.md's rules (version 2) give for `year`: scores, quarterly and annual
+    achievements, computed contract by contract from the primitives of scoring.py
+    (achievement, weighted mean, IKM, rounding), slow and plain on purpose: an independent
+    reading of the rules, not a call of the functions the engines use."""
+    scheme = services.scheme_for(year).as_scheme()
     closed = {
         q
         for q in (1, 2, 3, 4)
         if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
     }
-    scores, achievements = {}, {}
+    # A quarter that has not started takes no realisation.
+    started = {q for q in (1, 2, 3, 4) if datetime.date(year, 3 * q - 2, 1) <= today}
+    final = {f"Q{q}": q in closed for q in (1, 2, 3, 4)} | {"Y": 4 in closed}
+
+    def band(score, period, names=scoring.ORGANISATION_SCALE):
+        if not final[period]:
+            return ""
+        for name, threshold in zip(
+            names,
+            (
+                scheme.threshold_istimewa,
+                scheme.threshold_baik,
+                scheme.threshold_butuh_perbaikan,
+                scheme.threshold_kurang,
+            ),
+            strict=False,
+        ):
+            if score >= threshold:
+                return name
+        return names[-1]
+
+    scores, achievements, annuals = {}, {}, {}
     k, staff = {}, defaultdict(list)
     contracts = PerformanceContract.objects.filter(year=year, status=APPROVED).prefetch_related(
         "indicators__targets", "indicators__realisations"
     )
     for contract in contracts:
-        quarter_scores = {}
+        indicators = []
+        for indicator in contract.indicators.all():
+            targets = {
+                t.quarter: t.value
+                for t in indicator.targets.all()
+                if not (indicator.direction == "higher" and t.value <= 0)
+            }
+            reals = {
+                r.quarter: r.value for r in indicator.realisations.all() if r.quarter in started
+            }
+            if indicator.targets.all():
+                indicators.append((indicator, targets, reals))
+        periods = {}
         for quarter in (1, 2, 3, 4):
             taking_part = []
-            for indicator in contract.indicators.all():
-                target = {t.quarter: t.value for t in indicator.targets.all()}.get(quarter)
-                real = {r.quarter: r.value for r in indicator.realisations.all()}.get(quarter)
-                if target is None or (indicator.direction == "higher" and target <= 0):
+            for indicator, targets, reals in indicators:
+                if quarter not in targets:
                     continue
+                real = reals.get(quarter)
                 if real is None and quarter not in closed:
                     continue
                 if real is None:
                     value, missing = D(0), True
                 else:
-                    value = scoring.achievement(indicator.direction, target, real, scheme.cap)
+                    value = scoring.achievement(
+                        indicator.direction, targets[quarter], real, scheme.cap
+                    )
                     missing = False
                 taking_part.append((value, indicator.weight, missing))
                 if contract.employee_id is None:
                     achievements[(indicator.pk, quarter)] = (value, missing)
-            score = scoring.contract_quarter_score((v, w) for v, w, _ in taking_part)
+            score = scoring.weighted_mean((v, w) for v, w, _ in taking_part)
             if score is not None:
-                quarter_scores[f"Q{quarter}"] = (score, sum(m for *_, m in taking_part))
-        if quarter_scores:
-            quarter_scores["Y"] = (
-                scoring.annual_score(s for s, _ in quarter_scores.values()),
-                sum(m for _, m in quarter_scores.values()),
-            )
-        for period, (score, missing) in quarter_scores.items():
+                periods[f"Q{quarter}"] = (score, sum(m for *_, m in taking_part))
+
+        # The year: closed quarters only.
+        closed_periods = [periods[f"Q{q}"] for q in sorted(closed) if f"Q{q}" in periods]
+        by_annual_target = any(i.annual_target is not None and t for i, t, _ in indicators)
+        pairs = []
+        for indicator, targets, reals in indicators:
+            quarters = [q for q in sorted(targets) if q in closed]
+            if not quarters:
+                continue
+            if indicator.annual_target is None:
+                values = [
+                    scoring.achievement(indicator.direction, targets[q], reals[q], scheme.cap)
+                    if q in reals
+                    else D(0)
+                    for q in quarters
+                ]
+                value = Fraction(sum(values)) / len(values)
+                row = (None, None, scoring.round2(value), False)
+            else:
+                reported = [reals[q] for q in quarters if q in reals]
+                if indicator.aggregation == "sum":
+                    missing = len(reported) < len(quarters)
+                    realisation = sum(reported) if not missing else None
+                elif indicator.aggregation == "last":
+                    missing = not reported
+                    realisation = reported[-1] if reported else None
+                else:
+                    missing = not reported
+                    realisation = Fraction(sum(reported)) / len(reported) if reported else None
+                value = (
+                    D("0.00")
+                    if missing
+                    else scoring.achievement(
+                        indicator.direction, indicator.annual_target, realisation, scheme.cap
+                    )
+                )
+                row = (
+                    indicator.annual_target,
+                    None if realisation is None else scoring.round_to(realisation, 4),
+                    value,
+                    missing,
+                )
+            pairs.append((value, indicator.weight))
+            if contract.employee_id is None:
+                annuals[indicator.pk] = row
+        if closed_periods:
+            if by_annual_target:
+                annual = scoring.weighted_mean(pairs)
+            else:
+                annual = scoring.round2(
+                    Fraction(sum(s for s, _ in closed_periods)) / len(closed_periods)
+                )
+            periods["Y"] = (annual, sum(m for _, m in closed_periods))
+
+        for period, (score, missing) in periods.items():
+            names = scoring.ORGANISATION_SCALE if contract.employee_id is None else STAFF
             scores[(contract.agency_id, contract.pk, year, period)] = (
+                None,
                 None,
                 None,
                 None,
@@ -186,7 +288,9 @@ def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict]:
                 None,
                 missing,
                 score,
-                scoring.predikat(score, scheme),
+                band(score, period, names),
+                final[period],
+                True,
             )
             if contract.employee_id is None:
                 k[(contract.agency_id, period)] = score
@@ -196,38 +300,87 @@ def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict]:
     answers = defaultdict(list)
     for r in SurveyResponse.objects.filter(year=year).select_related("service"):
         answers[(r.service.agency_id, f"Q{r.quarter}")].append(r.answers())
-        answers[(r.service.agency_id, "Y")].append(r.answers())
+        if r.quarter in closed:  # the year pools the closed quarters' respondents
+            answers[(r.service.agency_id, "Y")].append(r.answers())
+    with_service = set(Service.objects.values_list("agency_id", flat=True))
     for agency_id, period in set(k) | set(staff) | set(answers):
         staff_scores = staff.get((agency_id, period), [])
         responses = answers.get((agency_id, period), [])
-        e = scoring.staff_component(staff_scores, scheme)
-        s = scoring.ikm(responses, scheme)
-        score = scoring.agency_score(k.get((agency_id, period)), e, s, scheme)
-        if score is None:
+        e = (
+            scoring.round2(Fraction(sum(staff_scores)) / len(staff_scores))
+            if len(staff_scores) >= scheme.min_group_size
+            else None
+        )
+        ikm = scoring.ikm(responses, scheme)
+        s = (
+            None
+            if ikm is None
+            else scoring.round2(
+                min(max(100 * Fraction(ikm) / Fraction(scheme.ikm_target), 0), scheme.cap)
+            )
+        )
+        kk = k.get((agency_id, period))
+        present = [
+            (v, w)
+            for v, w in (
+                (kk, scheme.weight_contract),
+                (e, scheme.weight_staff),
+                (s, scheme.weight_survey),
+            )
+            if v is not None and w > 0
+        ]
+        if not present:
             continue
+        score = scoring.round2(
+            sum(Fraction(v) * Fraction(w) for v, w in present)
+            / sum(Fraction(w) for _, w in present)
+        )
         scores[(agency_id, None, year, period)] = (
-            k.get((agency_id, period)),
-            None if e is None else scoring.round2(e),
+            kk,
+            e,
             s,
+            ikm,
             len(staff_scores) or None,
             len(responses) or None,
             0,
             score,
-            scoring.predikat(score, scheme),
+            band(score, period),
+            final[period],
+            kk is not None and (s is not None or agency_id not in with_service),
         )
-    return scores, achievements
+    return scores, achievements, annuals
 
 
 # --- a randomized data set -----------------------------------------------------------------
 
 
+def ikm_at_target_responses(service, year: int, quarter: int) -> list[SurveyResponse]:
+    """100 respondents whose answers add up to 3,179: IKM 25 * 3179 / 900 = 88.3055...,
+    which rounds to 88.31, the default IKM target (S = 100.00)."""
+    answers = [[4] * 9 for _ in range(100)]
+    for cell in range(3600 - 3179):
+        answers[cell // 9][cell % 9] = 3
+    return [
+        SurveyResponse(
+            service=service,
+            year=year,
+            quarter=quarter,
+            **{f"u{i + 1}": a for i, a in enumerate(row)},
+        )
+        for row in answers
+    ]
+
+
 def random_data_set(seed: int = 2025) -> None:
-    """Five agencies, 200 civil servants, two years of contracts with random targets and
+    """Seven agencies, 200 civil servants, two years of contracts with random targets and
     realisations (boundary values, both directions, lower with target 0, missing ones, a few
-    unscorable higher-with-target-0 rows and unapproved contracts) and surveys."""
+    unscorable higher-with-target-0 rows and unapproved contracts), annual targets of every
+    aggregation on a third of the indicators, and surveys: an agency without a PK (K absent,
+    incomplete), one without a public service (complete without S), one whose IKM is at the
+    IKM target, quarters with too few respondents (S absent, incomplete)."""
     rnd = random.Random(seed)
-    agencies = AgencyFactory.create_batch(5)
-    sizes = [80, 60, 40, 11, 9]  # the last two straddle min_group_size
+    agencies = AgencyFactory.create_batch(7)
+    sizes = [80, 60, 40, 11, 9, 0, 0]  # 11 and 9 straddle min_group_size
     staff_agencies = [
         agency for agency, size in zip(agencies, sizes, strict=True) for _ in range(size)
     ]
@@ -240,7 +393,7 @@ def random_data_set(seed: int = 2025) -> None:
     statuses = [APPROVED] * 17 + ["draft", "submitted", "returned"]
     contracts = []
     for year in (2024, 2025):
-        for agency in agencies[:4]:  # the fifth agency has no PK: K absent
+        for agency in agencies[:4] + agencies[5:]:  # the fifth agency has no PK: K absent
             contracts.append(PerformanceContract(year=year, agency=agency, status=APPROVED))
         for employee in employees:
             if year == 2025 or rnd.random() < 0.5:
@@ -273,10 +426,18 @@ def random_data_set(seed: int = 2025) -> None:
         "2.5",
         "0.333",
     ]
+    higher_annual = ["100", "340", "12", "0.5", "1000", "48.5"]
+    lower_annual = ["0", "10", "48", "2.5", "14"]
     indicators = []
     for contract in contracts:
         for n in range(rnd.randint(1, 4)):
             direction = "lower" if rnd.random() < 0.4 else "higher"
+            annual_target, aggregation = None, ""
+            if rnd.random() < 0.33:
+                annual_target = D(
+                    rnd.choice(higher_annual if direction == "higher" else lower_annual)
+                )
+                aggregation = rnd.choice(["sum", "last", "average"])
             indicators.append(
                 Indicator(
                     contract=contract,
@@ -284,6 +445,8 @@ def random_data_set(seed: int = 2025) -> None:
                     text=f"Indikator {n}",
                     direction=direction,
                     weight=D(rnd.choice(weights)),
+                    annual_target=annual_target,
+                    aggregation=aggregation,
                 )
             )
     indicators = Indicator.objects.bulk_create(indicators)
@@ -314,10 +477,11 @@ def random_data_set(seed: int = 2025) -> None:
     services_ = Service.objects.bulk_create(
         [
             Service(agency=agency, code=f"SV{i}", name=f"Layanan {i}")
-            for agency in agencies
+            for agency in agencies[:5]  # the sixth agency has no public service
             for i in range(2)
         ]
     )
+    at_target = Service.objects.create(agency=agencies[6], code="SV0", name="Layanan")
     responses = []
     for service in services_:
         for year in (2024, 2025):
@@ -331,6 +495,9 @@ def random_data_set(seed: int = 2025) -> None:
                             **{f"u{i}": rnd.randint(1, 4) for i in range(1, 10)},
                         )
                     )
+    for year in (2024, 2025):  # at the target under 2024's scheme, above 2025's
+        for quarter in (1, 2, 3):
+            responses += ikm_at_target_responses(at_target, year, quarter)
     SurveyResponse.objects.bulk_create(responses)
 
 
@@ -338,8 +505,9 @@ def random_data_set(seed: int = 2025) -> None:
     "today",
     [
         OCT_20,  # 2025: Q1-Q3 closed, Q4 open
-        datetime.date(2025, 7, 10),  # 2025: Q1 closed, Q2 still in its grace days
-        datetime.date(2025, 3, 1),  # 2025: no quarter closed yet
+        datetime.date(2025, 7, 10),  # 2025: Q1 closed, Q2 in its grace days, Q3-Q4 not started
+        datetime.date(2025, 3, 1),  # 2025: no quarter closed yet, Q2-Q4 not started
+        datetime.date(2026, 1, 11),  # 2025: closed under its own scheme (10 grace days)
     ],
 )
 def test_engines_give_the_rules_figures_on_a_random_data_set(today):
@@ -351,31 +519,44 @@ def test_engines_give_the_rules_figures_on_a_random_data_set(today):
         weight_contract=D("0.4"),
         weight_staff=D("0.4"),
         weight_survey=D("0.2"),
-        threshold_sangat_baik=D(105),
+        threshold_istimewa=D(105),
         threshold_baik=D(85),
         threshold_butuh_perbaikan=D(65),
         threshold_kurang=D(45),
         entry_grace_days=10,
         survey_min_responses=8,
         min_group_size=11,
+        ikm_target=D("85.00"),
     )
-    expected_scores, expected_achievements = {}, {}
+    expected_scores, expected_achievements, expected_annual = {}, {}, {}
     for year in (2024, 2025):
-        scores, achievements = expected_rows(year, today)
+        scores, achievements, annual = expected_rows(year, today)
         expected_scores.update(scores)
         expected_achievements.update(achievements)
+        expected_annual.update(annual)
     assert len(expected_scores) > 500 and len(expected_achievements) > 20
+    # The data exercise every case of the rules.
+    agency_rows = [v for (_, contract, *_), v in expected_scores.items() if contract is None]
+    assert {v[9] for v in expected_scores.values()} == {True, False} or today.year == 2026
+    assert {v[10] for v in agency_rows} == {True, False}  # complete and incomplete
+    assert any(v[3] == D("88.31") and v[2] == D("100.00") for v in agency_rows)  # at target
+    assert any(v[3] is None and v[5] for v in agency_rows)  # too few respondents: no S
+    with_annual_target = [v for v in expected_annual.values() if v[0] is not None]
+    assert any(v[3] for v in with_annual_target) and any(not v[3] for v in with_annual_target)
+    assert any(v[0] is None for v in expected_annual.values())
 
     runs = {name: recompute_scores(today=today, engine=write) for name, write in ENGINES.items()}
     for run in runs.values():
         assert score_rows(run) == expected_scores
         assert achievement_rows(run) == expected_achievements
+        assert annual_rows(run) == expected_annual
         counts = staff_count_rows(run)
         assert counts == staff_counts_of_scores(run)
-        assert len({predikat for _, _, predikat in counts}) >= 2 and sum(counts.values()) > 100
+        assert len({predikat for _, _, predikat in counts}) >= 2 and sum(counts.values()) > 50
     if ON_POSTGRESQL:
         assert score_rows(runs["sql"]) == score_rows(runs["python"])
         assert achievement_rows(runs["sql"]) == achievement_rows(runs["python"])
+        assert annual_rows(runs["sql"]) == annual_rows(runs["python"])
         assert staff_count_rows(runs["sql"]) == staff_count_rows(runs["python"])
 
 
@@ -398,24 +579,44 @@ def test_engines_agree_on_an_ikm_exactly_on_a_half_cent(engine):
     )
     run = recompute_scores(today=OCT_20, engine=engine)
     score = agency_score(run, service.agency)
-    assert (score.s, score.score, score.respondents) == (D("53.13"), D("53.13"), 48)
+    # S = 100 * 53.13 / 88.31 = 60.163... -> 60.16, the score (S alone) too.
+    assert (score.ikm, score.s, score.score, score.respondents) == (
+        D("53.13"),
+        D("60.16"),
+        D("60.16"),
+        48,
+    )
 
 
 def test_engines_round_an_agency_score_exactly_on_a_half_cent(engine):
-    # K = 83.08; twelve staff scores summing to 1200.64 give E = 100.0533...; the agency
-    # score (0.5 * 83.08 + 0.3 * E) / 0.8 is 89.445 exactly and rounds up to 89.45.
+    # K = 83.07; twelve staff scores of 100.07 give E = 100.07; the agency score
+    # (0.5 * 83.07 + 0.3 * 100.07) / 0.8 = 71.556 / 0.8 is 89.445 exactly and rounds up to
+    # 89.45 (half even would give 89.44).
+    agency = AgencyFactory()
+    simple_contract(agency, realisation="83.07")
+    for _ in range(12):
+        simple_contract(agency, EmployeeFactory(agency=agency), realisation="100.07")
+    run = recompute_scores(today=OCT_20, engine=engine)
+    score = agency_score(run, agency)
+    assert (score.k, score.e, score.staff_count, score.score) == (
+        D("83.07"),
+        D("100.07"),
+        12,
+        D("89.45"),
+    )
+
+
+def test_engines_combine_the_rounded_staff_mean(engine):
+    # Version 2: E is rounded before it is combined. Twelve staff scores summing to 1200.64:
+    # E = 100.0533... -> 100.05; (0.5 * 83.08 + 0.3 * 100.05) / 0.8 = 71.555 / 0.8 = 89.44375
+    # -> 89.44 (version 1 combined the exact mean: 89.445 -> 89.45).
     agency = AgencyFactory()
     simple_contract(agency, realisation="83.08")
     for realisation in ["100.05"] * 11 + ["100.09"]:
         simple_contract(agency, EmployeeFactory(agency=agency), realisation=realisation)
     run = recompute_scores(today=OCT_20, engine=engine)
     score = agency_score(run, agency)
-    assert (score.k, score.e, score.staff_count, score.score) == (
-        D("83.08"),
-        D("100.05"),
-        12,
-        D("89.45"),
-    )
+    assert (score.k, score.e, score.score) == (D("83.08"), D("100.05"), D("89.44"))
 
 
 # --- the run: one transaction, published at once ---------------------------------------------
@@ -438,7 +639,7 @@ def test_a_recompute_killed_halfway_leaves_the_previous_run_served_and_nothing_h
     written = {}
     if engine_name == "python":
         # The agency step reads the survey sums after every contract row was written.
-        def killed(year):
+        def killed(*args):
             written["scores"] = Score.objects.filter(run__status="running").count()
             raise RuntimeError("killed halfway")
 
@@ -510,11 +711,17 @@ def test_a_second_run_over_unchanged_data_gives_identical_scores(engine):
     assert score_rows(second) == score_rows(first)
     assert achievement_rows(second) == achievement_rows(first)
     # The PK: Q1-Q4 and Y (Q2 with a missing realisation, Q4 open with one reported); the
-    # 12 SKPs: Q1 and Y; the agency: Q1-Q4 and Y. Achievements: 3 + 4 (Q4 open, left out).
+    # 12 SKPs: Q1 and Y; the agency: Q1-Q4 and Y. Achievements: 3 + 4 (Q4 open, left out);
+    # the year so far of the two PK indicators.
     assert (
         second.counts
         == first.counts
-        == {"contract_scores": 5 + 24, "agency_scores": 5, "achievements": 7}
+        == {
+            "contract_scores": 5 + 24,
+            "agency_scores": 5,
+            "achievements": 7,
+            "annual_achievements": 2,
+        }
     )
 
 
@@ -570,6 +777,9 @@ def test_a_year_recompute_carries_the_other_years_over_from_the_previous_run(eng
         k: v for k, v in achievement_rows(first).items() if k[0] in ach_2024
     }
     assert len(achievement_rows(second)) == 2
+    carried = {k: v for k, v in annual_rows(second).items() if k in ach_2024}
+    assert carried == {k: v for k, v in annual_rows(first).items() if k in ach_2024} != {}
+    assert len(annual_rows(second)) == 2
     assert set(second.schemes) == {"2024", "2025"}
     assert second.counts["agency_scores"] == 4
 
@@ -672,10 +882,12 @@ def test_min_group_size_and_survey_min_responses_follow_the_scheme(
     score = agency_score(run, agency)
     assert (score.staff_count, score.respondents) == (staff, respondents)
     assert score.e == (D("80.00") if e_present else None)
-    assert score.s == (D("50.00") if s_present else None)
+    # S = 100 * 50 / 88.31 = 56.618... -> 56.62
+    assert (score.ikm, score.s) == ((D("50.00"), D("56.62")) if s_present else (None, None))
+    assert score.complete is s_present  # the agency has a service: S is expected
     weights = [(D(100), D("0.5"))]
     weights += [(D(80), D("0.3"))] if e_present else []
-    weights += [(D(50), D("0.2"))] if s_present else []
+    weights += [(D("56.62"), D("0.2"))] if s_present else []
     assert score.score == scoring.weighted_mean(weights)
 
 
@@ -688,8 +900,14 @@ def test_default_minimums_are_ten(engine):
         survey(ServiceFactory(agency=agency), n, answer=4)
     run = recompute_scores(today=OCT_20, engine=engine)
     ten, nine = agency_score(run, with_ten), agency_score(run, with_nine)
-    assert (ten.e, ten.s, ten.score) == (D("80.00"), D("100.00"), D("94.00"))
-    assert (nine.e, nine.s, nine.score) == (None, None, D("100.00"))
+    # IKM 100, S = 10000 / 88.31 = 113.24: 50 + 24 + 22.648 = 96.648 -> 96.65
+    assert (ten.e, ten.ikm, ten.s, ten.score) == (
+        D("80.00"),
+        D("100.00"),
+        D("113.24"),
+        D("96.65"),
+    )
+    assert (nine.e, nine.ikm, nine.s, nine.score) == (None, None, None, D("100.00"))
     assert (nine.staff_count, nine.respondents) == (9, 9)
 
 

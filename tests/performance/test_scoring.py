@@ -50,7 +50,7 @@ def responses_with_sums(element_sums: list[int], n: int) -> list[list[int]]:
 @pytest.mark.parametrize(
     ("value", "rounded"),
     [
-        ("109.995", "110.00"),  # half up, not half even: the Sangat Baik boundary
+        ("109.995", "110.00"),  # half up, not half even: the Istimewa boundary
         ("49.995", "50.00"),  # the Kurang boundary
         ("89.995", "90.00"),
         ("89.994999", "89.99"),
@@ -84,7 +84,7 @@ def test_round_is_half_up_to_two_decimals(value, rounded):
         ("lower", "12", "12", "100.00"),
         ("lower", "12", "11", "108.33"),  # 108.333...
         # half up at every boundary
-        ("higher", "200", "219.99", "110.00"),  # 109.995 -> 110.00 (Sangat Baik)
+        ("higher", "200", "219.99", "110.00"),  # 109.995 -> 110.00 (Istimewa)
         ("higher", "200", "99.99", "50.00"),  # 49.995 -> 50.00 (Kurang)
         ("higher", "10", "4.9995", "50.00"),  # 49.995 -> 50.00
         ("higher", "800", "1", "0.13"),  # 0.125 -> 0.13
@@ -323,21 +323,23 @@ def test_an_agency_with_no_component_has_no_score():
     assert agency_score(None, None, None) is None
 
 
-def test_agency_score_combines_the_staff_mean_unrounded():
-    # E = 271 / 3 = 90.333...: (50 + 27.1) / 0.8 = 96.375 -> 96.38. With E rounded first
-    # (90.33) it would be 96.37375 -> 96.37.
-    e = scoring.mean([D(90), D(90), D(91)])
-    assert agency_score(D(100), e, None) == D("96.38")
+def test_agency_score_combines_the_staff_mean_rounded():
+    # Version 2: E = 271 / 3 = 90.333... is rounded first (90.33), as it is published:
+    # (50 + 27.099) / 0.8 = 96.37375 -> 96.37. Version 1 combined it unrounded (96.38), and a
+    # reader could not recompute the published score from the published E.
+    e = staff_component([D(90), D(90), D(91)], Scheme(min_group_size=3))
+    assert e == D("90.33")
+    assert agency_score(D(100), e, None) == D("96.37")
 
 
-def test_agency_score_rounds_the_exact_value_when_the_staff_mean_repeats():
-    # E = 1200.64 / 12 = 100.0533...: (0.5 * 83.08 + 0.3 * E) / 0.8 = 89.445 exactly, which
-    # rounds half up to 89.45. Dividing E out to 28 digits first lands just below the half
-    # cent and would round to 89.44.
+def test_agency_score_combines_the_published_staff_mean_when_it_repeats():
+    # E = 1200.64 / 12 = 100.0533... is published as 100.05, and combined as such:
+    # (0.5 * 83.08 + 0.3 * 100.05) / 0.8 = 71.555 / 0.8 = 89.44375 -> 89.44 (version 1 combined
+    # the exact mean and gave 89.45).
     staff = [D("100.05")] * 11 + [D("100.09")]
-    assert agency_score(D("83.08"), staff_component(staff, Scheme(min_group_size=10)), None) == D(
-        "89.45"
-    )
+    e = staff_component(staff, Scheme(min_group_size=10))
+    assert e == D("100.05")
+    assert agency_score(D("83.08"), e, None) == D("89.44")
 
 
 def test_agency_score_with_the_schemes_weights():
@@ -364,9 +366,9 @@ def test_staff_component_needs_min_group_size_staff(count, minimum, expected):
     assert e == (None if expected is None else D(expected))
 
 
-def test_staff_component_is_the_plain_mean():
+def test_staff_component_is_the_plain_mean_rounded():
     scores = [D(100)] * 8 + [D("101.88"), D("49.17")]
-    assert staff_component(scores) == D("95.105")
+    assert staff_component(scores) == D("95.11")  # 951.05 / 10 = 95.105, half up
 
 
 # --- predikat ----------------------------------------------------------------------------
@@ -375,9 +377,9 @@ def test_staff_component_is_the_plain_mean():
 @pytest.mark.parametrize(
     ("score", "expected"),
     [
-        ("120.00", "Sangat Baik"),
-        ("110.00", "Sangat Baik"),
-        ("109.995", "Sangat Baik"),  # decided on the rounded score, 110.00
+        ("120.00", "Istimewa"),
+        ("110.00", "Istimewa"),
+        ("109.995", "Istimewa"),  # decided on the rounded score, 110.00
         ("109.99", "Baik"),
         ("90.00", "Baik"),
         ("89.995", "Baik"),
@@ -392,13 +394,17 @@ def test_staff_component_is_the_plain_mean():
     ],
 )
 def test_predikat_bands(score, expected):
+    """The organisation scale of PermenPAN-RB 6/2022 (an agency); a civil servant's SKP
+    score band has the same thresholds with Sangat Baik at the top."""
     assert predikat(D(score)) == expected
+    band = "Sangat Baik" if expected == "Istimewa" else expected
+    assert scoring.staff_band(D(score)) == band
 
 
 @pytest.mark.parametrize(
     ("score", "expected"),
     [
-        ("100.00", "Sangat Baik"),
+        ("100.00", "Istimewa"),
         ("99.99", "Baik"),
         ("85.00", "Baik"),
         ("84.99", "Butuh Perbaikan"),
@@ -410,7 +416,7 @@ def test_predikat_bands(score, expected):
 )
 def test_predikat_bands_follow_the_schemes_thresholds(score, expected):
     scheme = Scheme(
-        threshold_sangat_baik=D(100),
+        threshold_istimewa=D(100),
         threshold_baik=D(85),
         threshold_butuh_perbaikan=D(65),
         threshold_kurang=D(45),
@@ -425,13 +431,14 @@ def test_default_scheme_is_designs():
             weight_contract=D("0.5"),
             weight_staff=D("0.3"),
             weight_survey=D("0.2"),
-            threshold_sangat_baik=D(110),
+            threshold_istimewa=D(110),
             threshold_baik=D(90),
             threshold_butuh_perbaikan=D(70),
             threshold_kurang=D(50),
             entry_grace_days=15,
             survey_min_responses=10,
             min_group_size=10,
+            ikm_target=D("88.31"),
         )
         == DEFAULT_SCHEME
     )

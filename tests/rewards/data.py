@@ -37,13 +37,24 @@ def _contract(agency: Agency, employee: Employee | None, year: int) -> Performan
     return found or ContractFactory(agency=agency, employee=employee, year=year)
 
 
-def score(run: ScoreRun, subject, year: int, period: str, value: str) -> Score:
-    """A score of `subject` (an Employee: its SKP; an Agency: the agency score) in `run`."""
+def _predikat(subject, value: Decimal, final: bool) -> str:
+    """What the recompute gives: an employee's SKP score band, an agency's organisation-scale
+    predikat, nothing for a provisional period."""
+    staff = isinstance(subject, Employee)
+    return scoring.final_predikat(value, scoring.DEFAULT_SCHEME, final=final, staff=staff)
+
+
+def score(
+    run: ScoreRun, subject, year: int, period: str, value: str, *, complete: bool = True
+) -> Score:
+    """A score of `subject` (an Employee: its SKP; an Agency: the agency score) in `run`,
+    final when its period was closed on the run's day (as a recompute would have it)."""
     value = Decimal(value)
     if isinstance(subject, Employee):
         agency, contract = subject.agency, _contract(subject.agency, subject, year)
     else:
         agency, contract = subject, None
+    final = scoring.period_is_closed(year, period, run.as_of)
     return Score.objects.create(
         run=run,
         agency=agency,
@@ -51,7 +62,9 @@ def score(run: ScoreRun, subject, year: int, period: str, value: str) -> Score:
         year=year,
         period=period,
         score=value,
-        predikat=scoring.predikat(value),
+        predikat=_predikat(subject, value, final),
+        final=final,
+        complete=complete,
     )
 
 
@@ -63,7 +76,16 @@ def copy_run(run: ScoreRun, **changes) -> ScoreRun:
             Score(
                 **{
                     f: getattr(s, f)
-                    for f in ("agency_id", "contract_id", "year", "period", "score", "predikat")
+                    for f in (
+                        "agency_id",
+                        "contract_id",
+                        "year",
+                        "period",
+                        "score",
+                        "predikat",
+                        "final",
+                        "complete",
+                    )
                 },
                 run=new,
             )
@@ -80,7 +102,8 @@ def set_score(run: ScoreRun, subject, year: int, period: str, value: str) -> Non
         scores = scores.filter(contract__employee=subject)
     else:
         scores = scores.filter(agency=subject, contract__isnull=True)
-    assert scores.update(score=value, predikat=scoring.predikat(value)) == 1
+    [final] = scores.values_list("final", flat=True)
+    assert scores.update(score=value, predikat=_predikat(subject, value, final)) == 1
 
 
 def rule(code: str, year: int = 2025) -> Rule:

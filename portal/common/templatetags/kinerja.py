@@ -23,6 +23,7 @@ register = template.Library()
 # Word, shape and CSS modifier of each predikat band; shapes differ so the band reads in
 # greyscale and for colour-blind readers too.
 PREDIKAT_STYLE = {
+    "Istimewa": ("★", "istimewa"),
     "Sangat Baik": ("★", "sangat-baik"),
     "Baik": ("▲", "baik"),
     "Butuh Perbaikan": ("■", "butuh-perbaikan"),
@@ -161,6 +162,54 @@ def predikat_badge(predikat: str | None) -> SafeString:
 
 
 @register.simple_tag
+def provisional_badge() -> SafeString:
+    """A figure of a period that is not closed: in words and a shape, never colour alone."""
+    return format_html(
+        '<span class="provisional" title="{}"><span class="shape" aria-hidden="true">◌</span>'
+        " {}</span>",
+        _("The period is still open: the figure may change and carries no predikat."),
+        _("provisional"),
+    )
+
+
+@register.simple_tag
+def score_badge(score: object) -> SafeString:
+    """What stands beside a score (a Score, or an agency annotated `with_score`): its
+    predikat once the period is closed, "provisional" before, "no score" without one; and
+    "incomplete" when a component it needs is missing (it is then not ranked)."""
+    if getattr(score, "score", None) is None:
+        return _missing(_("no score"))
+    badge = predikat_badge(score.predikat) if score.final else provisional_badge()
+    if getattr(score, "complete", True) is False:
+        badge += format_html(
+            ' <span class="incomplete" title="{}"><span class="shape" aria-hidden="true">◇'
+            "</span> {}</span>",
+            _("A component is missing (K, or S for an agency with public services)."),
+            _("incomplete"),
+        )
+    return badge
+
+
+@register.filter
+def period_title(period: object) -> str:
+    """A published period in words: "2026", "Q3 2026", and an open year's year to date with
+    the quarters it covers ("2026, Q1-Q3"). Nothing without a period."""
+    if period is None:
+        return ""
+    year, name = period.year, period.period
+    if name != "Y":
+        return f"{quarter_label(int(name[1]))} {year}"
+    if period.final or not period.closed:
+        return str(year)
+    first, last = quarter_label(period.closed[0]), quarter_label(period.closed[-1])
+    if first == last:
+        return f"{year}, {first}"
+    if " " in first and first.split()[0] == last.split()[0]:  # "TW I–III", not "TW I–TW III"
+        last = last.split()[-1]
+    return f"{year}, {first}–{last}"
+
+
+@register.simple_tag
 def status_badge(status: str) -> SafeString:
     shape, word = STATUS_STYLE[status]
     return _badge(f"status status--{status}", shape, word)
@@ -192,9 +241,9 @@ def ikm_badge(value: Decimal | None, grade: str | None, respondents: int | None)
 
 @register.simple_tag
 def score_ikm(score: object, min_responses: int) -> dict:
-    """The IKM of an agency score row (its S component and respondents) as `ikm_badge`
-    arguments: no grade below the scheme's minimum."""
-    s = getattr(score, "s", None)
+    """The IKM of an agency score row (the IKM its S came from, and respondents) as
+    `ikm_badge` arguments: no grade below the scheme's minimum."""
+    s = getattr(score, "ikm", None)
     n = getattr(score, "respondents", None)
     grade = scoring.mutu_pelayanan(s) if s is not None and (n or 0) >= min_responses else None
     return {"value": s, "grade": grade, "respondents": n}
@@ -236,7 +285,9 @@ def delta_badge(delta: Decimal | None) -> SafeString:
 def movement(rank: int | None, prev_rank: int | None, prev_score: Decimal | None) -> SafeString:
     """Places gained or lost in the ranking since the period before."""
     if rank is None or prev_score is None or prev_rank is None:
-        return format_html('<span class="change change--new">{}</span>', _("new: no earlier score"))
+        return format_html(
+            '<span class="change change--new">{}</span>', _("new: no comparable earlier score")
+        )
     places = prev_rank - rank
     if places > 0:
         words = ngettext("up %(places)s place", "up %(places)s places", places)
@@ -269,26 +320,59 @@ def count_cell(cell: Cell, min_group_size: int) -> SafeString:
 class ChartPoint:
     x: float
     y: float | None
-    label: str
-    sublabel: str
+    label: str  # the quarter's full label, for the point's title
+    tick: str  # its short label under the axis (I, II, III, IV)
+    sublabel: str  # the year, under the year's first quarter
     value: Decimal | None
+    final: bool
 
 
-CHART_W, CHART_H = 400, 220
-PAD_L, PAD_R, PAD_T, PAD_B = 34, 10, 10, 40
+@dataclass(frozen=True)
+class ChartBand:
+    """A predikat's range of scores, shaded behind the line and named at the right."""
+
+    name: str
+    modifier: str
+    top: float
+    bottom: float
+    label_y: float
+    low: Decimal
+
+    @property
+    def height(self) -> float:
+        return round(self.bottom - self.top, 1)
+
+    @property
+    def lines(self) -> list[tuple[str, float]]:
+        """The band's name as (line, y): two words on two lines ("Butuh / Perbaikan")
+        where the band is tall enough, so the label fits beside the chart."""
+        words = self.name.split()
+        if len(words) == 1 or self.height < 28:
+            return [(self.name, self.label_y)]
+        return [(words[0], self.label_y - 7), (" ".join(words[1:]), self.label_y + 7)]
+
+
+# The chart's own coordinates: 400 units wide, so that at a 360 px phone's width its 12-unit
+# labels still read at about 11 px (they were 7 px on a 640-unit chart).
+CHART_W, CHART_H = 400, 250
+PAD_L, PAD_R, PAD_T, PAD_B = 30, 84, 8, 40
+TICKS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 @register.inclusion_tag("includes/_trend_chart.html")
 def trend_chart(
-    points: list[tuple[int, str, Decimal | None]], scheme: scoring.Scheme, title: str
+    points: list[tuple[int, str, Decimal | None, bool]], scheme: scoring.Scheme, title: str
 ) -> dict:
-    """An inline SVG line chart of scores over periods, drawn on the server.
+    """An inline SVG line chart of scores over quarters, drawn on the server.
 
-    `points` are (year, period, score) in time order; the y axis runs from 0 to the cap with
-    the predikat thresholds as labelled lines. The template gives it a text alternative;
-    pages show the same figures as a table next to it.
+    `points` are (year, period, score, final) in time order. The y axis runs from 0 to the
+    cap (or the highest score); the organisation scale's predikat ranges are shaded bands,
+    named at the right; a provisional point (its quarter still open) is drawn hollow and
+    the line to it dashed. The template gives it a text alternative; pages show the same
+    figures as a table next to it.
     """
-    top = max([float(scheme.cap), *[float(v) for _, _, v in points if v is not None]])
+    values = [float(v) for _, _, v, _ in points if v is not None]
+    top = max([float(scheme.cap), *values])
     plot_w, plot_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
     step = plot_w / max(len(points) - 1, 1)
 
@@ -297,48 +381,65 @@ def trend_chart(
 
     chart_points = []
     previous_year = None
-    for i, (year, period, value) in enumerate(points):
-        x = round(PAD_L + (i * step if len(points) > 1 else plot_w / 2), 1)
+    for i, (year, period, value, final) in enumerate(points):
+        quarter = int(period[1])
         chart_points.append(
             ChartPoint(
-                x=x,
+                x=round(PAD_L + (i * step if len(points) > 1 else plot_w / 2), 1),
                 y=y_of(value) if value is not None else None,
-                label=period_label(period),
+                label=f"{period_label(period)} {year}",
+                tick=TICKS[quarter],
                 sublabel=str(year) if year != previous_year else "",
                 value=value,
+                final=final,
             )
         )
         previous_year = year
-    # Lines between consecutive points that both have a score.
+    # Lines between consecutive points that both have a score; dashed into a provisional one.
     segments = [
-        (a.x, a.y, b.x, b.y)
+        (a.x, a.y, b.x, b.y, not b.final)
         for a, b in zip(chart_points, chart_points[1:], strict=False)
         if a.y is not None and b.y is not None
     ]
-    thresholds = [
-        (y_of(scheme.threshold_sangat_baik), "Sangat Baik", scheme.threshold_sangat_baik),
-        (y_of(scheme.threshold_baik), "Baik", scheme.threshold_baik),
-        (
-            y_of(scheme.threshold_butuh_perbaikan),
-            "Butuh Perbaikan",
-            scheme.threshold_butuh_perbaikan,
-        ),
-        (y_of(scheme.threshold_kurang), "Kurang", scheme.threshold_kurang),
+    lows = [
+        ("Istimewa", scheme.threshold_istimewa),
+        ("Baik", scheme.threshold_baik),
+        ("Butuh Perbaikan", scheme.threshold_butuh_perbaikan),
+        ("Kurang", scheme.threshold_kurang),
+        ("Sangat Kurang", Decimal(0)),
     ]
+    bands = []
+    upper = top
+    for name, low in lows:
+        band_top, band_bottom = y_of(upper), y_of(low)
+        bands.append(
+            ChartBand(
+                name=name,
+                modifier=PREDIKAT_STYLE[name][1],
+                top=band_top,
+                bottom=band_bottom,
+                label_y=round((band_top + band_bottom) / 2, 1),
+                low=low,
+            )
+        )
+        upper = float(low)
     scored = [p for p in chart_points if p.value is not None]
     return {
         "title": title,
         "left": PAD_L,
         "right": CHART_W - PAD_R,
+        "plot_width": plot_w,
+        "band_label_x": CHART_W - PAD_R + 4,
         "baseline": y_of(0),
         "label_y": CHART_H - PAD_B + 16,
-        "sublabel_y": CHART_H - PAD_B + 30,
+        "sublabel_y": CHART_H - PAD_B + 31,
         "width": CHART_W,
         "height": CHART_H,
         "points": chart_points,
         "segments": segments,
-        "thresholds": thresholds,
+        "bands": bands,
         "scored": scored,
+        "provisional": any(not p.final for p in scored),
         "lowest": min(scored, key=lambda p: p.value) if scored else None,
         "highest": max(scored, key=lambda p: p.value) if scored else None,
         "latest": scored[-1] if scored else None,

@@ -193,7 +193,7 @@ def overview_data(cast, regions):
     scores = {  # Q3, Q4
         a: ("100", "95"),  # Baik, falling
         b: ("60", "65"),  # Kurang, rising
-        c: ("111", "112"),  # Sangat Baik, rising
+        c: ("111", "112"),  # Istimewa, rising
         d: (None, "45"),  # Sangat Kurang, no earlier score
     }
     for agency, (q3, q4) in scores.items():
@@ -208,7 +208,7 @@ def test_headline_counts_agencies_per_predikat_and_the_mean(leader, overview_dat
     head = response.context["headline"]
     # The two regional agencies have no score.
     assert dict(head.per_predikat) == {
-        "Sangat Baik": 1,
+        "Istimewa": 1,
         "Baik": 1,
         "Butuh Perbaikan": 0,
         "Kurang": 1,
@@ -220,7 +220,7 @@ def test_headline_counts_agencies_per_predikat_and_the_mean(leader, overview_dat
     assert head.average == Decimal("79.25")
     page = response.content.decode()
     assert "79.25" in page
-    assert 'class="shape" aria-hidden="true">★</span> Sangat Baik' in page
+    assert 'class="shape" aria-hidden="true">★</span> Istimewa' in page
 
 
 def test_headline_ikm_pools_every_service_of_the_period(leader, cast):
@@ -369,7 +369,7 @@ def test_predikat_csv(leader, overview_data):
     response = leader.get(reverse("dashboard:predikat_csv") + "?period=Q4")
     assert "kinerja-ntb-dashboard-predikat-2025-Q4.csv" in response["Content-Disposition"]
     assert [(r["predikat"], r["agencies"]) for r in rows_of(response)] == [
-        ("Sangat Baik", "1"),
+        ("Istimewa", "1"),
         ("Baik", "1"),
         ("Butuh Perbaikan", "0"),
         ("Kurang", "1"),

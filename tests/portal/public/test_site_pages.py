@@ -50,11 +50,12 @@ def test_home_shows_the_province_at_a_glance(en, public_data, django_assert_max_
     html = get(en, "/", django_assert_max_num_queries).content.decode()
     assert html.count("<h1") == 1
     scores = list(annual_scores(public_data.run))
-    for predikat in scoring.PREDIKAT_ORDER:
+    for predikat in scoring.ORGANISATION_SCALE:
         n = sum(s.predikat == predikat for s in scores)
         assert re.search(rf'{predikat}</span>\s*</a></th><td class="num">{n}</td>', html)
-    best = max(scores, key=lambda s: s.score)
-    worst = min(scores, key=lambda s: s.score)
+    complete = [s for s in scores if s.complete]
+    best = max(complete, key=lambda s: s.score)
+    worst = min(complete, key=lambda s: s.score)
     assert best.agency.name in html.split('id="best-heading"')[1].split("</section>")[0]
     assert worst.agency.name in html.split('id="weakest-heading"')[1].split("</section>")[0]
     respondents = SurveyResponse.objects.filter(service__agency__is_public=True).count()

@@ -7,6 +7,7 @@ import datetime
 import re
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -172,7 +173,8 @@ def test_web_answers_count_in_the_agency_ikm_after_the_next_recompute(client, ca
 
     recompute_scores(year=2025, today=AFTER_2025)
     score = Score.objects.get(agency=cast.agency_a, contract=None, year=2025, period="Q1")
-    assert score.s == 100 and score.respondents == 10
+    # The IKM is 100; S, its achievement against the IKM target 88.31, 113.24.
+    assert (score.ikm, score.s, score.respondents) == (100, Decimal("113.24"), 10)
     page = text(client.get(cast.agency_a.get_absolute_url(), {"year": 2025}))
     assert "n = 10" in page and "100.00" in page
     service_page = text(client.get(service.get_absolute_url()))

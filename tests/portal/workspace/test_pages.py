@@ -126,7 +126,7 @@ def test_preview_matches_the_published_engine(officer_a, cast, after_2025, engin
     from performance import preview as workspace_preview
 
     preview = workspace_preview.compute_preview(
-        cast.agency_a, 2025, after_2025, services.scheme_params(services.scheme_for(2025))
+        cast.agency_a, 2025, after_2025, services.scheme_for(2025).as_scheme()
     )
     run = services.recompute_scores(
         year=2025,

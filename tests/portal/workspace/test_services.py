@@ -292,8 +292,9 @@ def test_paper_responses_count_in_ikm_after_recompute(officer_a, cast, service_a
     run = recompute_scores(year=2025, today=datetime.date(2026, 5, 10))
     score = Score.objects.get(run=run, agency=cast.agency_a, contract=None, year=2025, period="Q4")
     assert score.respondents == 10
-    assert score.s == Decimal("80.00")  # 25 x (6x4 + 4x2) / 10
-    assert score.k is None and score.score == Decimal("80.00")
+    assert score.ikm == Decimal("80.00")  # 25 x (6x4 + 4x2) / 10
+    assert score.s == Decimal("90.59")  # against the IKM target: 100 x 80 / 88.31
+    assert score.k is None and score.score == Decimal("90.59")
 
 
 # --- services list ----------------------------------------------------------------------
