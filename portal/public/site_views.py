@@ -18,6 +18,7 @@ from performance.models import Score, ScoreRun, ScoringScheme
 from performance.queries import ikm_of, published_period, run_year
 from performance.scoring import previous_period
 from portal.common.runs import published_run
+from rewards.models import Rule
 
 from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
 from .pagecache import public_page
@@ -107,6 +108,9 @@ def _province(run: ScoreRun, year: int) -> dict:
 
 @public_page
 def methodology(request: HttpRequest) -> HttpResponse:
+    """The rules, rendered from the scheme in force (the published run's for its default
+    year, else the newest stored scheme), each marked as the regulation's or the province's
+    policy, with the reward and penalty rules of that year and a worked example."""
     run = published_run(request)
     year = run_year(run)
     if run and year:
@@ -115,6 +119,9 @@ def methodology(request: HttpRequest) -> HttpResponse:
         stored = ScoringScheme.objects.order_by("-year").first()
         scheme = stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
         year, version = (stored.year, stored.version) if stored else (None, None)
+    rules = list(
+        Rule.objects.filter(scheme__year=year, active=True).order_by("order", "pk") if year else []
+    )
     return render(
         request,
         "public/methodology.html",
@@ -123,14 +130,16 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "year": year,
             "version": version,
             "scheme": scheme,
+            "rules": rules,
             "example": worked_example(scheme),
         },
     )
 
 
 def worked_example(scheme: scoring.Scheme) -> dict:
-    """A fixed example agency scored by the same functions as the real scores (scoring.py),
-    with the scheme in force: two PK indicators, twelve staff scores and a survey."""
+    """A fixed example agency in one closed quarter, scored by the same functions as the real
+    scores (scoring.py) with the scheme given: two PK indicators, twelve staff scores and a
+    survey of 120 respondents."""
     indicators = [
         {
             "text": "Persentase persalinan di fasilitas kesehatan",
@@ -156,38 +165,31 @@ def worked_example(scheme: scoring.Scheme) -> dict:
     k = scoring.contract_quarter_score((i["achievement"], i["weight"]) for i in indicators)
     staff = [
         Decimal(x)
-        for x in (
-            "95.5",
-            "102",
-            "88.75",
-            "110",
-            "97.25",
-            "91",
-            "105.5",
-            "99",
-            "86",
-            "100.5",
-            "93",
-            "108",
-        )
-    ]
-    e = scoring.staff_component(staff, scheme)
+        for x in ("95.5", "102", "88.75", "110", "97.25", "91", "105.5", "99", "86", "100.5")
+    ] + [Decimal("93"), Decimal("108")]
     respondents = 120
     sums = [396, 380, 350, 372, 402, 410, 415, 360, 340]
-    s = scoring.ikm_from_sums(sums, respondents)
-    score = scoring.agency_score(k, e, s, scheme)
+    period = scoring.agency_period(
+        k, staff, (respondents, sums), scheme, final=True, has_service=True
+    )
     return {
         "indicators": indicators,
         "k": k,
         "staff": staff,
         "staff_n": len(staff),
-        "e": scoring.round2(e) if e is not None else None,
+        "e": period.e,
         "respondents": respondents,
         "nrr": [Decimal(x) / respondents for x in sums],
-        "s": s,
-        "grade": scoring.mutu_pelayanan(s),
-        "score": score,
-        "predikat": scoring.predikat(score, scheme) if score is not None else None,
+        "ikm": period.ikm,
+        "grade": scoring.mutu_pelayanan(period.ikm) if period.ikm is not None else None,
+        "s": period.s,
+        "score": period.score,
+        "predikat": period.predikat,
+        "weights": [
+            ("K", k, scheme.weight_contract),
+            ("E", period.e, scheme.weight_staff),
+            ("S", period.s, scheme.weight_survey),
+        ],
     }
 
 

@@ -176,7 +176,7 @@ def test_every_label_of_the_trend_chart_is_inside_its_box(language):
     for x, y, anchor, text in texts:
         extent = 0.62 * font * len(text)
         left = {"start": x, "middle": x - extent / 2, "end": x - extent}[anchor]
-        assert 0 <= left and left + extent <= width, (text, x, anchor)
+        assert left >= 0 and left + extent <= width, (text, x, anchor)
         assert font / 2 <= y <= height - 2, (text, y)
     # The provisional quarter is drawn apart: hollow, the line to it dashed.
     assert html.count("chart-point--provisional") == 1

@@ -99,7 +99,9 @@ def test_methodology_renders_the_scheme_of_the_run_and_a_worked_example(
     assert html.count("<h1") == 1
     assert "The scheme in force: 2025, version 1" in html
     assert "120.00 %" in html  # the cap
-    assert "92.27" in html and "Baik" in html  # the worked example, computed by scoring.py
+    # The worked example (v2): K 94.00, E 98.04, IKM 79.28 so S = 100 x 79.28 / 88.31 = 89.77;
+    # 0.5 x 94.00 + 0.3 x 98.04 + 0.2 x 89.77 = 94.37, Baik.
+    assert "89.77" in html and "94.37" in html and "Baik" in html
     assert 'id="privacy"' in html and "NIP" in html
 
 
