@@ -139,6 +139,10 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:upload",                "GET",  L, D, A, H, H, H, H),
     ("workspace:upload",                "POST", L, D, A, H, H, H, H),
     ("workspace:upload_confirm",        "GET",  L, D, N, N, N, N, N),
+    ("workspace:file_templates",        "GET",  L, D, A, A, A, A, A),
+    ("workspace:file_templates",        "POST", L, D, N, N, N, N, N),
+    ("workspace:file_template",         "GET",  L, D, A, A, A, A, A),
+    ("workspace:file_template",         "POST", L, D, N, N, N, N, N),
     ("workspace:upload_confirm",        "POST", L, D, A, H, H, H, H),
     # officers and approvers
     ("workspace:preview",               "GET",  L, D, A, A, H, H, H),
