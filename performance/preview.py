@@ -32,9 +32,12 @@ class PreviewPeriod:
     e: Decimal | None
     staff_count: int
     s: Decimal | None
+    ikm: Decimal | None
     respondents: int
     score: Decimal | None
     predikat: str | None
+    final: bool = True
+    complete: bool = True
 
 
 @dataclass
@@ -133,9 +136,12 @@ def compute_preview(
                 e=result.e,
                 staff_count=len(staff.get(p, [])),
                 s=result.s,
+                ikm=result.ikm,
                 respondents=survey.get(p, (0, None))[0],
                 score=result.score,
                 predikat=result.predikat,
+                final=result.final,
+                complete=result.complete,
             )
         )
     return Preview(
