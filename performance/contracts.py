@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Agency
 
-from . import scoring
+from . import late, scoring
 from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
@@ -283,6 +283,12 @@ class RealisationInput:
     clear_evidence: bool = False
     existing: Realisation | None = field(default=None)
 
+    def value_changes(self) -> bool:
+        """Whether the value that counts would change (a new, changed or removed value)."""
+        if self.existing is None:
+            return self.value is not None
+        return self.value is None or self.existing.value != self.value
+
     def differs(self) -> bool:
         old = self.existing
         if old is None:
@@ -316,22 +322,68 @@ def _write_realisation(row: RealisationInput, quarter: int, user) -> None:
     obj.save()
 
 
+class LateReasonRequired(WorkflowError):
+    """Late rows (value changes of a closed quarter) were saved without a reason."""
+
+
+@dataclass
+class SavedRealisations:
+    """What a save did: the indicator codes saved at once and those whose late change waits
+    for an approver's confirmation."""
+
+    changed: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.late)
+
+
 def save_realisations(
     contracts: dict[int, tuple[PerformanceContract, int]],
     quarter: int,
     rows: Iterable[RealisationInput],
     user,
-) -> list[str]:
+    *,
+    today: datetime.date | None = None,
+    late_reason: str = "",
+) -> SavedRealisations:
     """Save the rows that differ from what is stored, for one quarter, across one or more
     contracts ({contract id: (contract, version the form was read at)}), all or nothing:
-    one stale contract refuses the whole save. Returns what changed ("IKU1", ...)."""
-    changed: dict[int, list[str]] = defaultdict(list)
+    one stale contract refuses the whole save.
+
+    Time (DESIGN.md, Integrity; `performance.late`), on `today` (WITA; default: now): a
+    quarter that has not started takes nothing (WorkflowError). In a closed quarter a row
+    that changes the value is a late change: it waits for an approver, with `late_reason`,
+    required then (LateReasonRequired); the realisation keeps the value that counts."""
+    today = today or timezone.localdate()
+    years = {contract.year for contract, _version in contracts.values()}
+    for year in sorted(years):
+        if problem := late.not_started_problem(year, quarter, today):
+            raise WorkflowError(problem)
+    grace = late.grace_days(years)
+    closed = {year: late.is_late(year, quarter, today, grace[year]) for year in years}
     todo = [row for row in rows if row.differs()]
     if not todo:
-        return []
+        return SavedRealisations()
+    year_of = {pk: contract.year for pk, (contract, _version) in contracts.items()}
+    late_rows = {
+        id(row)
+        for row in todo
+        if row.value_changes() and closed[year_of[row.indicator.contract_id]]
+    }
+    if late_rows and not late_reason.strip():
+        raise LateReasonRequired(
+            _(
+                "This quarter has closed: a changed realisation is a late change, which an "
+                "approver must confirm. Give the reason for the change."
+            )
+        )
+    saved = SavedRealisations()
+    changed: dict[int, list[str]] = defaultdict(list)
     with transaction.atomic():
         for row in todo:
             changed[row.indicator.contract_id].append(row.indicator.code)
+            (saved.late if id(row) in late_rows else saved.changed).append(row.indicator.code)
         stale = []
         for contract_id, codes in changed.items():
             contract, version = contracts[contract_id]
@@ -343,8 +395,22 @@ def save_realisations(
         if stale:
             raise StaleContract(stale)
         for row in todo:
-            _write_realisation(row, quarter, user)
-    return [code for codes in changed.values() for code in codes]
+            if id(row) in late_rows:
+                late.request_change(
+                    indicator=row.indicator,
+                    quarter=quarter,
+                    existing=row.existing,
+                    value=row.value,
+                    explanation=row.explanation,
+                    evidence_url=row.evidence_url,
+                    evidence_file=row.evidence_file,
+                    clear_evidence=row.clear_evidence,
+                    reason=late_reason.strip(),
+                    user=user,
+                )
+            else:
+                _write_realisation(row, quarter, user)
+    return saved
 
 
 # --- dashboard -------------------------------------------------------------------------

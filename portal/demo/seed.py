@@ -112,7 +112,12 @@ def seed_demo(
             import_service_metrics(to_csv(METRIC_COLUMNS, metric_rows(seed=seed))),
         )
         pk = Rows.combine(agency_contract_rows(spec, seed=seed) for spec in AGENCIES)
-        _report(say, "agency contracts", import_performance(to_csv(PERFORMANCE_COLUMNS, pk.rows)))
+        # Sample data is drawn up as if entered in time (`_set_dates`): not marked late.
+        _report(
+            say,
+            "agency contracts",
+            import_performance(to_csv(PERFORMANCE_COLUMNS, pk.rows), mark_late=False),
+        )
         _set_explanations(
             Realisation.objects.filter(
                 indicator__contract__employee__isnull=True,
@@ -127,7 +132,7 @@ def seed_demo(
             _report(
                 say,
                 f"employee contracts {start + 1}-{start + len(chunk)}",
-                import_performance(to_csv(PERFORMANCE_COLUMNS, skp.rows)),
+                import_performance(to_csv(PERFORMANCE_COLUMNS, skp.rows), mark_late=False),
             )
             _set_explanations(
                 Realisation.objects.filter(
