@@ -32,7 +32,7 @@ from agencies.access import agencies_for
 from agencies.models import Agency
 
 from . import late, scoring
-from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
+from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
 Status = PerformanceContract.Status
@@ -197,22 +197,33 @@ def save_indicators(contract: PerformanceContract, version: int, formset) -> lis
     return what
 
 
+ANNUAL_FIELDS = ("annual_target", "aggregation", "previous_code")
+
+
 def revise_targets(
     contract: PerformanceContract,
     version: int,
     targets: dict[int, dict[int, Decimal | None]],
     reason: str,
     indicators: Sequence[Indicator],
+    annual: dict[int, dict[str, object]] | None = None,
 ) -> list[str]:
-    """Change an approved contract's targets (`targets`: {indicator id: {quarter: value}}),
-    recording `reason` on every target changed and on the contract. The old values stay in
-    the history. Returns what changed; nothing changed is not a revision."""
+    """Change an approved contract's targets (`targets`: {indicator id: {quarter: value}})
+    and its indicators' annual target, aggregation and last year's code (`annual`:
+    {indicator id: {field: value}}), recording `reason` on every target and indicator
+    changed and on the contract. The old values stay in the history. Returns what changed;
+    nothing changed is not a revision."""
     if contract.status != Status.APPROVED:
         raise WorkflowError(_("Only an approved contract is revised; edit this one instead."))
+    annual = annual or {}
     planned = [
-        (ind, targets[ind.pk])
+        (ind, targets.get(ind.pk), annual.get(ind.pk))
         for ind in indicators
-        if ind.pk in targets and targets[ind.pk] != target_values(ind)
+        if (ind.pk in targets and targets[ind.pk] != target_values(ind))
+        or (
+            ind.pk in annual
+            and any(getattr(ind, name) != value for name, value in annual[ind.pk].items())
+        )
     ]
     if not planned:
         return []
@@ -221,14 +232,70 @@ def revise_targets(
             contract, version, reason=_("target revision: %(reason)s") % {"reason": reason}
         )
         what = []
-        for indicator, values in planned:
-            what += set_targets(indicator, values, reason=reason)
+        for indicator, values, fields in planned:
+            if fields and any(getattr(indicator, n) != v for n, v in fields.items()):
+                for name, value in fields.items():
+                    setattr(indicator, name, value)
+                indicator._change_reason = reason
+                indicator.save()
+                what.append(indicator.code)
+            if values is not None:
+                what += set_targets(indicator, values, reason=reason)
         contract._change_reason = _("target revision (%(what)s): %(reason)s") % {
             "what": ", ".join(what),
             "reason": reason,
         }
         contract.save()
     return what
+
+
+def previous_year_codes(*, agency_id: int, employee_id: int | None, year: int) -> set[str] | None:
+    """The codes of the indicators of the same holder's contract of the year before `year`
+    (the agency's PK, or the civil servant's SKP), in any status; None when there is no such
+    contract. What an indicator's `previous_code` may name. One query."""
+    contract = PerformanceContract.objects.filter(year=year - 1)
+    if employee_id is None:
+        contract = contract.filter(agency_id=agency_id, employee__isnull=True)
+    else:
+        contract = contract.filter(employee_id=employee_id)
+    rows = list(contract.values_list("pk", "indicators__code").order_by())
+    if not rows:
+        return None
+    return {code for _pk, code in rows if code}
+
+
+def indicator_problems(
+    *,
+    direction: str | None,
+    annual_target: Decimal | None,
+    aggregation: str,
+    previous_code: str,
+    previous_codes: set[str] | None,
+    year: int | None,
+) -> dict[str, str]:
+    """What is wrong with an indicator's annual target, aggregation and last year's code, by
+    field name: the rules of the import (DESIGN.md, performance.csv), and, typed by hand, a
+    `previous_code` must name an indicator of the same holder's contract of the year before
+    (`previous_codes`, see `previous_year_codes`; pass `year` None to skip that check)."""
+    problems = {}
+    if annual_target is not None and not aggregation:
+        problems["aggregation"] = _(
+            "Choose how the quarters make the year: required with an annual target."
+        )
+    elif aggregation and annual_target is None:
+        problems["annual_target"] = _("Enter the annual target this aggregation is for.")
+    if direction == Direction.HIGHER and annual_target is not None and annual_target == 0:
+        problems["annual_target"] = _("Must be greater than 0 when higher is better.")
+    if previous_code and year is not None:
+        if previous_codes is None:
+            problems["previous_code"] = _(
+                "This holder has no contract for %(year)d: leave last year's code empty."
+            ) % {"year": year - 1}
+        elif previous_code not in previous_codes:
+            problems["previous_code"] = _(
+                "The %(year)d contract of this holder has no indicator %(code)s."
+            ) % {"year": year - 1, "code": previous_code}
+    return problems
 
 
 # --- workflow ------------------------------------------------------------------------------

@@ -31,12 +31,21 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import scoring
 from .models import Correction, Figure, Indicator, Realisation, ScoreRun, Target
 
 SCORE_FIGURES = (Figure.SCORE, Figure.K, Figure.E, Figure.S, Figure.IKM)
 MAX_REASON = 2000
+# What moved, when the audit trail has no publishable reason.
+FALLBACK = {
+    Figure.E: gettext_lazy("the staff's SKP scores changed"),
+    Figure.S: gettext_lazy("the survey responses changed"),
+    Figure.IKM: gettext_lazy("the survey responses changed"),
+    "": gettext_lazy("the data it is computed from changed"),
+}
 
 
 def _distinct(a: str, b: str) -> str:
@@ -260,6 +269,23 @@ def _add_reasons(
             and (quarter is None or q is None or q == quarter)
         ]
         c.reason = "; ".join(dict.fromkeys(reasons))[:MAX_REASON]
+
+
+def explain(correction: Correction) -> str:
+    """Why the figure changed, in the active language: the scheme versions when the scheme
+    changed, the reasons of the audit trail, else what moved (a component has no record of
+    its own that may be published)."""
+    parts = []
+    if correction.scheme_from is not None and correction.scheme_to is not None:
+        parts.append(
+            _("scoring scheme version %(old)d to %(new)d")
+            % {"old": correction.scheme_from, "new": correction.scheme_to}
+        )
+    if correction.reason:
+        parts.append(correction.reason)
+    if not parts:
+        parts.append(str(FALLBACK.get(correction.figure, FALLBACK[""])))
+    return "; ".join(parts)
 
 
 def record_corrections(
