@@ -192,7 +192,7 @@ def _audit_reasons(
     agency_years: Iterable[tuple[int, int]], since: datetime.datetime, until: datetime.datetime
 ) -> dict[tuple[int, int], list[tuple[int, int | None, str]]]:
     """{(agency id, year): [(indicator id, quarter or None, reason)]}: the reasons recorded
-    on the agency PK's realisations, targets and indicators of those years changed after
+    on the agency PK's realisations, targets and indicators of those years changed from
     `since` up to `until`, oldest first. Three queries, whatever the number of pairs."""
     pairs = sorted(set(agency_years))
     out: dict[tuple[int, int], list[tuple[int, int | None, str]]] = defaultdict(list)
@@ -200,7 +200,8 @@ def _audit_reasons(
         return out
     agencies = sorted({a for a, _y in pairs})
     years = sorted({y for _a, y in pairs})
-    window = {"history_date__gt": since, "history_date__lte": until}
+    # From the previous publication on (a change recorded in its very instant was not in it).
+    window = {"history_date__gte": since, "history_date__lte": until}
     reads = [
         (
             model.history.filter(

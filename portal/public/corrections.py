@@ -56,7 +56,10 @@ class CorrectionFilter(django_filters.FilterSet):
 @public_page(params=("agency", "year", "page"))
 def corrections(request: HttpRequest) -> HttpResponse:
     found = CorrectionFilter(request.GET)
-    listed = found.qs.select_related("agency").order_by(
+    # A value the form refuses (an unknown agency, a year without corrections) lists none,
+    # with the form saying why, rather than every correction.
+    listed = found.qs if found.is_valid() else Correction.objects.none()
+    listed = listed.select_related("agency").order_by(
         "-published_at", "agency__name", "year", "period", "indicator_code", "figure", "pk"
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
