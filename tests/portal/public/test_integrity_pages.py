@@ -135,7 +135,7 @@ def test_a_confirmed_late_realisation_is_marked_late_on_the_scorecard(cast, corr
     assert (shown.realisation, shown.late_entered_at) == (D(120), DEC_6_WITA)
     assert "late, entered Dec. 6, 2026" in page.content.decode()
     indonesian = Client().get(cast.agency_a.get_absolute_url(), {"year": 2026, "quarter": 3})
-    assert "terlambat, dimasukkan 6 Desember 2026" in indonesian.content.decode()
+    assert "susulan, dimasukkan 6 Des. 2026" in indonesian.content.decode()
 
     data = english().get(
         reverse("open_data_file", args=["agency-indicators", "csv"]), {"agency": "dikes"}
