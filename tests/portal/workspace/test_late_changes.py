@@ -117,9 +117,10 @@ def test_a_post_for_a_quarter_not_started_is_refused(officer_b, next_year, cast)
 def test_a_closed_quarter_asks_for_a_reason_and_the_change_waits(officer_a, pk, cast):
     url = reverse("workspace:realisations", args=[pk.pk, 3])
     assert officer_a.get(url).context["late_form"] is not None
-    assert officer_a.get(reverse("workspace:realisations", args=[pk.pk, 4])).context[
-        "late_form"
-    ] is None
+    assert (
+        officer_a.get(reverse("workspace:realisations", args=[pk.pk, 4])).context["late_form"]
+        is None
+    )
 
     refused = officer_a.post(url, values(pk, 3, IKU1="120", IKU2="90"))
     assert refused.status_code == 400
@@ -151,9 +152,7 @@ def test_the_bulk_screen_asks_for_the_reason_too(officer_a, pk, cast):
     assert officer_a.post(url, data).status_code == 400
     response = officer_a.post(url, {**data, "late_reason": REASON})
     assert response.status_code == 302
-    assert list(LateChange.objects.values_list("indicator__code", "new_value")) == [
-        ("IKU2", D(70))
-    ]
+    assert list(LateChange.objects.values_list("indicator__code", "new_value")) == [("IKU2", D(70))]
     assert q3("IKU2").value == 90
 
 
