@@ -53,6 +53,7 @@ from performance.scoring import quarter_last_day
 from portal.context_processors import SAMPLE_DATA_KEY
 
 from .generate import (
+    PK_EXTRA_COLUMNS,
     Key,
     Person,
     Rows,
@@ -116,7 +117,9 @@ def seed_demo(
         _report(
             say,
             "agency contracts",
-            import_performance(to_csv(PERFORMANCE_COLUMNS, pk.rows), mark_late=False),
+            import_performance(
+                to_csv([*PERFORMANCE_COLUMNS, *PK_EXTRA_COLUMNS], pk.rows), mark_late=False
+            ),
         )
         _set_explanations(
             Realisation.objects.filter(

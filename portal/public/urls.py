@@ -3,7 +3,7 @@ the others are named at the top level ("home", "rankings", ...)."""
 
 from django.urls import include, path, re_path
 
-from . import corrections, site_views, views
+from . import catalogue, corrections, site_views, views
 
 agency_patterns = [
     path("", views.agency_list, name="list"),
@@ -26,9 +26,11 @@ urlpatterns = [
     path("methodology/", site_views.methodology, name="methodology"),
     path("corrections/", corrections.corrections, name="corrections"),
     path("open-data/", site_views.open_data, name="open_data"),
+    path("open-data/catalog.jsonld", catalogue.catalogue, name="open_data_catalogue"),
     re_path(
         r"^open-data/(?P<dataset>[a-z0-9-]+)\.(?P<fmt>csv|json)$",
         site_views.open_data_file,
         name="open_data_file",
     ),
+    path("api/v1/", include("portal.public.api.urls")),
 ]

@@ -44,6 +44,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from portal.public.opendata import DATASETS
+
 ROLES = ("anonymous", "citizen", "officer", "approver", "leader", "regional", "auditor")
 
 ALLOW = "allow"
@@ -103,6 +105,12 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("open_data_file",                  "POST", N, N, N, N, N, N, N),
     ("corrections",                     "GET",  A, A, A, A, A, A, A),
     ("corrections",                     "POST", N, N, N, N, N, N, N),
+    ("open_data_catalogue",             "GET",  A, A, A, A, A, A, A),
+    ("open_data_catalogue",             "POST", N, N, N, N, N, N, N),
+    ("api:index",                       "GET",  A, A, A, A, A, A, A),
+    ("api:index",                       "POST", N, N, N, N, N, N, N),
+    ("api:schema",                      "GET",  A, A, A, A, A, A, A),
+    ("api:schema",                      "POST", N, N, N, N, N, N, N),
     ("healthz",                         "GET",  A, A, A, A, A, A, A),
     ("healthz",                         "POST", A, A, A, A, A, A, A),
     ("set_language",                    "GET",  A, A, A, A, A, A, A),
@@ -205,7 +213,12 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("rewards:reverse",                 "POST", L, D, H, H, A, H, H),
     ("rewards:answer",                  "GET",  L, D, N, N, N, N, N),
     ("rewards:answer",                  "POST", L, D, H, H, A, H, H),
-))
+)) + tuple(
+    # The open-data API's list of each dataset (issue 24), like its files: everyone reads.
+    Rule(f"api:{slug}", method, *[outcome] * 7)
+    for slug in DATASETS
+    for method, outcome in (("GET", ALLOW), ("POST", NOT_ALLOWED))
+)
 # fmt: on
 
 # The Django admin, tested as one group: its login page is open, its logout sends a user
