@@ -218,7 +218,6 @@ def predikat_by_region(run_id: int, year: int, period: str) -> list[RegionPredik
     `period` in run `run_id` (final scores only: a provisional one has none), by code. Two
     queries."""
 
-
     regions = Region.objects.annotate(
         n=Count("agencies", filter=Q(agencies__is_public=True))
     ).order_by("code")

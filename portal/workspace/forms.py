@@ -246,7 +246,8 @@ class IndicatorForm(forms.ModelForm):
             # A code kept as it was stored is not checked again.
             year=year if previous_code != self.instance.previous_code else None,
         ).items():
-            self.add_error(name, problem)
+            if name not in self.errors:  # a value already refused (not a number...) is enough
+                self.add_error(name, problem)
         if "previous_code" in data:
             data["previous_code"] = (data["previous_code"] or "").strip()
         return data
@@ -369,7 +370,8 @@ class RevisionForm(ReasonForm):
                 previous_codes=codes,
                 year=year if previous_code != ind.previous_code else None,
             ).items():
-                self.add_error(f"i{ind.pk}_{name}", problem)
+                if f"i{ind.pk}_{name}" not in self.errors:
+                    self.add_error(f"i{ind.pk}_{name}", problem)
         return data
 
     def targets(self) -> dict[int, dict[int, Decimal | None]]:

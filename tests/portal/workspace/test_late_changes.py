@@ -111,6 +111,24 @@ def test_a_post_for_a_quarter_not_started_is_refused(officer_b, next_year, cast)
     assert not Realisation.objects.exists() and not LateChange.objects.exists()
 
 
+def test_an_upload_refuses_a_realisation_of_a_quarter_not_started(officer_b):
+    text = (
+        "agency_code,holder,employee_name,position,year,quarter,indicator_code,indicator,"
+        "unit,direction,weight,target,realisation\n"
+        "DIKBUD,agency,,,2027,1,IKU1,Angka partisipasi sekolah,%,higher,1,90,91\n"
+    )
+    response = officer_b.post(
+        reverse("workspace:upload"),
+        {"file": SimpleUploadedFile("2027.csv", text.encode(), "text/csv")},
+    )
+    assert response.status_code == 400
+    assert [str(e) for e in response.context["errors"]] == [
+        "line 2, column quarter: quarter 1 of 2027 has not started yet (it starts on "
+        "2027-01-01): no realisation can be entered for it"
+    ]
+    assert not PerformanceContract.objects.exists()
+
+
 # --- late changes by the officer -------------------------------------------------------------
 
 
