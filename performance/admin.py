@@ -5,8 +5,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Correction,
     Employee,
     Indicator,
+    LateChange,
     PerformanceContract,
     PersonalDataAccess,
     Realisation,
@@ -154,3 +156,46 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records only a workflow or the recompute writes: read here, never changed by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LateChange)
+class LateChangeAdmin(ReadOnlyAdmin):
+    """Late changes: decided only by an approver in the workspace's queue."""
+
+    list_display = ["indicator", "quarter", "old_value", "new_value", "status", "entered_at"]
+    list_filter = ["status", "quarter"]
+    list_select_related = ["indicator"]
+    date_hierarchy = "entered_at"
+    exclude = ["evidence_file"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReadOnlyAdmin):
+    """Corrections: found by the recompute when it publishes a run (public at /corrections/)."""
+
+    list_display = [
+        "agency",
+        "year",
+        "period",
+        "figure",
+        "indicator_code",
+        "old_value",
+        "new_value",
+        "published_at",
+    ]
+    list_filter = ["figure", "year", "period"]
+    list_select_related = ["agency"]
+    date_hierarchy = "published_at"

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Agency
 
-from . import scoring
-from .models import Indicator, PerformanceContract, Realisation, ScoringScheme, Target
+from . import late, scoring
+from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
 Status = PerformanceContract.Status
@@ -197,22 +197,33 @@ def save_indicators(contract: PerformanceContract, version: int, formset) -> lis
     return what
 
 
+ANNUAL_FIELDS = ("annual_target", "aggregation", "previous_code")
+
+
 def revise_targets(
     contract: PerformanceContract,
     version: int,
     targets: dict[int, dict[int, Decimal | None]],
     reason: str,
     indicators: Sequence[Indicator],
+    annual: dict[int, dict[str, object]] | None = None,
 ) -> list[str]:
-    """Change an approved contract's targets (`targets`: {indicator id: {quarter: value}}),
-    recording `reason` on every target changed and on the contract. The old values stay in
-    the history. Returns what changed; nothing changed is not a revision."""
+    """Change an approved contract's targets (`targets`: {indicator id: {quarter: value}})
+    and its indicators' annual target, aggregation and last year's code (`annual`:
+    {indicator id: {field: value}}), recording `reason` on every target and indicator
+    changed and on the contract. The old values stay in the history. Returns what changed;
+    nothing changed is not a revision."""
     if contract.status != Status.APPROVED:
         raise WorkflowError(_("Only an approved contract is revised; edit this one instead."))
+    annual = annual or {}
     planned = [
-        (ind, targets[ind.pk])
+        (ind, targets.get(ind.pk), annual.get(ind.pk))
         for ind in indicators
-        if ind.pk in targets and targets[ind.pk] != target_values(ind)
+        if (ind.pk in targets and targets[ind.pk] != target_values(ind))
+        or (
+            ind.pk in annual
+            and any(getattr(ind, name) != value for name, value in annual[ind.pk].items())
+        )
     ]
     if not planned:
         return []
@@ -221,14 +232,70 @@ def revise_targets(
             contract, version, reason=_("target revision: %(reason)s") % {"reason": reason}
         )
         what = []
-        for indicator, values in planned:
-            what += set_targets(indicator, values, reason=reason)
+        for indicator, values, fields in planned:
+            if fields and any(getattr(indicator, n) != v for n, v in fields.items()):
+                for name, value in fields.items():
+                    setattr(indicator, name, value)
+                indicator._change_reason = reason
+                indicator.save()
+                what.append(indicator.code)
+            if values is not None:
+                what += set_targets(indicator, values, reason=reason)
         contract._change_reason = _("target revision (%(what)s): %(reason)s") % {
             "what": ", ".join(what),
             "reason": reason,
         }
         contract.save()
     return what
+
+
+def previous_year_codes(*, agency_id: int, employee_id: int | None, year: int) -> set[str] | None:
+    """The codes of the indicators of the same holder's contract of the year before `year`
+    (the agency's PK, or the civil servant's SKP), in any status; None when there is no such
+    contract. What an indicator's `previous_code` may name. One query."""
+    contract = PerformanceContract.objects.filter(year=year - 1)
+    if employee_id is None:
+        contract = contract.filter(agency_id=agency_id, employee__isnull=True)
+    else:
+        contract = contract.filter(employee_id=employee_id)
+    rows = list(contract.values_list("pk", "indicators__code").order_by())
+    if not rows:
+        return None
+    return {code for _pk, code in rows if code}
+
+
+def indicator_problems(
+    *,
+    direction: str | None,
+    annual_target: Decimal | None,
+    aggregation: str,
+    previous_code: str,
+    previous_codes: set[str] | None,
+    year: int | None,
+) -> dict[str, str]:
+    """What is wrong with an indicator's annual target, aggregation and last year's code, by
+    field name: the rules of the import (DESIGN.md, performance.csv), and, typed by hand, a
+    `previous_code` must name an indicator of the same holder's contract of the year before
+    (`previous_codes`, see `previous_year_codes`; pass `year` None to skip that check)."""
+    problems = {}
+    if annual_target is not None and not aggregation:
+        problems["aggregation"] = _(
+            "Choose how the quarters make the year: required with an annual target."
+        )
+    elif aggregation and annual_target is None:
+        problems["annual_target"] = _("Enter the annual target this aggregation is for.")
+    if direction == Direction.HIGHER and annual_target is not None and annual_target == 0:
+        problems["annual_target"] = _("Must be greater than 0 when higher is better.")
+    if previous_code and year is not None:
+        if previous_codes is None:
+            problems["previous_code"] = _(
+                "This holder has no contract for %(year)d: leave last year's code empty."
+            ) % {"year": year - 1}
+        elif previous_code not in previous_codes:
+            problems["previous_code"] = _(
+                "The %(year)d contract of this holder has no indicator %(code)s."
+            ) % {"year": year - 1, "code": previous_code}
+    return problems
 
 
 # --- workflow ------------------------------------------------------------------------------
@@ -283,6 +350,12 @@ class RealisationInput:
     clear_evidence: bool = False
     existing: Realisation | None = field(default=None)
 
+    def value_changes(self) -> bool:
+        """Whether the value that counts would change (a new, changed or removed value)."""
+        if self.existing is None:
+            return self.value is not None
+        return self.value is None or self.existing.value != self.value
+
     def differs(self) -> bool:
         old = self.existing
         if old is None:
@@ -316,22 +389,68 @@ def _write_realisation(row: RealisationInput, quarter: int, user) -> None:
     obj.save()
 
 
+class LateReasonRequired(WorkflowError):
+    """Late rows (value changes of a closed quarter) were saved without a reason."""
+
+
+@dataclass
+class SavedRealisations:
+    """What a save did: the indicator codes saved at once and those whose late change waits
+    for an approver's confirmation."""
+
+    changed: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.late)
+
+
 def save_realisations(
     contracts: dict[int, tuple[PerformanceContract, int]],
     quarter: int,
     rows: Iterable[RealisationInput],
     user,
-) -> list[str]:
+    *,
+    today: datetime.date | None = None,
+    late_reason: str = "",
+) -> SavedRealisations:
     """Save the rows that differ from what is stored, for one quarter, across one or more
     contracts ({contract id: (contract, version the form was read at)}), all or nothing:
-    one stale contract refuses the whole save. Returns what changed ("IKU1", ...)."""
-    changed: dict[int, list[str]] = defaultdict(list)
+    one stale contract refuses the whole save.
+
+    Time (DESIGN.md, Integrity; `performance.late`), on `today` (WITA; default: now): a
+    quarter that has not started takes nothing (WorkflowError). In a closed quarter a row
+    that changes the value is a late change: it waits for an approver, with `late_reason`,
+    required then (LateReasonRequired); the realisation keeps the value that counts."""
+    today = today or timezone.localdate()
+    years = {contract.year for contract, _version in contracts.values()}
+    for year in sorted(years):
+        if problem := late.not_started_problem(year, quarter, today):
+            raise WorkflowError(problem)
+    grace = late.grace_days(years)
+    closed = {year: late.is_late(year, quarter, today, grace[year]) for year in years}
     todo = [row for row in rows if row.differs()]
     if not todo:
-        return []
+        return SavedRealisations()
+    year_of = {pk: contract.year for pk, (contract, _version) in contracts.items()}
+    late_rows = {
+        id(row)
+        for row in todo
+        if row.value_changes() and closed[year_of[row.indicator.contract_id]]
+    }
+    if late_rows and not late_reason.strip():
+        raise LateReasonRequired(
+            _(
+                "This quarter has closed: a changed realisation is a late change, which an "
+                "approver must confirm. Give the reason for the change."
+            )
+        )
+    saved = SavedRealisations()
+    changed: dict[int, list[str]] = defaultdict(list)
     with transaction.atomic():
         for row in todo:
             changed[row.indicator.contract_id].append(row.indicator.code)
+            (saved.late if id(row) in late_rows else saved.changed).append(row.indicator.code)
         stale = []
         for contract_id, codes in changed.items():
             contract, version = contracts[contract_id]
@@ -343,8 +462,22 @@ def save_realisations(
         if stale:
             raise StaleContract(stale)
         for row in todo:
-            _write_realisation(row, quarter, user)
-    return [code for codes in changed.values() for code in codes]
+            if id(row) in late_rows:
+                late.request_change(
+                    indicator=row.indicator,
+                    quarter=quarter,
+                    existing=row.existing,
+                    value=row.value,
+                    explanation=row.explanation,
+                    evidence_url=row.evidence_url,
+                    evidence_file=row.evidence_file,
+                    clear_evidence=row.clear_evidence,
+                    reason=late_reason.strip(),
+                    user=user,
+                )
+            else:
+                _write_realisation(row, quarter, user)
+    return saved
 
 
 # --- dashboard -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ Realisations are entered in any status, by upload as on the workspace's pages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,11 +46,13 @@ from agencies.csvio import (
 )
 from agencies.models import Agency
 
+from . import late, scoring
 from .models import (
     Aggregation,
     Direction,
     Employee,
     Indicator,
+    LateChange,
     PerformanceContract,
     Realisation,
     Target,
@@ -166,8 +169,11 @@ def _parse(
     agencies: dict[str, Agency],
     scope: set[int] | None,
     optional: set[str],
+    today: datetime.date,
 ) -> list[_Row]:
-    """The file's valid rows; `optional` gets the optional columns the file has."""
+    """The file's valid rows; `optional` gets the optional columns the file has. A
+    realisation of a quarter that has not started on `today` is refused (a target is not:
+    next year's contract is prepared before it starts)."""
     rows = []
     raw_rows = list(read_rows(data, COLUMNS, OPTIONAL))
     codes = {r.cells.get("agency_code") for r in raw_rows}
@@ -215,6 +221,24 @@ def _parse(
             check.fail("target", _("must be greater than 0 when direction is higher"))
         realisation = check.decimal("realisation", required=False)
         _fits(check, "realisation", realisation, 16, 4)
+        if (
+            realisation is not None
+            and year is not None
+            and quarter is not None
+            and not late.has_started(year, quarter, today)
+        ):
+            check.fail(
+                "quarter",
+                _(
+                    "quarter %(q)d of %(year)d has not started yet (it starts on %(day)s): "
+                    "no realisation can be entered for it"
+                )
+                % {
+                    "q": quarter,
+                    "year": year,
+                    "day": scoring.quarter_first_day(year, quarter).isoformat(),
+                },
+            )
         annual_target, aggregation = _annual(check, direction)
         previous_code = _text(check, "previous_code", 30, required=False)
         if check.ok:
@@ -369,8 +393,20 @@ def import_performance(
     user=None,
     dry_run: bool = False,
     reason: str | None = None,
+    today: datetime.date | None = None,
+    late_reason: str = "",
+    mark_late: bool = True,
 ) -> ImportResult:
     """Import a performance.csv. Raises ImportFailed (nothing saved) listing every bad row.
+
+    Time (DESIGN.md, Integrity; `performance.late`), on `today` (WITA; default: now): a
+    realisation of a quarter that has not started is refused. A realisation of a closed
+    quarter that is new or changed is late: an upload (with `scope`) turns it into a late
+    change waiting for an approver, with `late_reason` (the upload's one reason for the
+    file's late rows), and refuses it without one; the command (without `scope`, the
+    administrator's act) writes it at once, marked late and recorded with the reason
+    "import by administrator" (`mark_late=False`: not marked, for sample data drawn up as
+    if entered in time).
 
     `scope`: agency ids the importing user may change; rows of other agencies, and NIPs of
     employees of other agencies, are errors; an import with a scope is an officer's upload,
@@ -383,7 +419,8 @@ def import_performance(
     agencies: dict[str, Agency] = {}
     scope_ids = set(scope) if scope is not None else None
     optional: set[str] = set()
-    rows = _parse(data, errors, agencies, scope_ids, optional)
+    today = today or timezone.localdate()
+    rows = _parse(data, errors, agencies, scope_ids, optional, today)
     rows = _check_consistency(rows, errors)
 
     nips = sorted({r.nip for r in rows if r.nip})
@@ -426,10 +463,110 @@ def import_performance(
             history=history,
             upload=scope_ids,
             optional=optional,
+            late_rule=_LateRule(
+                today=today,
+                grace=late.grace_days({row.year for row in rows}),
+                reason=late_reason.strip(),
+                mark=mark_late,
+            ),
         )
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+@dataclass(frozen=True)
+class _LateRule:
+    """When a realisation is late and what is done with it (see `import_performance`)."""
+
+    today: datetime.date
+    grace: dict[int, int]  # {year: its scheme's entry grace days}
+    reason: str  # an upload's reason for its late rows ("" : none given)
+    mark: bool  # the command marks its late values late
+
+    def closes_on(self, year: int, quarter: int) -> datetime.date:
+        return late.closes_on(year, quarter, self.grace[year])
+
+    def is_late(self, year: int, quarter: int) -> bool:
+        return late.is_late(year, quarter, self.today, self.grace[year])
+
+
+def _request_late_changes(
+    late_rows: list[tuple[_Row, int, tuple | None]],
+    rule: _LateRule,
+    user_id: int | None,
+    result: ImportResult,
+) -> list[RowError]:
+    """An upload's late realisations (row, indicator id, the stored (pk, value, ...) or
+    None): late changes waiting for an approver, with the upload's reason, keeping the
+    stored explanation and evidence; without a reason each row is refused. A pending change
+    of the same value is left as it is (a file imported twice changes nothing); one of
+    another value is superseded."""
+    if not rule.reason:
+        return [
+            RowError(
+                row.line,
+                "realisation",
+                _(
+                    "quarter %(q)d of %(year)d closed on %(day)s: a new or changed realisation "
+                    "is a late change, which waits for an approver's confirmation and needs a "
+                    "reason (give one in the upload form)"
+                )
+                % {
+                    "q": row.quarter,
+                    "year": row.year,
+                    "day": rule.closes_on(row.year, row.quarter).isoformat(),
+                },
+            )
+            for row, _indicator_id, _old in late_rows
+        ]
+    pending: dict[tuple[int, int], tuple[int, Decimal | None]] = {}
+    stored: dict[int, tuple] = {}
+    for chunk in _chunks(sorted({indicator_id for _row, indicator_id, _old in late_rows})):
+        for pk, indicator_id, quarter, value in (
+            LateChange.objects.pending()
+            .filter(indicator_id__in=chunk)
+            .values_list("pk", "indicator_id", "quarter", "new_value")
+        ):
+            pending[(indicator_id, quarter)] = (pk, value)
+    for chunk in _chunks(sorted(old[0] for _row, _i, old in late_rows if old is not None)):
+        for pk, *kept in Realisation.objects.filter(pk__in=chunk).values_list(
+            "pk", "explanation", "evidence_url", "evidence_file", "evidence_name"
+        ):
+            stored[pk] = tuple(kept)
+    requests, superseded, same = [], [], 0
+    for row, indicator_id, old in late_rows:
+        found = pending.get((indicator_id, row.quarter))
+        if found is not None and found[1] == row.realisation:
+            same += 1
+            continue
+        if found is not None:
+            superseded.append(found[0])
+        explanation, evidence_url, evidence_file, evidence_name = (
+            stored[old[0]] if old is not None else ("", "", "", "")
+        )
+        requests.append(
+            LateChange(
+                indicator_id=indicator_id,
+                quarter=row.quarter,
+                old_value=old[1] if old is not None else None,
+                new_value=row.realisation,
+                explanation=explanation,
+                evidence_url=evidence_url,
+                evidence_file=evidence_file,
+                evidence_name=evidence_name,
+                reason=rule.reason,
+                entered_by_id=user_id,
+            )
+        )
+    for chunk in _chunks(superseded):
+        LateChange.objects.filter(pk__in=chunk).update(
+            status=LateChange.Status.SUPERSEDED, decided_at=timezone.now()
+        )
+    LateChange.objects.bulk_create(requests, batch_size=CHUNK)
+    result.add("created", "late changes", len(requests))
+    result.add("unchanged", "late changes", same)
+    return []
 
 
 def _contract_name(row: _Row) -> str:
@@ -467,10 +604,11 @@ def _write(
     history: _History,
     upload: set[int] | None,
     optional: set[str],
+    late_rule: _LateRule,
 ) -> None:
     """Write the checked rows. `upload` (the officer's scope, or None for the command):
-    submit rather than approve, and refuse changes to locked contracts (raises
-    ImportFailed, inside the caller's transaction)."""
+    submit rather than approve, refuse changes to locked contracts, and turn late
+    realisations into late changes (raises ImportFailed, inside the caller's transaction)."""
     Status = PerformanceContract.Status
     errors: list[RowError] = []
     # Employees.
@@ -651,13 +789,16 @@ def _write(
         (Target, "targets", "target"),
         (Realisation, "realisations", "realisation"),
     ):
-        existing: dict[tuple[int, int], tuple[int, Decimal]] = {}
+        fields = ["value", "late_entered_at"] if model is Realisation else ["value"]
+        existing: dict[tuple[int, int], tuple] = {}  # (pk, value[, late_entered_at])
         for chunk in _chunks(old_indicator_ids):  # a new indicator has none yet
-            for pk, indicator_id, quarter, value in model.objects.filter(
+            for pk, indicator_id, quarter, *values in model.objects.filter(
                 indicator_id__in=chunk
-            ).values_list("pk", "indicator_id", "quarter", "value"):
-                existing[(indicator_id, quarter)] = (pk, value)
+            ).values_list("pk", "indicator_id", "quarter", *fields):
+                existing[(indicator_id, quarter)] = (pk, *values)
         new, changed, unchanged = [], [], 0
+        late_changed: set[int] = set()  # changed realisations the command marks late
+        late_rows: list[tuple[_Row, int, tuple | None]] = []  # an upload's late realisations
         for row, indicator_id, contract_id in zip(
             rows, row_indicator_ids, row_contract_ids, strict=True
         ):
@@ -668,40 +809,63 @@ def _write(
             if model is Target and contract_id in locked_ids and (old is None or old[1] != value):
                 errors.append(_locked(row, _by_id(locked, contract_id), "target"))
                 continue
+            late_at = None
+            if (
+                model is Realisation
+                and (old is None or old[1] != value)
+                and late_rule.is_late(row.year, row.quarter)
+            ):
+                if upload is not None:
+                    late_rows.append((row, indicator_id, old))
+                    continue
+                late_at = now if late_rule.mark else None
+                if late_at is not None and old is not None:
+                    late_changed.add(old[0])
             if old is None:
-                new.append((indicator_id, row.quarter, value, user_id))
+                new.append((indicator_id, row.quarter, value, user_id, late_at))
             elif old[1] != value:
                 obj = model(pk=old[0], value=value)
                 if model is Realisation:
                     obj.entered_by_id, obj.entered_at = user_id, now
+                    obj.late_entered_at = late_at or old[2]
                 changed.append(obj)
             else:
                 unchanged += 1
         if model is Target:
             _bulk_insert(Target, ["indicator_id", "quarter", "value"], [r[:3] for r in new])
         else:
-            _bulk_insert(Realisation, ["indicator_id", "quarter", "value", "entered_by_id"], new)
+            _bulk_insert(
+                Realisation,
+                ["indicator_id", "quarter", "value", "entered_by_id", "late_entered_at"],
+                new,
+            )
         _bulk_update(
             model,
             changed,
-            ["value", "entered_by", "entered_at"] if model is Realisation else ["value"],
+            ["value", "entered_by", "entered_at", "late_entered_at"]
+            if model is Realisation
+            else ["value"],
         )
-        # The new rows' ids, for their audit-trail records, read back by natural key.
-        new_keys = {(r[0], r[1]) for r in new}
-        new_ids = []
+        # The new rows' ids, for their audit-trail records, read back by natural key. Late
+        # values the command wrote carry their own reason there.
+        new_keys = {(r[0], r[1]): r[4] is not None for r in new}
+        new_ids, late_new = [], []
         for chunk in _chunks(sorted({key[0] for key in new_keys})):
-            new_ids.extend(
-                pk
-                for pk, *key in model.objects.filter(indicator_id__in=chunk).values_list(
-                    "pk", "indicator_id", "quarter"
-                )
-                if tuple(key) in new_keys
-            )
+            for pk, *key in model.objects.filter(indicator_id__in=chunk).values_list(
+                "pk", "indicator_id", "quarter"
+            ):
+                if (key := tuple(key)) in new_keys:
+                    (late_new if new_keys[key] else new_ids).append(pk)
         history.record(model, new_ids, "+")
-        history.record(model, [o.pk for o in changed], "~")
+        history.record(model, [o.pk for o in changed if o.pk not in late_changed], "~")
+        administrator = dataclasses.replace(history, reason=_("import by administrator"))
+        administrator.record(model, late_new, "+")
+        administrator.record(model, sorted(late_changed), "~")
         result.add("created", kind, len(new))
         result.add("updated", kind, len(changed))
         result.add("unchanged", kind, unchanged)
+        if late_rows:
+            errors += _request_late_changes(late_rows, late_rule, user_id, result)
 
     if upload is not None:
         errors += _unsubmittable(submitted_lines)

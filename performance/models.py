@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -423,6 +424,10 @@ class Realisation(models.Model):
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     entered_by = user_who(_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    # Set when the value counts as a late change (entered or changed after its quarter
+    # closed, DESIGN.md, Integrity): when it was entered, shown on the scorecard and in
+    # open data. Empty for a value entered in time.
+    late_entered_at = models.DateTimeField(_("entered late at"), null=True, blank=True)
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
@@ -440,6 +445,84 @@ class Realisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} Q{self.quarter}: {self.value}"
+
+
+class LateChangeQuerySet(models.QuerySet):
+    def pending(self) -> "LateChangeQuerySet":
+        return self.filter(status=LateChange.Status.PENDING)
+
+
+class LateChange(models.Model):
+    """A realisation entered or changed after its quarter closed, waiting for an approver of
+    the agency (never the person who entered it) to confirm or reject it (DESIGN.md,
+    Integrity). Until it is confirmed the `Realisation` row, which the recompute reads, keeps
+    the value that counts (or there is none); on confirmation the realisation takes
+    `new_value` (none: it is removed) and is marked late with `entered_at`.
+
+    The row is the record of the request and of its decision; a newer late change of the
+    same indicator and quarter supersedes a pending one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("replaced by a newer change")
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="late_changes",
+        verbose_name=_("indicator"),
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    old_value = models.DecimalField(
+        _("value counting before"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    new_value = models.DecimalField(
+        _("new value"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    explanation = models.TextField(_("explanation of variance"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"),
+        upload_to=evidence_upload_to,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
+    )
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    reason = models.TextField(_("reason for the late change"))
+    entered_by = user_who(_("entered by"))
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = user_who(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    objects = LateChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entered_at", "pk"]
+        verbose_name = _("late change")
+        verbose_name_plural = _("late changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "quarter"],
+                condition=Q(status="pending"),
+                name="one_pending_late_change",
+            ),
+            models.CheckConstraint(condition=QUARTER_CHECK, name="late_change_quarter_1_4"),
+            models.CheckConstraint(
+                condition=Q(new_value__isnull=True) | Q(new_value__gte=0),
+                name="late_change_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "entered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} Q{self.quarter}: {self.old_value} -> {self.new_value}"
 
 
 class ScoreRunQuerySet(models.QuerySet):
@@ -728,6 +811,93 @@ class AnnualAchievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} Y: {self.value}"
+
+
+class Figure(models.TextChoices):
+    """The published figures a correction can be about (agency level and PK only)."""
+
+    SCORE = "score", _("score")
+    K = "k", _("K: agency contract")
+    E = "e", _("E: staff mean")
+    S = "s", _("S: survey")
+    IKM = "ikm", _("IKM")
+    ACHIEVEMENT = "achievement", _("indicator achievement")
+    ANNUAL_ACHIEVEMENT = "annual_achievement", _("annual indicator achievement")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self) -> "CorrectionQuerySet":
+        """Corrections of public agencies (all of them are agency-level or PK figures,
+        public by law)."""
+        return self.filter(agency__is_public=True)
+
+
+class Correction(models.Model):
+    """A published figure of a closed period that changed between two published runs
+    (DESIGN.md, Integrity): found when `run` was published, against `previous_run`.
+
+    Only agency-level figures (the score and its components K, E, S and the IKM, of periods
+    final in both runs) and the achievements of agency PK indicators (quarters and years
+    closed on both runs' dates): never a civil servant's. `reason` is what the audit trail
+    says changed (a late change's reason, a target revision's...), `scheme_from` and
+    `scheme_to` the scoring scheme versions when the scheme changed in between.
+
+    The runs are kept by number only: a correction stays public after its runs are pruned
+    (SCORE_HISTORY_DAYS)."""
+
+    run = models.ForeignKey(
+        ScoreRun,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("run"),
+    )
+    previous_run = models.ForeignKey(
+        ScoreRun,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("previous run"),
+    )
+    published_at = models.DateTimeField(_("published at"), db_index=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("agency")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.CharField(_("period"), max_length=2, choices=PERIODS)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    indicator_code = models.CharField(_("indicator code"), max_length=30, blank=True)
+    figure = models.CharField(_("figure"), max_length=20, choices=Figure.choices)
+    old_value = models.DecimalField(
+        _("old value"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    new_value = models.DecimalField(
+        _("new value"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    scheme_from = models.PositiveIntegerField(_("scheme version before"), null=True, blank=True)
+    scheme_to = models.PositiveIntegerField(_("scheme version after"), null=True, blank=True)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["agency", "year"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.agency_id} {self.year} {self.period} {self.figure}: "
+            f"{self.old_value} -> {self.new_value}"
+        )
 
 
 class PersonalDataAccess(models.Model):

@@ -287,8 +287,11 @@ def trend_points(
 
 
 # The PK indicators of public agencies with their figures of each quarter asked for: the
-# target, the realisation and its explanation and time, the run's achievement, and last year's
-# realisation and achievement of the same code in the same agency's PK contract. Plain joins
+# target, the realisation and its explanation and time (and when it was entered late, once
+# confirmed), the run's achievement, and last year's realisation and achievement of the same
+# indicator in the same agency's PK contract: the one `previous_code` names, else the one of
+# the same code, name and unit (DESIGN.md, Integrity: never another indicator that took the
+# code over). Plain joins
 # (each at most one row: unique constraints), written in the order to run them (from the
 # agencies' contracts down the unique keys). Built through the ORM as eight correlated
 # subqueries, compiling the query took 6 ms of a 33 ms scorecard (docs/performance.md).
@@ -296,7 +299,8 @@ _INDICATOR_QUARTER_SQL = """
 SELECT i.id, i.contract_id, i.code, i.text, i.unit, i.direction, i.weight,
        ag.code AS agency_code, c.year AS year, q.quarter AS quarter,
        t.value AS target, r.value AS realisation, r.explanation AS explanation,
-       r.entered_at AS updated_at, a.value AS achievement, a.missing AS overdue,
+       r.entered_at AS updated_at, r.late_entered_at AS late_entered_at,
+       a.value AS achievement, a.missing AS overdue,
        lr.value AS last_year_realisation, la.value AS last_year_achievement
 FROM performance_performancecontract c
 JOIN agencies_agency ag ON ag.id = c.agency_id
@@ -308,7 +312,9 @@ LEFT JOIN performance_achievement a
        ON a.run_id = %s AND a.indicator_id = i.id AND a.quarter = q.quarter
 LEFT JOIN performance_performancecontract lc
        ON lc.agency_id = c.agency_id AND lc.year = c.year - 1 AND lc.employee_id IS NULL
-LEFT JOIN performance_indicator li ON li.contract_id = lc.id AND li.code = i.code
+LEFT JOIN performance_indicator li ON li.contract_id = lc.id
+       AND li.code = CASE WHEN i.previous_code <> '' THEN i.previous_code ELSE i.code END
+       AND (i.previous_code <> '' OR (li.text = i.text AND li.unit = i.unit))
 LEFT JOIN performance_realisation lr ON lr.indicator_id = li.id AND lr.quarter = q.quarter
 LEFT JOIN performance_achievement la
        ON la.run_id = %s AND la.indicator_id = li.id AND la.quarter = q.quarter
@@ -325,6 +331,7 @@ _INDICATOR_QUARTER_TYPES = {
     "realisation": (Realisation, "value"),
     "explanation": (Realisation, "explanation"),
     "updated_at": (Realisation, "entered_at"),
+    "late_entered_at": (Realisation, "late_entered_at"),
     "achievement": (Achievement, "value"),
     "overdue": (Achievement, "missing"),
     "last_year_realisation": (Realisation, "value"),

@@ -17,6 +17,7 @@ from agencies.models import Membership, SurveyResponse
 
 from . import recompute
 from .caching import forget_published_run
+from .corrections import record_corrections
 from .models import (
     Achievement,
     AnnualAchievement,
@@ -129,6 +130,10 @@ def recompute_scores(
                         " performance_annualachievement"
                     )
             now = timezone.now()
+            if previous is not None:
+                # Before the run is marked published, in its transaction: a run is never
+                # published without its corrections.
+                record_corrections(run, previous, snapshots, now)
             run.schemes = snapshots
             run.counts = _counts(run)
             run.status = ScoreRun.Status.PUBLISHED

@@ -27,8 +27,10 @@ from agencies.models import (
 from performance.models import (
     Achievement,
     AnnualAchievement,
+    Correction,
     Employee,
     Indicator,
+    LateChange,
     PerformanceContract,
     PersonalDataAccess,
     Realisation,
@@ -206,6 +208,23 @@ def build() -> PublicData:
     ServiceMetric.objects.bulk_create(metrics, batch_size=5000)
     SampleData.objects.create()
     data.run = recompute_scores(today=AFTER_2025)
+    # A correction of the run, as `recompute_scores` records one when a published figure of
+    # a closed period changes (tests/performance/test_corrections.py): of a public agency's
+    # Q2 and of the hidden agency's (never shown).
+    for agency in (data.agencies[1], data.hidden):
+        Correction.objects.create(
+            run=data.run,
+            previous_run_id=data.run.pk,
+            published_at=data.run.published_at,
+            agency=agency,
+            year=2025,
+            period="Q2",
+            figure="achievement",
+            indicator_code="IKU1",
+            old_value=Decimal("82.00"),
+            new_value=Decimal("96.00"),
+            reason="Data susulan dari dinas kabupaten",
+        )
     clear_cache()
     return data
 
@@ -216,6 +235,8 @@ def wipe() -> None:
     models = (
         AuditEvent,
         PersonalDataAccess,
+        Correction,
+        LateChange,
         Score,
         StaffCount,
         Achievement,

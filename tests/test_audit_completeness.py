@@ -15,13 +15,14 @@ from portal import nightly
 from rewards import services as decisions
 from rewards.models import Decision
 from tests.factories import AgencyFactory, EmployeeFactory, ServiceFactory
-from tests.portal.workspace.data import contract_of
+from tests.portal.workspace.data import contract_of, keep_quarters_open
 
 pytestmark = pytest.mark.django_db
 Status = PerformanceContract.Status
 
 
 def test_web_bulk_realisations_name_the_officer_on_every_changed_row(cast):
+    keep_quarters_open(2025)  # entered in time (late changes: their own tests)
     contracts = [contract_of(cast.agency_a, status=Status.APPROVED, indicators=2, realised=False)]
     contracts += [
         contract_of(

@@ -23,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import DASHBOARD_ROLES, agencies_for
 from agencies.models import AgencyQuerySet, Membership, SurveyResponse
 from performance import scoring
+from performance.corrections import explain
 from performance.models import (
+    Correction,
     PerformanceContract,
     Predikat,
     Realisation,
@@ -168,6 +170,19 @@ def agencies_missing_realisations(
         .distinct()
         .count()
     )
+
+
+def latest_corrections(agencies: AgencyQuerySet, limit: int = 5) -> list[Correction]:
+    """The newest corrections of published figures of these agencies, each with `why` (its
+    reason in words). One query."""
+    found = list(
+        Correction.objects.filter(agency__in=agencies)
+        .select_related("agency")
+        .order_by("-published_at", "agency__name", "period", "figure", "pk")[:limit]
+    )
+    for correction in found:
+        correction.why = explain(correction)
+    return found
 
 
 def recommended_decisions(agencies: AgencyQuerySet) -> int:

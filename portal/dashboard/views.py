@@ -124,6 +124,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if run and sel:
         context.update(_overview(run, sel))
         context["decisions"] = q.recommended_decisions(q.dashboard_agencies(request.user))
+        context["corrections"] = q.latest_corrections(sel.agencies)
     return _render(request, "dashboard/overview.html", context)
 
 

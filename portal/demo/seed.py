@@ -113,10 +113,13 @@ def seed_demo(
             import_service_metrics(to_csv(METRIC_COLUMNS, metric_rows(seed=seed))),
         )
         pk = Rows.combine(agency_contract_rows(spec, seed=seed) for spec in AGENCIES)
+        # Sample data is drawn up as if entered in time (`_set_dates`): not marked late.
         _report(
             say,
             "agency contracts",
-            import_performance(to_csv([*PERFORMANCE_COLUMNS, *PK_EXTRA_COLUMNS], pk.rows)),
+            import_performance(
+                to_csv([*PERFORMANCE_COLUMNS, *PK_EXTRA_COLUMNS], pk.rows), mark_late=False
+            ),
         )
         _set_explanations(
             Realisation.objects.filter(
@@ -132,7 +135,7 @@ def seed_demo(
             _report(
                 say,
                 f"employee contracts {start + 1}-{start + len(chunk)}",
-                import_performance(to_csv(PERFORMANCE_COLUMNS, skp.rows)),
+                import_performance(to_csv(PERFORMANCE_COLUMNS, skp.rows), mark_late=False),
             )
             _set_explanations(
                 Realisation.objects.filter(

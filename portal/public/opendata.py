@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 from agencies.suppression import suppress
-from performance.models import Predikat, Score, ScoreRun
+from performance.corrections import explain
+from performance.models import Correction, Predikat, Score, ScoreRun
 from performance.queries import ikm_of, indicator_quarter, indicator_status
 from rewards.models import Decision, Outcome, Rule
 
@@ -228,10 +229,35 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
                 i.last_year_realisation,
                 i.explanation or "",
                 i.updated_at,
+                i.late_entered_at,
             ]
         )
     # In code point order, whatever the database's collation.
     yield from sorted(rows, key=lambda r: (r[0], r[1], r[2], r[7]))
+
+
+def correction_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """Every correction of a published figure of public agencies (DESIGN.md, Integrity),
+    oldest first, with its reason in the request's language. One query."""
+    found = Correction.objects.public().select_related("agency")
+    if filters.agencies is not None:
+        found = found.filter(agency__in=filters.agencies)
+    if filters.year:
+        found = found.filter(year=filters.year)
+    for c in found.order_by("published_at", "agency__code", "year", "period", "figure", "pk"):
+        yield [
+            c.agency.code,
+            c.year,
+            c.period,
+            c.figure,
+            c.indicator_code,
+            c.old_value,
+            c.new_value,
+            c.previous_run_id,
+            c.run_id,
+            c.published_at,
+            explain(c),
+        ]
 
 
 def ikm_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -444,6 +470,14 @@ DATASETS = {
                 ),
                 Column("explanation", "text", _("The agency's explanation of a variance")),
                 Column("updated_at", "date-time", _("When the realisation was last saved")),
+                Column(
+                    "late_entered_at",
+                    "date-time",
+                    _(
+                        "When a realisation entered after its quarter closed was entered (it "
+                        "counts once an approver confirmed it); empty when entered in time"
+                    ),
+                ),
             ),
             indicator_rows,
             keywords=("Perjanjian Kinerja", "IKU", _("targets"), _("realisations")),
@@ -529,6 +563,55 @@ DATASETS = {
             ),
             decision_rows,
             keywords=(_("rewards and penalties"), "TPP"),
+        ),
+        Dataset(
+            "corrections",
+            _("Corrections"),
+            _(
+                "Figures of closed periods that changed after they were published: agency "
+                "scores, their components and PK indicator achievements, with the old and new "
+                "value, the score runs, the date and the reason from the audit trail."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column(
+                    "period",
+                    "text",
+                    _("Q1 to Q4 for a quarter, Y for the whole year"),
+                    nullable=False,
+                ),
+                Column(
+                    "figure",
+                    "text",
+                    _("score, k, e, s, ikm, achievement or annual_achievement"),
+                    nullable=False,
+                ),
+                Column("indicator_code", "text", _("Code of the PK indicator, for achievements")),
+                Column("old_value", "decimal", _("The value published before")),
+                Column("new_value", "decimal", _("The value published now")),
+                Column(
+                    "previous_run",
+                    "integer",
+                    _("The score run that published the old value"),
+                    nullable=False,
+                ),
+                Column(
+                    "run",
+                    "integer",
+                    _("The score run that published the new value"),
+                    nullable=False,
+                ),
+                Column(
+                    "published_at",
+                    "date-time",
+                    _("When the new value was published"),
+                    nullable=False,
+                ),
+                Column("reason", "text", _("Why it changed, from the audit trail"), nullable=False),
+            ),
+            correction_rows,
+            keywords=(_("corrections"), _("audit trail"), "Perjanjian Kinerja"),
         ),
     )
 }

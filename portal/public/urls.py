@@ -3,7 +3,7 @@ the others are named at the top level ("home", "rankings", ...)."""
 
 from django.urls import include, path, re_path
 
-from . import catalogue, site_views, views
+from . import catalogue, corrections, site_views, views
 
 agency_patterns = [
     path("", views.agency_list, name="list"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
     path("compare/", views.compare, name="compare"),
     path("methodology/", site_views.methodology, name="methodology"),
+    path("corrections/", corrections.corrections, name="corrections"),
     path("open-data/", site_views.open_data, name="open_data"),
     path("open-data/catalog.jsonld", catalogue.catalogue, name="open_data_catalogue"),
     re_path(

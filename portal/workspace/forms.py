@@ -16,18 +16,35 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import QUARTERS, Agency, Membership
-from performance import contracts
+from performance import contracts, late
 from performance.contracts import plain
 from performance.evidence import check_evidence
-from performance.models import Direction, Employee, Indicator, PerformanceContract
+from performance.models import (
+    Aggregation,
+    Direction,
+    Employee,
+    Indicator,
+    LateChange,
+    PerformanceContract,
+)
 from performance.validators import nip_problem
 
 QUARTER_CHOICES = [(q, label) for q, label in QUARTERS]
 TARGET_FIELDS = {q: f"target_q{q}" for q in (1, 2, 3, 4)}
-INDICATOR_FIELDS = ("code", "text", "unit", "direction", "weight")
+INDICATOR_FIELDS = (
+    "code",
+    "text",
+    "unit",
+    "direction",
+    "weight",
+    "annual_target",
+    "aggregation",
+    "previous_code",
+)
 HOLDER_CHOICES = [
     ("agency", _("The agency's Perjanjian Kinerja (PK)")),
     ("employee", _("A civil servant's SKP")),
@@ -146,13 +163,36 @@ class ContractCreateForm(forms.Form):
         return data
 
 
+def aggregation_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Annual aggregation"),
+        choices=[("", _("none (no annual target)")), *Aggregation.choices],
+        required=False,
+        help_text=_("How the quarters' realisations make the annual one (with an annual target)."),
+    )
+
+
+def previous_code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Last year's code"),
+        required=False,
+        max_length=30,
+        help_text=_("Only when last year's same indicator had another code."),
+    )
+
+
 class IndicatorForm(forms.ModelForm):
-    """An indicator and its four quarterly targets."""
+    """An indicator, its four quarterly targets and, optionally, its annual target with its
+    aggregation and last year's code (checked against the holder's contract of the year
+    before: `previous_codes`, None when unknown yet)."""
 
     target_q1 = number_field(_("Target Q1"))
     target_q2 = number_field(_("Target Q2"))
     target_q3 = number_field(_("Target Q3"))
     target_q4 = number_field(_("Target Q4"))
+    annual_target = number_field(_("Annual target (optional)"))
+    aggregation = aggregation_field()
+    previous_code = previous_code_field()
 
     class Meta:
         model = Indicator
@@ -162,14 +202,18 @@ class IndicatorForm(forms.ModelForm):
             "weight": forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, holder: tuple | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # (year, the codes of the holder's contract of the year before): see
+        # `contracts.previous_year_codes`; None when the holder is not known yet.
+        self.holder = holder
         self.fields["weight"].localize = True
         self.fields["weight"].widget.is_localized = True
         if self.instance.pk:
             for q, value in contracts.target_values(self.instance).items():
                 self.initial[TARGET_FIELDS[q]] = plain(value)
             self.initial["weight"] = plain(self.instance.weight)
+            self.initial["annual_target"] = plain(self.instance.annual_target)
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]
@@ -191,6 +235,21 @@ class IndicatorForm(forms.ModelForm):
                     self.add_error(
                         TARGET_FIELDS[q], _("Must be greater than 0 when higher is better.")
                     )
+        year, codes = self.holder if self.holder is not None else (None, None)
+        previous_code = (data.get("previous_code") or "").strip()
+        for name, problem in contracts.indicator_problems(
+            direction=data.get("direction"),
+            annual_target=data.get("annual_target"),
+            aggregation=data.get("aggregation") or "",
+            previous_code=previous_code,
+            previous_codes=codes,
+            # A code kept as it was stored is not checked again.
+            year=year if previous_code != self.instance.previous_code else None,
+        ).items():
+            if name not in self.errors:  # a value already refused (not a number...) is enough
+                self.add_error(name, problem)
+        if "previous_code" in data:
+            data["previous_code"] = (data["previous_code"] or "").strip()
         return data
 
 
@@ -258,12 +317,14 @@ class ReasonForm(forms.Form):
 
 
 class RevisionForm(ReasonForm):
-    """New targets of an approved contract's indicators, and why."""
+    """New targets of an approved contract's indicators (their annual target, aggregation
+    and last year's code too), and why. `holder`: as `IndicatorForm`'s."""
 
-    def __init__(self, *args, indicators, **kwargs) -> None:
+    def __init__(self, *args, indicators, holder: tuple | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = _("Reason for the revision")
         self.indicators = list(indicators)
+        self.holder = holder
         self.rows = []
         for ind in self.indicators:
             names = []
@@ -274,10 +335,22 @@ class RevisionForm(ReasonForm):
                 )
                 self.initial[name] = plain(contracts.target_values(ind).get(q))
                 names.append(name)
-            self.rows.append((ind, [self[n] for n in names]))
+            self.fields[f"i{ind.pk}_annual_target"] = number_field(_("Annual target (optional)"))
+            self.fields[f"i{ind.pk}_aggregation"] = aggregation_field()
+            self.fields[f"i{ind.pk}_previous_code"] = previous_code_field()
+            self.initial.update(
+                {
+                    f"i{ind.pk}_annual_target": plain(ind.annual_target),
+                    f"i{ind.pk}_aggregation": ind.aggregation,
+                    f"i{ind.pk}_previous_code": ind.previous_code,
+                }
+            )
+            annual = [self[f"i{ind.pk}_{name}"] for name in contracts.ANNUAL_FIELDS]
+            self.rows.append((ind, [self[n] for n in names], annual))
 
     def clean(self):
         data = super().clean()
+        year, codes = self.holder if self.holder is not None else (None, None)
         for ind in self.indicators:
             values = [data.get(f"i{ind.pk}_q{q}") for q in (1, 2, 3, 4)]
             if all(v is None for v in values):
@@ -288,6 +361,17 @@ class RevisionForm(ReasonForm):
                         self.add_error(
                             f"i{ind.pk}_q{q}", _("Must be greater than 0 when higher is better.")
                         )
+            previous_code = (data.get(f"i{ind.pk}_previous_code") or "").strip()
+            for name, problem in contracts.indicator_problems(
+                direction=ind.direction,
+                annual_target=data.get(f"i{ind.pk}_annual_target"),
+                aggregation=data.get(f"i{ind.pk}_aggregation") or "",
+                previous_code=previous_code,
+                previous_codes=codes,
+                year=year if previous_code != ind.previous_code else None,
+            ).items():
+                if f"i{ind.pk}_{name}" not in self.errors:
+                    self.add_error(f"i{ind.pk}_{name}", problem)
         return data
 
     def targets(self) -> dict[int, dict[int, Decimal | None]]:
@@ -295,6 +379,34 @@ class RevisionForm(ReasonForm):
             ind.pk: {q: self.cleaned_data.get(f"i{ind.pk}_q{q}") for q in (1, 2, 3, 4)}
             for ind in self.indicators
         }
+
+    def annual(self) -> dict[int, dict[str, object]]:
+        """{indicator id: {annual_target, aggregation, previous_code}} as entered."""
+        d = self.cleaned_data
+        return {
+            ind.pk: {
+                "annual_target": d.get(f"i{ind.pk}_annual_target"),
+                "aggregation": d.get(f"i{ind.pk}_aggregation") or "",
+                "previous_code": (d.get(f"i{ind.pk}_previous_code") or "").strip(),
+            }
+            for ind in self.indicators
+        }
+
+
+class LateReasonForm(forms.Form):
+    """Why realisations of a closed quarter change: required when one does (a late change
+    waits for an approver with this reason)."""
+
+    late_reason = forms.CharField(
+        label=_("Reason for the late change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "This quarter has closed. A new or changed value counts only once an approver "
+            "of the agency confirms it; say why it comes late."
+        ),
+    )
 
 
 class RealisationRowForm(forms.Form):
@@ -365,6 +477,17 @@ class BulkQuarterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("Quarter"), choices=QUARTER_CHOICES, coerce=int)
 
+    def clean(self):
+        data = super().clean()
+        year, quarter = data.get("year"), data.get("quarter")
+        if (
+            year
+            and quarter
+            and (problem := late.not_started_problem(year, quarter, timezone.localdate()))
+        ):
+            raise ValidationError(problem)
+        return data
+
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
@@ -374,6 +497,17 @@ class CsvUploadForm(forms.Form):
                 "accept": ".csv,text/csv,.xlsx,"
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             }
+        ),
+    )
+    late_reason = forms.CharField(
+        label=_("Reason for late realisations (if any)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "A realisation of a closed quarter that the file adds or changes is a late change: "
+            "it counts only once an approver of the agency confirms it, and needs this reason. "
+            "Without one such rows are refused."
         ),
     )
 
@@ -439,3 +573,36 @@ class AuditForm(forms.Form):
 
 
 ROLE_LABELS = dict(Membership.Role.choices)
+
+
+class LateDecisionForm(forms.Form):
+    """Confirm or reject the late changes ticked in the approvers' queue (only those of the
+    queue: another agency's id is refused), with one note for all; required for a
+    rejection."""
+
+    changes = forms.ModelMultipleChoiceField(
+        queryset=LateChange.objects.none(),
+        label=_("Late changes"),
+        error_messages={"required": _("Tick at least one late change.")},
+    )
+    action = forms.ChoiceField(
+        choices=[("confirm", _("Confirm")), ("reject", _("Reject"))], label=_("Action")
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a rejection: the officer reads it."),
+    )
+
+    def __init__(self, *args, changes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["changes"].queryset = changes
+
+    def clean(self):
+        data = super().clean()
+        data["note"] = (data.get("note") or "").strip()
+        if data.get("action") == "reject" and not data["note"]:
+            self.add_error("note", _("Say why the late change is rejected."))
+        return data

@@ -21,9 +21,18 @@ ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gett
 # The fields an entry compares, per model.
 TRACKED = {
     "performancecontract": ["status", "return_reason"],
-    "indicator": ["code", "text", "unit", "direction", "weight"],
+    "indicator": [
+        "code",
+        "text",
+        "unit",
+        "direction",
+        "weight",
+        "annual_target",
+        "aggregation",
+        "previous_code",
+    ],
     "target": ["value"],
-    "realisation": ["value", "explanation", "evidence_url", "evidence_name"],
+    "realisation": ["value", "explanation", "evidence_url", "evidence_name", "late_entered_at"],
     "membership": ["role", "user_id", "agency_id", "region_id"],
     "decision": ["status", "reason"],
 }

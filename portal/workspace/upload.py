@@ -39,13 +39,19 @@ def purge_expired(now: float | None = None) -> int:
     return gone
 
 
-def stage(session: SessionBase, user_id: int, data: bytes, name: str) -> str:
-    """Keep `data` for the confirmation; returns its token (also noted in the session)."""
+def stage(session: SessionBase, user_id: int, data: bytes, name: str, late_reason: str = "") -> str:
+    """Keep `data` (and the upload's reason for late realisations) for the confirmation;
+    returns its token (also noted in the session)."""
     purge_expired()
     token = secrets.token_urlsafe(32)
     private_storage.save(_path(token), ContentFile(data))
     uploads = session.get(SESSION_KEY, {})
-    uploads[token] = {"user": user_id, "name": name[:200], "at": time.time()}
+    uploads[token] = {
+        "user": user_id,
+        "name": name[:200],
+        "at": time.time(),
+        "late_reason": late_reason[:2000],
+    }
     session[SESSION_KEY] = uploads
     return token
 
@@ -65,6 +71,11 @@ def staged(session: SessionBase, user_id: int, token: str) -> tuple[bytes, str] 
     except FileNotFoundError:
         discard(session, token)
         return None
+
+
+def staged_late_reason(session: SessionBase, token: str) -> str:
+    """The reason for late realisations given with the staged upload `token` ("" : none)."""
+    return session.get(SESSION_KEY, {}).get(token, {}).get("late_reason", "")
 
 
 def discard(session: SessionBase, token: str) -> None:

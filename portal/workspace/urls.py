@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import file_templates, views
+from . import file_templates, late_views, views
 
 app_name = "workspace"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     path("upload/confirm/", views.csv_confirm, name="upload_confirm"),
     path("preview/", views.preview, name="preview"),
     path("audit/", views.audit, name="audit"),
+    path("late-changes/", late_views.late_changes, name="late_changes"),
 ]

@@ -22,11 +22,18 @@ from django.views.decorators.http import require_POST
 from agencies.access import agencies_for, has_role
 from agencies.csvio import ImportFailed
 from agencies.models import Agency, Membership
-from performance import contracts
+from performance import contracts, late, scoring
 from performance.accesslog import log_personal_access
 from performance.evidence import content_type
 from performance.imports import import_performance
-from performance.models import Indicator, PerformanceContract, Realisation, ScoreRun, Target
+from performance.models import (
+    Indicator,
+    LateChange,
+    PerformanceContract,
+    Realisation,
+    ScoreRun,
+    Target,
+)
 from performance.preview import compute_preview
 from portal.common.decorators import staff_view
 
@@ -38,6 +45,7 @@ from .forms import (
     ContractCreateForm,
     ContractFilter,
     CsvUploadForm,
+    LateReasonForm,
     PreviewForm,
     RealisationRowForm,
     ReasonForm,
@@ -180,9 +188,15 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     Formset = indicator_formset(extra=2)
     if request.method == "POST":
         form = ContractCreateForm(request.POST, agencies=agencies)
-        formset = Formset(request.POST, instance=PerformanceContract(), prefix="ind")
+        holder = _new_holder(form)
+        formset = Formset(
+            request.POST,
+            instance=PerformanceContract(),
+            prefix="ind",
+            form_kwargs={"holder": holder},
+        )
         if "more" in request.POST:
-            formset = _with_more_rows(Formset, request.POST, PerformanceContract())
+            formset = _with_more_rows(Formset, request.POST, PerformanceContract(), holder=holder)
         elif form.is_valid() and formset.is_valid():
             contract = contracts.create_contract(
                 agency=form.cleaned_data["agency"],
@@ -204,7 +218,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _with_more_rows(Formset, data, instance, queryset=None):
+def _with_more_rows(Formset, data, instance, queryset=None, *, holder=None):
     """The same formset with three more blank rows (the no-JavaScript "add rows" button)."""
     data = data.copy()
     key = "ind-TOTAL_FORMS"
@@ -212,7 +226,29 @@ def _with_more_rows(Formset, data, instance, queryset=None):
     if total.isdigit():
         data[key] = str(min(int(total) + 3, 100))
     kwargs = {"queryset": queryset} if queryset is not None else {}
-    return Formset(data, instance=instance, prefix="ind", **kwargs)
+    return Formset(data, instance=instance, prefix="ind", form_kwargs={"holder": holder}, **kwargs)
+
+
+def _new_holder(form: ContractCreateForm) -> tuple | None:
+    """(year, codes of the holder's contract of the year before) for a new contract's
+    indicators (`IndicatorForm`), once the holder and year are valid."""
+    if not form.is_valid():
+        return None
+    year = form.cleaned_data["year"]
+    employee_id = form.employee.pk if form.employee else None
+    codes = contracts.previous_year_codes(
+        agency_id=form.cleaned_data["agency"].pk, employee_id=employee_id, year=year
+    )
+    return year, codes
+
+
+def _holder(contract: PerformanceContract) -> tuple:
+    """(year, codes of the same holder's contract of the year before), for the checks of an
+    indicator's last year's code."""
+    codes = contracts.previous_year_codes(
+        agency_id=contract.agency_id, employee_id=contract.employee_id, year=contract.year
+    )
+    return contract.year, codes
 
 
 @staff_view
@@ -240,6 +276,12 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_approver": is_approver,
             "editable": contracts.is_editable(contract),
             "quarters": (1, 2, 3, 4),
+            "entry_quarters": _started_quarters(contract.year),
+            "late_changes": list(
+                LateChange.objects.filter(indicator__contract=contract)
+                .select_related("indicator", "entered_by", "decided_by")
+                .order_by("-entered_at", "-pk")[:50]
+            ),
         },
     )
 
@@ -254,9 +296,16 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         version_form = VersionForm(request.POST)
-        formset = Formset(request.POST, instance=contract, prefix="ind", queryset=queryset)
+        holder = _holder(contract)
+        formset = Formset(
+            request.POST,
+            instance=contract,
+            prefix="ind",
+            queryset=queryset,
+            form_kwargs={"holder": holder},
+        )
         if "more" in request.POST:
-            formset = _with_more_rows(Formset, request.POST, contract, queryset)
+            formset = _with_more_rows(Formset, request.POST, contract, queryset, holder=holder)
         elif version_form.is_valid() and formset.is_valid():
             try:
                 changed = contracts.save_indicators(
@@ -369,7 +418,7 @@ def contract_revise(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = list(_indicators(contract))
     status = 200
     if request.method == "POST":
-        form = RevisionForm(request.POST, indicators=indicators)
+        form = RevisionForm(request.POST, indicators=indicators, holder=_holder(contract))
         version_form = VersionForm(request.POST)
         if form.is_valid() and version_form.is_valid():
             try:
@@ -379,6 +428,7 @@ def contract_revise(request: HttpRequest, pk: int) -> HttpResponse:
                     form.targets(),
                     form.cleaned_data["reason"],
                     indicators,
+                    annual=form.annual(),
                 )
             except contracts.StaleContract as exc:
                 _stale_message(request, exc)
@@ -432,38 +482,106 @@ def _row_forms(request: HttpRequest, indicators, quarter: int, *, allow_files: b
     return forms
 
 
+def _late_form(request: HttpRequest, year: int, quarter: int) -> LateReasonForm | None:
+    """The reason for late changes, asked for when the quarter has closed (WITA)."""
+    grace = contracts.scheme_of(year).entry_grace_days
+    if not late.is_late(year, quarter, timezone.localdate(), grace):
+        return None
+    return LateReasonForm(request.POST if request.method == "POST" else None)
+
+
+def _with_pending(forms, quarter: int) -> None:
+    """Attach to each row its late change awaiting confirmation (`form.pending`). One query."""
+    pending = {
+        c.indicator_id: c
+        for c in LateChange.objects.pending().filter(
+            indicator__in=[f.indicator for f in forms], quarter=quarter
+        )
+    }
+    for form in forms:
+        form.pending = pending.get(form.indicator.pk)
+
+
+def _save_realisations(
+    request: HttpRequest, versions: dict, quarter: int, forms, late_form
+) -> contracts.SavedRealisations | None:
+    """Save the rows (`contracts.save_realisations`) and say what happened; None when it was
+    refused (the reason is on `late_form` or in a message)."""
+    reason = late_form.cleaned_data["late_reason"] if late_form is not None else ""
+    try:
+        saved = contracts.save_realisations(
+            versions,
+            quarter,
+            [f.as_input() for f in forms],
+            request.user,
+            today=timezone.localdate(),
+            late_reason=reason,
+        )
+    except contracts.LateReasonRequired as exc:
+        if late_form is None:
+            raise  # a quarter closed between the page and the save: refused below
+        late_form.add_error("late_reason", str(exc))
+        return None
+    if saved.changed:
+        messages.success(
+            request,
+            _("Q%(q)d realisations saved: %(what)s.")
+            % {"q": quarter, "what": ", ".join(saved.changed)},
+        )
+    if saved.late:
+        messages.warning(
+            request,
+            _(
+                "Late changes waiting for an approver's confirmation: %(what)s. Until then "
+                "the previous values count."
+            )
+            % {"what": ", ".join(saved.late)},
+        )
+    if not saved:
+        messages.success(request, _("Nothing changed."))
+    return saved
+
+
 @staff_view
 def realisations(request: HttpRequest, pk: int, quarter: int) -> HttpResponse:
     contract = _contract_for_user(request, pk, *OFFICER)
     if quarter not in (1, 2, 3, 4):
         raise Http404
+    if problem := late.not_started_problem(contract.year, quarter, timezone.localdate()):
+        messages.error(request, problem)  # not offered; a POST for it is refused
+        return redirect("workspace:contract", pk=contract.pk)
     indicators = list(_indicators(contract))
     forms = _row_forms(request, indicators, quarter, allow_files=True)
+    _with_pending(forms, quarter)
+    late_form = _late_form(request, contract.year, quarter)
     status = 200
     if request.method == "POST":
         version_form = VersionForm(request.POST)
-        if version_form.is_valid() and all(f.is_valid() for f in forms):
+        if (
+            version_form.is_valid()
+            and all(f.is_valid() for f in forms)
+            and (late_form is None or late_form.is_valid())
+        ):
             try:
-                changed = contracts.save_realisations(
+                saved = _save_realisations(
+                    request,
                     {contract.pk: (contract, version_form.cleaned_data["version"])},
                     quarter,
-                    [f.as_input() for f in forms],
-                    request.user,
+                    forms,
+                    late_form,
                 )
             except contracts.StaleContract as exc:
                 _stale_message(request, exc)
                 contract.refresh_from_db(fields=["version"])
                 version_form = VersionForm(initial={"version": contract.version})
                 status = 409
-            else:
-                messages.success(
-                    request,
-                    _("Q%(q)d realisations saved: %(what)s.")
-                    % {"q": quarter, "what": ", ".join(changed)}
-                    if changed
-                    else _("Nothing changed."),
-                )
+            except contracts.WorkflowError as exc:
+                messages.error(request, str(exc))
                 return redirect("workspace:contract", pk=contract.pk)
+            else:
+                if saved is not None:
+                    return redirect("workspace:contract", pk=contract.pk)
+                status = 400
         else:
             status = 400
     else:
@@ -477,11 +595,17 @@ def realisations(request: HttpRequest, pk: int, quarter: int) -> HttpResponse:
             "quarter": quarter,
             "forms": forms,
             "version_form": version_form,
-            "quarters": (1, 2, 3, 4),
+            "late_form": late_form,
+            "quarters": _started_quarters(contract.year),
             "max_mb": _max_mb(),
         },
         status=status,
     )
+
+
+def _started_quarters(year: int) -> list[int]:
+    """The quarters of `year` that take realisations today (WITA)."""
+    return scoring.started_quarters(year, timezone.localdate())
 
 
 def _max_mb() -> str:
@@ -495,6 +619,9 @@ def bulk_realisations(
     agency = _agency_for_user(request, agency_pk, *OFFICER)
     if quarter not in (1, 2, 3, 4) or not 2000 <= year <= 2100:
         raise Http404
+    if problem := late.not_started_problem(year, quarter, timezone.localdate()):
+        messages.error(request, problem)  # not offered; a POST for it is refused
+        return redirect("workspace:dashboard")
     agency_contracts = (
         PerformanceContract.objects.filter(agency=agency, year=year)
         .select_related("agency", "employee")
@@ -512,6 +639,8 @@ def bulk_realisations(
         )
     )
     forms = _row_forms(request, indicators, quarter, allow_files=False)
+    _with_pending(forms, quarter)
+    late_form = _late_form(request, year, quarter)
     by_contract = {c.pk: [] for c in page_contracts}
     for form in forms:
         by_contract[form.indicator.contract_id].append(form)
@@ -519,25 +648,29 @@ def bulk_realisations(
     if request.method == "POST":
         versions = {c.pk: request.POST.get(f"v{c.pk}", "") for c in page_contracts}
         bad_version = [pk for pk, v in versions.items() if not v.isdigit()]
-        if not bad_version and all(f.is_valid() for f in forms):
+        if (
+            not bad_version
+            and all(f.is_valid() for f in forms)
+            and (late_form is None or late_form.is_valid())
+        ):
             try:
-                changed = contracts.save_realisations(
+                saved = _save_realisations(
+                    request,
                     {c.pk: (c, int(versions[c.pk])) for c in page_contracts},
                     quarter,
-                    [f.as_input() for f in forms],
-                    request.user,
+                    forms,
+                    late_form,
                 )
             except contracts.StaleContract as exc:
                 _stale_message(request, exc)
                 status = 409
+            except contracts.WorkflowError as exc:
+                messages.error(request, str(exc))
+                return redirect("workspace:dashboard")
             else:
-                messages.success(
-                    request,
-                    _("%(n)d realisations saved.") % {"n": len(changed)}
-                    if changed
-                    else _("Nothing changed."),
-                )
-                return redirect(request.get_full_path())
+                if saved is not None:
+                    return redirect(request.get_full_path())
+                status = 400
         else:
             status = 400
     form = BulkQuarterForm(initial={"year": year, "quarter": quarter})
@@ -550,6 +683,7 @@ def bulk_realisations(
             "quarter": quarter,
             "page": page,
             "form": form,
+            "late_form": late_form,
             "groups": [(c, by_contract[c.pk], contracts.contract_label(c)) for c in page_contracts],
         },
         status=status,
@@ -568,6 +702,8 @@ def bulk_choose(request: HttpRequest, agency_pk: int) -> HttpResponse:
             year=form.cleaned_data["year"],
             quarter=form.cleaned_data["quarter"],
         )
+    for problem in form.non_field_errors():
+        messages.error(request, problem)
     return redirect("workspace:dashboard")
 
 
@@ -606,9 +742,12 @@ def csv_upload(request: HttpRequest) -> HttpResponse:
         form = CsvUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
+            late_reason = form.cleaned_data["late_reason"].strip()
             data = upload_file.read()
             try:
-                result = import_performance(data, scope=scope, user=request.user, dry_run=True)
+                result = import_performance(
+                    data, scope=scope, user=request.user, dry_run=True, late_reason=late_reason
+                )
             except ImportFailed as exc:
                 context.update(
                     errors=exc.errors[:MAX_ERRORS_SHOWN],
@@ -617,7 +756,9 @@ def csv_upload(request: HttpRequest) -> HttpResponse:
                 )
                 status = 400
             else:
-                token = upload.stage(request.session, request.user.pk, data, upload_file.name)
+                token = upload.stage(
+                    request.session, request.user.pk, data, upload_file.name, late_reason
+                )
                 return render(
                     request,
                     "workspace/upload_preview.html",
@@ -626,6 +767,7 @@ def csv_upload(request: HttpRequest) -> HttpResponse:
                         "file_name": upload_file.name,
                         "confirm": ConfirmUploadForm(initial={"token": token}),
                         "kinds": _kinds(result),
+                        "late_reason": late_reason,
                     },
                 )
         else:
@@ -647,6 +789,7 @@ def _kinds(result) -> list[tuple[str, int, int, int]]:
         "indicators": _("indicators"),
         "targets": _("targets"),
         "realisations": _("realisations"),
+        "late changes": _("late changes awaiting confirmation"),
     }
     return [
         (labels[k], result.created.get(k, 0), result.updated.get(k, 0), result.unchanged.get(k, 0))
@@ -672,7 +815,11 @@ def csv_confirm(request: HttpRequest) -> HttpResponse:
     data, name = found
     try:
         result = import_performance(
-            data, scope=scope, user=request.user, reason=_("CSV upload %(name)s") % {"name": name}
+            data,
+            scope=scope,
+            user=request.user,
+            reason=_("CSV upload %(name)s") % {"name": name},
+            late_reason=upload.staged_late_reason(request.session, form.cleaned_data["token"]),
         )
     except ImportFailed as exc:
         # The data changed between the preview and now (another import, a new agency...).

@@ -47,6 +47,7 @@ def public_paths(province) -> list[str]:
         "/rankings/?year=2025&period=Q2",
         f"/compare/?a={agency.slug}&a={other.slug}&a={province.public_agencies[3].slug}",
         "/methodology/",
+        "/corrections/",
         "/open-data/",
     ]
 

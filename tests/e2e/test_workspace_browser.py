@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from performance.models import PerformanceContract, Realisation
 from tests.e2e.conftest import assert_accessible
-from tests.portal.workspace.data import PDF
+from tests.portal.workspace.data import PDF, keep_quarters_open
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_media")]
 PASSWORD = "correct-horse-battery-9"
@@ -16,6 +16,7 @@ PASSWORD = "correct-horse-battery-9"
 
 @pytest.fixture
 def people(cast):
+    keep_quarters_open(2025)  # the contract's realisations are entered in time
     for user in (cast.officer_a, cast.approver_a, cast.auditor):
         user.set_password(PASSWORD)
         user.save()

@@ -30,7 +30,10 @@ def figures():
     rows = {}
     for year, real in ((2024, "80.5"), (2025, "90.25")):
         contract = ContractFactory(agency=agency, employee=None, year=year, status=APPROVED)
-        indicator = IndicatorFactory(contract=contract, code="IKU1", weight=Decimal("2.5"))
+        # The same indicator both years (code, name and unit): last year's pairs with it.
+        indicator = IndicatorFactory(
+            contract=contract, code="IKU1", text="Cakupan", weight=Decimal("2.5")
+        )
         TargetFactory(indicator=indicator, quarter=2, value=Decimal("100"))
         RealisationFactory(indicator=indicator, quarter=2, value=Decimal(real), explanation="x")
         Achievement.objects.create(

@@ -58,7 +58,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def _build() -> World:
     from agencies.models import Membership
-    from performance.models import PerformanceContract
+    from performance.models import LateChange, PerformanceContract
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
     from tests.factories import (
@@ -67,7 +67,12 @@ def _build() -> World:
         SurveyResponseFactory,
         UserFactory,
     )
-    from tests.portal.workspace.data import contract_of, skp_of, with_evidence
+    from tests.portal.workspace.data import (
+        contract_of,
+        keep_quarters_open,
+        skp_of,
+        with_evidence,
+    )
     from tests.rewards.data import build_world
 
     Status = PerformanceContract.Status
@@ -77,10 +82,21 @@ def _build() -> World:
     approver_b = UserFactory(username="approver_b")
     Membership.objects.create(user=approver_b, role=Membership.Role.APPROVER, agency=cast.agency_b)
 
+    # The sweeps are about who may do what, not about time: realisations of 2025 and 2026
+    # are entered in time here (the late changes' own pages are swept with `late_change`).
+    keep_quarters_open(2025, 2026)
     draft = contract_of(a, status=Status.DRAFT)  # agency A's PK, 2025
     submitted = skp_of(a, status=Status.SUBMITTED)
     approved = skp_of(a, status=Status.APPROVED)
     evidence = with_evidence(approved)
+    late_change = LateChange.objects.create(
+        indicator=approved.indicators.order_by("code").first(),
+        quarter=1,
+        old_value=Decimal(90),
+        new_value=Decimal(95),
+        reason="Data susulan",
+        entered_by=cast.officer_a,
+    )
     service = ServiceFactory(agency=a, code="KIA", name="Layanan KIA")
     SurveyResponseFactory(service=service, suggestion="Antrean terlalu panjang")
     service_b = ServiceFactory(agency=cast.agency_b, code="PPDB", name="PPDB")
@@ -128,6 +144,7 @@ def _build() -> World:
         "submitted": submitted,
         "approved": approved,
         "evidence": evidence,
+        "late_change": late_change,
         "service": service,
         "service_b": service_b,
         "recommended": Decision.objects.get(pk=recommended.pk),

@@ -103,6 +103,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("open_data",                       "POST", N, N, N, N, N, N, N),
     ("open_data_file",                  "GET",  A, A, A, A, A, A, A),
     ("open_data_file",                  "POST", N, N, N, N, N, N, N),
+    ("corrections",                     "GET",  A, A, A, A, A, A, A),
+    ("corrections",                     "POST", N, N, N, N, N, N, N),
     ("open_data_catalogue",             "GET",  A, A, A, A, A, A, A),
     ("open_data_catalogue",             "POST", N, N, N, N, N, N, N),
     ("api:index",                       "GET",  A, A, A, A, A, A, A),
@@ -147,6 +149,9 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     # officers and approvers
     ("workspace:preview",               "GET",  L, D, A, A, H, H, H),
     ("workspace:preview",               "POST", L, D, A, A, H, H, H),
+    # approvers only: the queue of late changes of their agencies (another agency's id: 400)
+    ("workspace:late_changes",          "GET",  L, D, H, A, H, H, H),
+    ("workspace:late_changes",          "POST", L, D, H, A, H, H, H),
     # agency A's contract: read by every role over A, changed by its officer or approver
     ("workspace:contract",              "GET",  L, D, A, A, A, H, A),
     ("workspace:contract",              "POST", L, D, A, A, A, H, A),

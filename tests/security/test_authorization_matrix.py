@@ -201,6 +201,8 @@ def post_data(name: str, w) -> dict:
         return {"token": "not-a-staged-upload"}
     if name == "workspace:preview":
         return {"agency": o["agency"].pk, "year": 2025}
+    if name == "workspace:late_changes":
+        return {"changes": [o["late_change"].pk], "action": "confirm", "note": ""}
     if name == "services:paper":
         return {
             "year": now.year,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from agencies.access import has_role
 from agencies.models import Membership
 from performance.contracts import plain
-from performance.models import PerformanceContract
+from performance.models import LateChange, PerformanceContract
 
 register = template.Library()
 Status = PerformanceContract.Status
@@ -73,3 +73,19 @@ def workspace_roles(context) -> dict:
 @register.filter
 def role_label(role: str) -> str:
     return str(dict(Membership.Role.choices).get(role, role))
+
+
+LATE_BADGES = {
+    LateChange.Status.PENDING: ("pending", "◔"),
+    LateChange.Status.CONFIRMED: ("met", "✔"),
+    LateChange.Status.REJECTED: ("below", "✖"),
+    LateChange.Status.SUPERSEDED: ("contract-draft", "↷"),
+}
+
+
+@register.inclusion_tag("includes/_status.html")
+def late_status(status: str) -> dict:
+    """A late change's state as word + shape + colour."""
+    css, shape = LATE_BADGES.get(status, ("pending", ""))
+    label = LateChange.Status(status).label if status in LateChange.Status.values else status
+    return {"status": css, "shape": shape, "word": label}

@@ -21,6 +21,7 @@ from django.utils import timezone
 from performance.caching import forget_published_run
 from performance.models import ScoreRun
 from portal.public.api.views import LIST_PARAMS
+from portal.public.corrections import CorrectionFilter
 from portal.public.filters import AgencyFilter, CompareForm, PeriodForm, RankingFilter
 from portal.public.opendata import DATASETS, FilterForm
 from portal.public.pagecache import public_page
@@ -102,13 +103,15 @@ def test_the_comparison_keeps_the_order_of_its_agencies(agency):
     assert html.index("/agencies/dikbud/") < html.index("/agencies/dikes/")
 
 
-def _public_views(patterns=None):
-    """(name, view) of every URL pattern served through `public_page`, through includes."""
+def _public_views(patterns=None, namespace=""):
+    """(name, view) of every URL pattern served through `public_page`, through includes;
+    the name with its namespace, but for the agency pages' ("agencies")."""
     for p in get_resolver().url_patterns if patterns is None else patterns:
         if hasattr(p, "url_patterns"):
-            yield from _public_views(p.url_patterns)
+            inner = p.namespace if p.namespace and p.namespace != "agencies" else namespace
+            yield from _public_views(p.url_patterns, inner)
         elif hasattr(p.callback, "page_params"):
-            yield p.name, p.callback
+            yield (f"{namespace}:{p.name}" if namespace else p.name), p.callback
 
 
 def test_every_public_page_declares_the_parameters_its_form_reads():
@@ -120,7 +123,8 @@ def test_every_public_page_declares_the_parameters_its_form_reads():
         "compare": set(CompareForm.base_fields),
         "open_data_file": set(FilterForm.base_fields),
         # The API's lists (issue 24), named by their dataset: the files' filters and pages.
-        **{slug: set(LIST_PARAMS) for slug in DATASETS},
+        **{f"api:{slug}": set(LIST_PARAMS) for slug in DATASETS},
+        "corrections": {*CorrectionFilter.base_filters, "page"},
     }
     declared = dict(_public_views())
     assert {"home", "list", "detail", "service", "rankings", "compare", "methodology"} <= set(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from performance.models import PerformanceContract, Realisation
+from performance.models import PerformanceContract, Realisation, ScoringScheme
 from tests.factories import (
     ContractFactory,
     EmployeeFactory,
@@ -41,6 +41,14 @@ def contract_of(
         if realised:
             RealisationFactory(indicator=ind, quarter=1, value=Decimal(90))
     return contract
+
+
+def keep_quarters_open(*years: int) -> None:
+    """Give `years` a scheme whose quarters stay open for decades (the most grace days the
+    field holds), so tests of entering realisations in time do not turn into late changes
+    as the calendar moves on (late changes: test_late_changes.py)."""
+    for year in years:
+        ScoringScheme.objects.update_or_create(year=year, defaults={"entry_grace_days": 32767})
 
 
 def with_evidence(contract: PerformanceContract) -> Realisation:

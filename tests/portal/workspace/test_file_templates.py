@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from agencies.csvio import read_rows
 from portal.workspace.file_templates import templates
+from tests.portal.workspace.data import keep_quarters_open
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def test_each_template_downloads_with_its_header_and_rows_the_reader_takes(offic
 def test_the_performance_template_imports_for_the_officers_agency(
     officer_a, cast, private_media, english
 ):
+    keep_quarters_open(2026)  # the example's quarter, entered in time
     body = officer_a.get(reverse("workspace:file_template", args=["performance"])).content
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -29,7 +29,7 @@ from tests.factories import (
     make_nip,
 )
 
-from .data import PDF, contract_of, with_evidence
+from .data import PDF, contract_of, keep_quarters_open, with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
 Status = PerformanceContract.Status
@@ -218,7 +218,8 @@ def test_officers_trail_is_their_agencies_only_and_no_roles(officer_a, cast):
 @pytest.fixture
 def big_agency(cast):
     """Agency A with 2,000 civil servants, each with an approved SKP of three indicators and
-    four targets each (bulk-created), and the agency's own PK."""
+    four targets each (bulk-created), and the agency's own PK. Quarters of 2025 open."""
+    keep_quarters_open(2025)
     agency = cast.agency_a
     employees = Employee.objects.bulk_create(
         Employee(nip=make_nip(10_000 + n), name=f"Pegawai {n:04d}", agency=agency)
@@ -255,15 +256,16 @@ def _pages(cast, big):
         ("officer_a", "get", reverse("workspace:contract", args=[pk.pk]), {}, 14),
         ("officer_a", "get", reverse("workspace:contract_create"), {}, 7),
         ("officer_a", "get", reverse("workspace:contract_revise", args=[pk.pk]), {}, 9),
-        ("officer_a", "get", reverse("workspace:realisations", args=[skp.pk, 1]), {}, 9),
+        # + the scheme (is the quarter closed?) and the late changes awaiting confirmation
+        ("officer_a", "get", reverse("workspace:realisations", args=[skp.pk, 1]), {}, 10),
         (
             "officer_a",
             "post",
             reverse("workspace:realisations", args=[skp.pk, 2]),
             {"version": 1, **{f"i{i.pk}-value": "5" for i in skp.indicators.all()}},
-            20,
+            22,
         ),
-        ("officer_a", "get", reverse("workspace:bulk_realisations", args=[a, 2025, 1]), {}, 11),
+        ("officer_a", "get", reverse("workspace:bulk_realisations", args=[a, 2025, 1]), {}, 12),
         ("officer_a", "get", reverse("workspace:upload"), {}, 6),
         ("officer_a", "get", reverse("workspace:preview"), {"agency": a, "year": 2025}, 14),
         ("officer_a", "get", reverse("workspace:evidence", args=[big["realisation"].pk]), {}, 6),
@@ -300,6 +302,7 @@ def test_edit_page_queries_do_not_grow_with_indicators(cast, django_assert_max_n
 
 
 def test_evidence_upload_query_count(cast, django_assert_max_num_queries):
+    keep_quarters_open(2025)
     contract = contract_of(cast.agency_a, indicators=3, status=Status.APPROVED)
     ind = contract.indicators.first()
     client = cast.client(cast.officer_a)

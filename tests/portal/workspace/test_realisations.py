@@ -10,9 +10,17 @@ from django.urls import reverse
 from performance.models import PerformanceContract, Realisation
 from tests.factories import EmployeeFactory
 
-from .data import JPG, PDF, PNG, contract_of
+from .data import JPG, PDF, PNG, contract_of, keep_quarters_open
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
+
+
+@pytest.fixture(autouse=True)
+def _in_time(db):
+    """Realisations of 2025 entered in time: these tests are not about late changes."""
+    keep_quarters_open(2025)
+
+
 Status = PerformanceContract.Status
 
 

@@ -11,7 +11,16 @@ from django.urls import reverse
 from performance.models import Employee, PerformanceContract, Realisation, Target
 from portal.workspace import upload as workspace_upload
 
+from .data import keep_quarters_open
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
+
+
+@pytest.fixture(autouse=True)
+def _in_time(db):
+    """Realisations of 2025 entered in time: these tests are not about late changes."""
+    keep_quarters_open(2025)
+
 
 HEADER = (
     "agency_code,holder,employee_name,position,year,quarter,indicator_code,indicator,"

@@ -16,9 +16,17 @@ from performance.imports import import_performance
 from performance.models import PerformanceContract, Realisation, Target
 from performance.services import approval_problem, submitter_id
 
-from .data import contract_of
+from .data import contract_of, keep_quarters_open
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
+
+
+@pytest.fixture(autouse=True)
+def _in_time(db):
+    """Realisations of 2025 entered in time: these tests are not about late changes."""
+    keep_quarters_open(2025)
+
+
 Status = PerformanceContract.Status
 
 HEADER = (

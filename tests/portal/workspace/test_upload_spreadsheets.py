@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from performance.models import Realisation
+from tests.portal.workspace.data import keep_quarters_open
 from tests.portal.workspace.test_upload import GOOD, confirm
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english")]
@@ -32,6 +33,7 @@ def workbook(text: str) -> bytes:
     ],
 )
 def test_an_officer_uploads_a_workbook_or_a_semicolon_csv(officer_a, cast, name, data):
+    keep_quarters_open(2025)  # the file's quarter, entered in time
     response = officer_a.post(reverse("workspace:upload"), {"file": SimpleUploadedFile(name, data)})
     assert response.status_code == 200
     kinds = {label: (new, changed, same) for label, new, changed, same in response.context["kinds"]}
