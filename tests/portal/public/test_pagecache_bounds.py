@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from performance.caching import forget_published_run
 from performance.models import ScoreRun
-from portal.public.filters import AgencyFilter, CompareForm, PeriodForm, RankingFilter
+from portal.public.filters import (
+    AgencyFilter,
+    CompareForm,
+    PeriodForm,
+    RankingFilter,
+    ServiceFilter,
+)
 from portal.public.opendata import FilterForm
 from portal.public.pagecache import public_page
 from portal.public.results import ServiceYearForm
@@ -118,6 +124,7 @@ def test_every_public_page_declares_the_parameters_its_form_reads():
         "rankings": set(RankingFilter.base_filters),
         "compare": set(CompareForm.base_fields),
         "open_data_file": set(FilterForm.base_fields),
+        "service_search": {*ServiceFilter.base_filters, "page"},
     }
     declared = dict(_public_views())
     assert {"home", "list", "detail", "service", "rankings", "compare", "methodology"} <= set(
