@@ -336,3 +336,20 @@ def test_the_services_list_says_which_service_needs_a_plan(
     assert reverse("services:standard", args=[needs.pk]) in html
     assert reverse("services:plans", args=[needs.pk]) in html
     assert Service.objects.count() == 8
+
+
+def test_the_officers_forms_take_a_fixed_number_of_queries(
+    officer_a, service_a, django_assert_max_num_queries
+):
+    graded_c(service_a)
+    plan = make_plan(service_a)
+    for n in range(5):
+        plan.updates.create(on=DAY, text=f"Catatan {n}", status=Status.IN_PROGRESS)
+    for name, args in (
+        ("services:standard", [service_a.pk]),
+        ("services:plan_create", [service_a.pk]),
+        ("services:plan_edit", [plan.pk]),
+        ("services:plan_update", [plan.pk]),
+    ):
+        with django_assert_max_num_queries(10):
+            assert officer_a.get(reverse(name, args=args)).status_code == 200
