@@ -391,3 +391,9 @@ def test_codes_and_acronyms_match_by_their_start(en, cast, django_assert_max_num
     hewan = AgencyFactory(name="Dinas Peternakan", acronym="DISNAKKESWAN")
     ServiceFactory(agency=hewan, code="SKK", name="Kesehatan Hewan")
     assert names(search(en, django_assert_max_num_queries, q="kk")) == ["Penerbitan Kartu Keluarga"]
+
+
+def test_the_methodology_states_the_schemes_follow_up_threshold(en):
+    html = en.get(reverse("methodology")).content.decode()
+    row = html.split("A service needs a follow-up plan when")[1].split("</tr>")[0]
+    assert "2.75" in row and "Province policy" in row
