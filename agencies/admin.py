@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agency,
     AuditEvent,
+    FollowUpPlan,
+    FollowUpUpdate,
     Membership,
     Region,
     SampleData,
@@ -38,6 +41,28 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["agency__region"]
     search_fields = ["code", "name", "agency__name"]
     raw_id_fields = ["agency"]
+    # A link typed without a scheme is taken as https, as in the workspace's form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class FollowUpUpdateInline(admin.TabularInline):
+    model = FollowUpUpdate
+    extra = 0
+    raw_id_fields = ["entered_by"]
+
+
+@admin.register(FollowUpPlan)
+class FollowUpPlanAdmin(admin.ModelAdmin):
+    """Follow-up plans are entered by the agencies' HR officers in the workspace (with an
+    audit trail); here an administrator can correct one, e.g. take a person's name out of a
+    public text."""
+
+    list_display = ["service", "year", "quarter", "unit", "due_date", "status"]
+    list_select_related = ["service__agency"]
+    list_filter = ["status", "year"]
+    search_fields = ["service__name", "service__code", "service__agency__name", "action"]
+    raw_id_fields = ["service", "created_by"]
+    inlines = [FollowUpUpdateInline]
 
 
 @admin.register(ServiceMetric)

@@ -111,10 +111,12 @@ def decode(data: bytes | str) -> str:
 
 
 # Bounds checked before a cell is parsed, so a hostile file costs time in proportion to its
-# size and no more: the longest valid row of any format is about 1,200 characters (a
+# size and no more: the longest valid row of most formats is about 1,200 characters (a
 # performance.csv row with the longest indicator, name and position), so a line ten times
-# that is not one of ours; a header may carry a few columns more than the format's (they are
-# then reported as unknown), never hundreds.
+# that is not one of ours. (A services.csv row whose two long texts, 4,000 characters each,
+# sit on one physical line reaches about 11,000; multi-line texts span several lines.) A
+# header may carry a few columns more than the format's (they are then reported as
+# unknown), never hundreds.
 MAX_LINE_CHARS = 12_000
 EXTRA_HEADER_COLUMNS = 5
 

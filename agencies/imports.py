@@ -1,4 +1,5 @@
-"""Imports of `agencies.csv`, `survey.csv` and `service_metrics.csv` (DESIGN.md).
+"""Imports of `agencies.csv`, `survey.csv`, `service_metrics.csv` (DESIGN.md) and
+`services.csv` (the service standards, README.md).
 
 Same rules as the performance import: the whole file is checked first, every bad row is
 reported as `line N, column C: reason`, and only a clean file is written, in one transaction,
@@ -10,12 +11,33 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .csvio import ImportFailed, ImportResult, RowChecker, RowError, read_rows, width_error
-from .models import ANSWER_FIELDS, Agency, Region, Service, ServiceMetric, SurveyResponse
+from .csvio import (
+    ImportFailed,
+    ImportResult,
+    RowChecker,
+    RowError,
+    parse_int,
+    read_rows,
+    width_error,
+)
+from .models import (
+    ANSWER_FIELDS,
+    STANDARD_FIELDS,
+    STANDARD_LONG,
+    STANDARD_SHORT,
+    Agency,
+    Region,
+    Service,
+    ServiceMetric,
+    SurveyResponse,
+)
 
 AGENCY_COLUMNS = ["code", "name", "acronym", "region_code", "region_name", "sector"]
 SURVEY_COLUMNS = ["agency_code", "service_code", "service_name", "year", "quarter", *ANSWER_FIELDS]
@@ -32,6 +54,18 @@ METRIC_EXAMPLE = [
     ["DIKES", "LABKESDA", "2026", "3", "applications", "412"],
     ["DIKES", "LABKESDA", "2026", "3", "avg_processing_days", "1,5"],
 ]
+SERVICE_COLUMNS = ["agency_code", "service_code", "service_name", *STANDARD_FIELDS]
+# The texts of services.csv and their longest lengths (the model's).
+SERVICE_TEXTS = {
+    "fee_note": STANDARD_SHORT,
+    "requirements": STANDARD_LONG,
+    "procedure": STANDARD_LONG,
+    "location": STANDARD_SHORT,
+    "opening_hours": STANDARD_SHORT,
+    "complaint_contact": STANDARD_SHORT,
+}
+MAX_STANDARD_DAYS = 365
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 COUNT_KINDS = set(ServiceMetric.Kind.values) - {ServiceMetric.Kind.AVG_PROCESSING_DAYS}
 BATCH = 5000
 
@@ -331,4 +365,126 @@ def import_service_metrics(
         result.add("created", "metrics", len(new))
         result.add("updated", "metrics", len(changed))
         result.add("unchanged", "metrics", len(values) - len(new) - len(changed))
+    return result
+
+
+def _text(check: RowChecker, column: str, limit: int) -> str:
+    """A text cell with its line breaks as newlines (a quoted cell may span lines; a file
+    from Windows writes CRLF inside it), at most `limit` characters."""
+    value = check.row[column].replace("\r\n", "\n").replace("\r", "\n")
+    _max_length(check, column, value, limit)
+    return value
+
+
+def _standard_days(check: RowChecker) -> int | None:
+    value = check.row["standard_days"]
+    if not value:
+        return None
+    try:
+        return parse_int(value, 0, MAX_STANDARD_DAYS)
+    except ValueError as exc:
+        check.fail("standard_days", str(exc))
+        return None
+
+
+def _fee(check: RowChecker):
+    fee = check.decimal("fee", required=False)
+    if fee is not None:
+        if fee < 0:
+            check.fail("fee", _("must not be negative"))
+        elif fee >= 10**12 or fee.as_tuple().exponent < -2:
+            check.fail("fee", _("at most 12 digits and 2 decimals"))
+    return fee
+
+
+def _complaint_url(check: RowChecker) -> str:
+    value = check.row["complaint_url"]
+    _max_length(check, "complaint_url", value, STANDARD_SHORT)
+    if value:
+        try:
+            WEB_ADDRESS(value)
+        except ValidationError:
+            check.fail(
+                "complaint_url",
+                _("not a web address starting with https:// or http://: %(v)s")
+                % {"v": repr(value[:80])},
+            )
+    return value
+
+
+def import_services(data: bytes | str) -> ImportResult:
+    """Import services.csv: each row one service of an agency with its name and service
+    standard (README.md), upserted on (agency, service code). A service code the agency does
+    not have yet creates the service. An empty cell is a component not provided (it clears a
+    stored one). Re-importing a file changes nothing."""
+    errors: list[RowError] = []
+    raw_rows = list(read_rows(data, SERVICE_COLUMNS))
+    agencies = _agencies_for((r.cells.get("agency_code", "") for r in raw_rows), None)
+    parsed: dict[tuple[str, str], tuple[int, str, dict]] = {}
+    for raw in raw_rows:
+        if err := width_error(raw, len(SERVICE_COLUMNS)):
+            errors.append(err)
+            continue
+        check = RowChecker(raw, errors)
+        code = check.required("agency_code")
+        if code and code not in agencies:
+            _unknown_agency(check, code, None)
+        service_code = check.required("service_code")
+        _max_length(check, "service_code", service_code, 30)
+        if service_code and "/" in service_code:
+            check.fail("service_code", _("must not contain /: it is part of the page's address"))
+        name = check.required("service_name")
+        _max_length(check, "service_name", name, 200)
+        values = {
+            "standard_days": _standard_days(check),
+            "fee": _fee(check),
+            **{column: _text(check, column, limit) for column, limit in SERVICE_TEXTS.items()},
+            "complaint_url": _complaint_url(check),
+        }
+        key = (code, service_code)
+        if check.ok and key in parsed:
+            check.fail(
+                "service_code",
+                _("service %(s)s of agency %(a)s is already on line %(l)d")
+                % {"s": repr(service_code), "a": code, "l": parsed[key][0]},
+            )
+        if check.ok:
+            parsed[key] = (raw.line, name, values)
+    _fail(errors, SERVICE_COLUMNS)
+
+    result = ImportResult(rows=len(parsed))
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            (s.agency.code, s.code): s
+            for s in Service.objects.filter(agency__in=agencies.values()).select_related("agency")
+        }
+        new, changed = [], []
+        for (code, service_code), (_line, name, values) in parsed.items():
+            service = existing.get((code, service_code))
+            if service is None:
+                new.append(
+                    Service(
+                        agency=agencies[code],
+                        code=service_code,
+                        name=name,
+                        standard_updated_at=now,
+                        **values,
+                    )
+                )
+                continue
+            wanted = {"name": name, **values}
+            if all(getattr(service, f) == v for f, v in wanted.items()):
+                continue
+            for f, v in wanted.items():
+                setattr(service, f, v)
+            service.standard_updated_at = now
+            changed.append(service)
+        Service.objects.bulk_create(new, batch_size=BATCH)
+        Service.objects.bulk_update(
+            changed, ["name", *STANDARD_FIELDS, "standard_updated_at"], batch_size=BATCH
+        )
+        result.add("created", "services", len(new))
+        result.add("updated", "services", len(changed))
+        result.add("unchanged", "services", len(parsed) - len(new) - len(changed))
     return result

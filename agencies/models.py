@@ -1,9 +1,11 @@
-"""Regions, agencies (Perangkat Daerah), their public services, service metrics and the
-citizen satisfaction survey (SKM)."""
+"""Regions, agencies (Perangkat Daerah), their public services with their service standards,
+service metrics, the citizen satisfaction survey (SKM) and the follow-up plans it calls for."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models import Case, Count, F, FilteredRelation, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -134,10 +136,58 @@ class Agency(models.Model):
         return reverse("agencies:detail", kwargs={"slug": self.slug})
 
 
+# Longest text of a follow-up plan's action or of an update (characters).
+PLAN_TEXT = 2000
+# Longest texts of a service standard (characters): a requirements list or a procedure of
+# a dozen steps; an address, opening hours or a contact.
+STANDARD_LONG = 4000
+STANDARD_SHORT = 500
+STANDARD_FIELDS = (
+    "standard_days",
+    "fee",
+    "fee_note",
+    "requirements",
+    "procedure",
+    "location",
+    "opening_hours",
+    "complaint_url",
+    "complaint_contact",
+)
+
+
 class ServiceQuerySet(models.QuerySet):
     def public(self) -> "ServiceQuerySet":
         """Services of public agencies."""
         return self.filter(agency__is_public=True)
+
+    def search(self, text: str) -> "ServiceQuerySet":
+        """Services that match every word of `text` (case-insensitive), each word in the
+        name, the requirements or the agency's name, or at the start of the code or the
+        agency's acronym: "izin usaha" finds "Perizinan Berusaha", "KTP" a service asking
+        for a KTP. The services with every word in their name or code come first, then by
+        name. At most `SEARCH_WORDS` words count, so a long query costs no more than a short
+        one."""
+        words = text.split()[:SEARCH_WORDS]
+        services, in_name = self, Q()
+        for word in words:
+            # Codes and acronyms by their start: "KK" is the family card's code, not a
+            # piece of DISNAKKESWAN.
+            services = services.filter(
+                Q(name__icontains=word)
+                | Q(code__istartswith=word)
+                | Q(requirements__icontains=word)
+                | Q(agency__name__icontains=word)
+                | Q(agency__acronym__istartswith=word)
+            )
+            in_name &= Q(name__icontains=word) | Q(code__istartswith=word)
+        # The services named after what was asked for first, then by name.
+        return services.annotate(
+            named=Case(When(in_name, then=Value(0)), default=Value(1))
+        ).order_by("named", "name", "agency__name", "pk")
+
+
+# The words of a service search that count (`ServiceQuerySet.search`).
+SEARCH_WORDS = 6
 
 
 class Service(models.Model):
@@ -152,6 +202,24 @@ class Service(models.Model):
         _("standard processing days"), null=True, blank=True
     )
     fee = models.DecimalField(_("fee (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # The service standard's components a citizen needs (PermenPAN-RB 15/2014), published
+    # on the service's page: entered by the agency's HR officers or by import_services.
+    # Empty: not provided yet.
+    fee_note = models.CharField(
+        _("fee: basis or how it varies"), max_length=STANDARD_SHORT, blank=True
+    )
+    requirements = models.TextField(_("requirements"), max_length=STANDARD_LONG, blank=True)
+    procedure = models.TextField(_("procedure"), max_length=STANDARD_LONG, blank=True)
+    location = models.TextField(_("where"), max_length=STANDARD_SHORT, blank=True)
+    opening_hours = models.TextField(_("opening hours"), max_length=STANDARD_SHORT, blank=True)
+    complaint_url = models.URLField(
+        _("complaint link (SP4N-LAPOR!)"), max_length=STANDARD_SHORT, blank=True
+    )
+    complaint_contact = models.TextField(
+        _("other complaint channels"), max_length=STANDARD_SHORT, blank=True
+    )
+    # When the standard was last changed (also the optimistic lock of its workspace form).
+    standard_updated_at = models.DateTimeField(_("standard updated at"), null=True, blank=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -204,6 +272,99 @@ class ServiceMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.year} Q{self.quarter} {self.kind}"
+
+
+class FollowUpPlanQuerySet(models.QuerySet):
+    def public(self) -> "FollowUpPlanQuerySet":
+        """Plans of the services of public agencies (public like the service page)."""
+        return self.filter(service__agency__is_public=True)
+
+    def open(self) -> "FollowUpPlanQuerySet":
+        """Plans not done yet."""
+        return self.exclude(status=FollowUpPlan.Status.DONE)
+
+    def overdue(self, today: datetime.date) -> "FollowUpPlanQuerySet":
+        """Plans not done whose due date has passed on `today`."""
+        return self.open().filter(due_date__lt=today)
+
+
+class FollowUpPlan(models.Model):
+    """A follow-up plan (rencana tindak lanjut) an agency publishes for a service whose
+    survey results call for one (`performance.followup`): what it will do, which unit is
+    responsible, by when, and how far it has got. Public on the service's page and in open
+    data, so it names a unit or a position, never a person."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="plans", verbose_name=_("service")
+    )
+    # The survey quarter whose results the plan answers.
+    year = models.PositiveSmallIntegerField(_("survey year"))
+    quarter = models.PositiveSmallIntegerField(_("survey quarter"), choices=QUARTERS)
+    action = models.TextField(_("action"), max_length=PLAN_TEXT)
+    unit = models.CharField(_("unit responsible"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    created_by = user_who(_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FollowUpPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service", "-year", "-quarter", "due_date", "pk"]
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        indexes = [models.Index(fields=["status", "due_date"], name="follow_up_status_due")]
+        constraints = [
+            models.CheckConstraint(condition=QUARTER_CHECK, name="follow_up_quarter_1_4"),
+            models.CheckConstraint(
+                condition=Q(status="done", completed_on__isnull=False)
+                | (~Q(status="done") & Q(completed_on__isnull=True)),
+                name="follow_up_completed_on_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.year} Q{self.quarter}: {self.action[:60]}"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Not done, and its due date has passed on `today`."""
+        return self.status != self.Status.DONE and self.due_date < today
+
+
+class FollowUpUpdate(models.Model):
+    """A dated note on a plan's progress (what was done, a due date moved and why), with
+    the status the plan had after it: the plan's public history."""
+
+    plan = models.ForeignKey(
+        FollowUpPlan, on_delete=models.CASCADE, related_name="updates", verbose_name=_("plan")
+    )
+    on = models.DateField(_("date"))
+    text = models.TextField(_("update"), max_length=PLAN_TEXT)
+    status = models.CharField(
+        _("status after the update"), max_length=12, choices=FollowUpPlan.Status.choices
+    )
+    # Set when the update moved the plan's due date.
+    previous_due_date = models.DateField(_("previous due date"), null=True, blank=True)
+    due_date = models.DateField(_("new due date"), null=True, blank=True)
+    entered_by = user_who(_("entered by"))
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-on", "-pk"]
+        verbose_name = _("follow-up update")
+        verbose_name_plural = _("follow-up updates")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.on}: {self.text[:60]}"
 
 
 class SurveyResponseQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 """The rules behind the HR officer's service pages (`/workspace/services/`): paper survey
-batches, quarterly service metrics and the citizens' suggestions. Views stay thin; tests call
-these directly.
+batches, quarterly service metrics, the citizens' suggestions, the service standard and the
+follow-up plans. Views stay thin; tests call these directly.
 
 Every function takes objects the caller has already checked (a service of an agency the user
 may write to); none of them looks at the request.
@@ -17,9 +17,20 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import audit
-from .models import ANSWER_FIELDS, Agency, PaperBatch, Service, ServiceMetric, SurveyResponse
+from .models import (
+    ANSWER_FIELDS,
+    STANDARD_FIELDS,
+    Agency,
+    FollowUpPlan,
+    FollowUpUpdate,
+    PaperBatch,
+    Service,
+    ServiceMetric,
+    SurveyResponse,
+)
 
 Kind = ServiceMetric.Kind
 METRIC_KINDS: list[str] = list(Kind.values)
@@ -68,9 +79,9 @@ def metrics_period_allowed(year: int, quarter: int, today: datetime.date) -> boo
 
 def services_overview(services: QuerySet, *, current: Quarter, closed: Quarter) -> QuerySet:
     """`services` with `responses_now` (SKM responses in the `current` quarter, all
-    channels), `paper_now` (of those, on paper) and `metrics_closed` (how many of the seven
-    metrics are entered for the `closed` quarter): one query with three correlated counts,
-    whatever the number of services."""
+    channels), `paper_now` (of those, on paper), `metrics_closed` (how many of the seven
+    metrics are entered for the `closed` quarter) and `plans_open` (follow-up plans not done):
+    one query with four correlated counts, whatever the number of services."""
 
     def count(model, **where) -> Coalesce:
         rows = (
@@ -87,6 +98,10 @@ def services_overview(services: QuerySet, *, current: Quarter, closed: Quarter) 
         responses_now=count(SurveyResponse, **now),
         paper_now=count(SurveyResponse, channel=SurveyResponse.Channel.PAPER, **now),
         metrics_closed=count(ServiceMetric, year=closed.year, quarter=closed.quarter),
+        plans_open=count(
+            FollowUpPlan,
+            status__in=[FollowUpPlan.Status.PLANNED, FollowUpPlan.Status.IN_PROGRESS],
+        ),
     )
 
 
@@ -267,3 +282,190 @@ def save_metrics(
         updated=[k for k in upsert if k in stored],
         deleted=gone,
     )
+
+
+# --- the service standard -----------------------------------------------------------------
+
+
+class StaleEdit(Exception):
+    """The object was saved by someone else since the form was read; nothing was written.
+    `current` is the object as it is now."""
+
+    def __init__(self, current: object) -> None:
+        super().__init__("saved by someone else since the form was read")
+        self.current = current
+
+
+def _subject(service: Service) -> str:
+    return f"{service.agency.code}/{service.code}"
+
+
+def _as_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def save_standard(
+    *,
+    service: Service,
+    values: Mapping[str, object],
+    loaded: datetime.datetime | None,
+    user,
+) -> list[str]:
+    """Set the service standard of `service` (`STANDARD_FIELDS`, all of them in `values`) and
+    return the names of the fields that changed. One transaction with the row locked:
+    `loaded` is the standard's `standard_updated_at` when the form was read, and when the
+    standard was saved since (by another officer, or an import), StaleEdit is raised and
+    nothing is written, so nobody overwrites a change they never saw. A change moves
+    `standard_updated_at` on and is recorded in the audit trail with before and after."""
+    with transaction.atomic():
+        current = Service.objects.select_for_update().select_related("agency").get(pk=service.pk)
+        if current.standard_updated_at != loaded:
+            raise StaleEdit(current)
+        changed = [f for f in STANDARD_FIELDS if getattr(current, f) != values[f]]
+        if not changed:
+            return []
+        before = {f: _as_text(getattr(current, f)) for f in changed}
+        for f in changed:
+            setattr(current, f, values[f])
+        current.standard_updated_at = timezone.now()
+        current.save(update_fields=[*changed, "standard_updated_at"])
+        audit.record(
+            user,
+            "service:standard",
+            _subject(current),
+            agency_id=current.agency_id,
+            before=before,
+            after={f: _as_text(values[f]) for f in changed},
+        )
+    service.refresh_from_db()
+    return changed
+
+
+# --- follow-up plans ------------------------------------------------------------------------
+
+PLAN_FIELDS = ("action", "unit", "due_date")
+
+
+def _plan_values(plan: FollowUpPlan, names: Iterable[str]) -> dict[str, str | None]:
+    return {f: _as_text(getattr(plan, f)) for f in names}
+
+
+def create_plan(
+    *,
+    service: Service,
+    year: int,
+    quarter: int,
+    action: str,
+    unit: str,
+    due_date: datetime.date,
+    user,
+) -> FollowUpPlan:
+    """A new follow-up plan of `service` answering its survey results of `year`/`quarter`,
+    status planned, recorded in the audit trail."""
+    with transaction.atomic():
+        plan = FollowUpPlan.objects.create(
+            service=service,
+            year=year,
+            quarter=quarter,
+            action=action,
+            unit=unit,
+            due_date=due_date,
+            created_by=user,
+        )
+        audit.record(
+            user,
+            "service:plan",
+            f"{_subject(service)} {year} Q{quarter}",
+            agency_id=service.agency_id,
+            plan=plan.pk,
+            after=_plan_values(plan, ("year", "quarter", *PLAN_FIELDS, "status")),
+        )
+    return plan
+
+
+def edit_plan(
+    *,
+    plan: FollowUpPlan,
+    action: str,
+    unit: str,
+    due_date: datetime.date,
+    reason: str,
+    loaded: datetime.datetime,
+    on: datetime.date,
+    user,
+) -> list[str]:
+    """Change a plan's action, unit or due date and return the names of the fields that
+    changed. A moved due date is also a dated update of the plan (`on`, the `reason`, old
+    and new date), public like the others, so a plan cannot quietly stop being overdue.
+    `loaded` is the plan's `updated_at` when the form was read: StaleEdit when it was
+    changed since, and nothing is written. Recorded in the audit trail."""
+    wanted = {"action": action, "unit": unit, "due_date": due_date}
+    with transaction.atomic():
+        current = (
+            FollowUpPlan.objects.select_for_update()
+            .select_related("service__agency")
+            .get(pk=plan.pk)
+        )
+        if current.updated_at != loaded:
+            raise StaleEdit(current)
+        changed = [f for f, v in wanted.items() if getattr(current, f) != v]
+        if not changed:
+            return []
+        before = _plan_values(current, changed)
+        if "due_date" in changed:
+            FollowUpUpdate.objects.create(
+                plan=current,
+                on=on,
+                text=reason,
+                status=current.status,
+                previous_due_date=current.due_date,
+                due_date=due_date,
+                entered_by=user,
+            )
+        for f in changed:
+            setattr(current, f, wanted[f])
+        current.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            user,
+            "service:plan",
+            f"{_subject(current.service)} {current.year} Q{current.quarter}",
+            agency_id=current.service.agency_id,
+            plan=current.pk,
+            before=before,
+            after=_plan_values(current, changed),
+            reason=reason,
+        )
+    plan.refresh_from_db()
+    return changed
+
+
+def add_plan_update(
+    *, plan: FollowUpPlan, on: datetime.date, text: str, status: str, user
+) -> FollowUpUpdate:
+    """A dated update of a plan, which sets the plan's status: done records the update's
+    date as the day it was completed; any other status (a plan reopened) clears it. One
+    transaction with the plan locked; recorded in the audit trail."""
+    with transaction.atomic():
+        current = (
+            FollowUpPlan.objects.select_for_update()
+            .select_related("service__agency")
+            .get(pk=plan.pk)
+        )
+        before = current.status
+        update = FollowUpUpdate.objects.create(
+            plan=current, on=on, text=text, status=status, entered_by=user
+        )
+        current.status = status
+        current.completed_on = on if status == FollowUpPlan.Status.DONE else None
+        current.save(update_fields=["status", "completed_on", "updated_at"])
+        audit.record(
+            user,
+            "service:plan_update",
+            f"{_subject(current.service)} {current.year} Q{current.quarter}",
+            agency_id=current.service.agency_id,
+            plan=current.pk,
+            before={"status": before},
+            after={"status": status, "on": on.isoformat()},
+        )
+    plan.refresh_from_db()
+    return update

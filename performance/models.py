@@ -5,7 +5,7 @@ import dataclasses
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -118,6 +118,17 @@ class ScoringScheme(models.Model):
         default=Decimal("88.31"),
         help_text=_("The IKM at which the survey component S is 100; 88.31 starts grade A."),
     )
+    follow_up_nrr_below = models.DecimalField(
+        _("follow-up plan when an element's mean answer is below"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("2.75"),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(4))],
+        help_text=_(
+            "A service graded C or D in a quarter calls for a follow-up plan, and so does one "
+            "with an element whose mean answer (1 to 4) is below this."
+        ),
+    )
     # Coherence of staff ratings with the agency's own predikat (the leaders' dashboard):
     # the distribution rules of the ASN performance regulation, in percent of the scored
     # staff. "Baik" counts Baik or better, "Butuh Perbaikan" and "Kurang" that band or worse.
@@ -173,6 +184,10 @@ class ScoringScheme(models.Model):
             models.CheckConstraint(
                 condition=Q(ikm_target__gt=0) & Q(ikm_target__lte=100),
                 name="scheme_ikm_target_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_nrr_below__gte=1) & Q(follow_up_nrr_below__lte=4),
+                name="scheme_follow_up_nrr_1_4",
             ),
             models.CheckConstraint(
                 condition=Q(coherence_baik_max_baik__lte=100)

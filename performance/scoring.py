@@ -57,6 +57,10 @@ class Scheme:
     # The IKM that counts as a 100% achievement of the survey component S: the lower bound
     # of mutu pelayanan A (PermenPAN-RB 14/2017) by default; the province's choice.
     ikm_target: Decimal = Decimal("88.31")
+    # A service calls for a follow-up plan when its quarter's grade is C or D, or when the
+    # mean answer (NRR) of one of the nine elements is below this: the province's choice;
+    # 2.75 is well inside grade C of an element (2.60-3.064, PermenPAN-RB 14/2017).
+    follow_up_nrr_below: Decimal = Decimal("2.75")
 
     def snapshot(self) -> dict[str, str]:
         """Every parameter as text, as a score run records it (`from_snapshot` reads it)."""
@@ -436,6 +440,37 @@ def mutu_pelayanan(ikm_value: Decimal) -> str:
         if ikm_value >= lowest:
             return grade
     return IKM_GRADES[-1][0]
+
+
+# Grades of a quarter's IKM that call for a follow-up plan (rencana tindak lanjut).
+FOLLOW_UP_GRADES = ("C", "D")
+
+
+@dataclass(frozen=True)
+class FollowUpCall:
+    """Why a quarter's survey results call for a follow-up plan: the quarter's grade, and
+    the elements (1-9) whose mean answer is below the scheme's `follow_up_nrr_below`."""
+
+    grade: str
+    weak: tuple[int, ...]
+
+
+def follow_up_call(
+    element_sums: Sequence[int], n: int, scheme: Scheme = DEFAULT_SCHEME
+) -> FollowUpCall | None:
+    """Whether the survey results of a quarter (the nine per-element sums of answers over n
+    respondents) call for a follow-up plan: when the quarter's grade is C or D, or when an
+    element's mean answer (NRR, sum / n) is below `scheme.follow_up_nrr_below`, compared
+    exactly (sum < threshold x n). None when they do not, and with fewer respondents than
+    the scheme's minimum (no grade: too few answers to act on)."""
+    if n <= 0 or n < scheme.survey_min_responses:
+        return None
+    grade = mutu_pelayanan(ikm_from_sums(element_sums, n))
+    threshold = Fraction(scheme.follow_up_nrr_below) * n
+    weak = tuple(i + 1 for i, total in enumerate(element_sums) if total < threshold)
+    if grade in FOLLOW_UP_GRADES or weak:
+        return FollowUpCall(grade, weak)
+    return None
 
 
 def survey_component(ikm_value: Decimal | None, scheme: Scheme = DEFAULT_SCHEME) -> Decimal | None:

@@ -51,6 +51,7 @@ def sample_paths() -> dict[str, str]:
         "service": f"/agencies/{slug}/services/{service}/",
         "survey": f"/agencies/{slug}/services/{service}/survey/",
         "rankings": "/rankings/",
+        "service-search": "/services/?q=ktp",
         "compare": f"/compare/?a={slug}&a={other}",
         "methodology": "/methodology/",
         "open-data": "/open-data/",

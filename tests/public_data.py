@@ -8,6 +8,7 @@ the tests' transactions and wiped when the module ends.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +19,8 @@ from agencies.models import (
     ANSWER_FIELDS,
     Agency,
     AuditEvent,
+    FollowUpPlan,
+    FollowUpUpdate,
     Region,
     SampleData,
     Service,
@@ -206,6 +209,28 @@ def build() -> PublicData:
                 )
     SurveyResponse.objects.bulk_create(responses, batch_size=5000)
     ServiceMetric.objects.bulk_create(metrics, batch_size=5000)
+    # Follow-up plans of two public agencies' services (one with an update) and of the
+    # agency that is not public.
+    plans = FollowUpPlan.objects.bulk_create(
+        [
+            FollowUpPlan(
+                service=s,
+                year=2025,
+                quarter=3,
+                action=f"Menambah loket {s.code}",
+                unit="Bidang Pelayanan",
+                due_date=datetime.date(2026, 3, 31),
+            )
+            for s in services
+            if s.code == "L1" and s.agency in (data.agencies[0], data.agencies[1], data.hidden)
+        ]
+    )
+    FollowUpUpdate.objects.create(
+        plan=plans[0],
+        on=datetime.date(2026, 1, 15),
+        text="Loket tambahan dibuka",
+        status=FollowUpPlan.Status.IN_PROGRESS,
+    )
     SampleData.objects.create()
     data.run = recompute_scores(today=AFTER_2025)
     # A correction of the run, as `recompute_scores` records one when a published figure of
@@ -249,6 +274,8 @@ def wipe() -> None:
         Employee,
         SurveyResponse,
         ServiceMetric,
+        FollowUpUpdate,
+        FollowUpPlan,
         Service,
         Agency,
         Region,

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import follow_up
 from . import views as dashboard
 
 app_name = "dashboard"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("coherence.csv", dashboard.coherence_csv, name="coherence_csv"),
     path("compliance/", dashboard.compliance, name="compliance"),
     path("compliance.csv", dashboard.compliance_csv, name="compliance_csv"),
+    path("follow-up/", follow_up.follow_up, name="follow_up"),
 ]

@@ -52,6 +52,7 @@ from performance.models import (
 from performance.scoring import quarter_last_day
 from portal.context_processors import SAMPLE_DATA_KEY
 
+from . import services_standard as standard
 from .generate import (
     PK_EXTRA_COLUMNS,
     Key,
@@ -146,6 +147,7 @@ def seed_demo(
             )
         _set_supervisors(people)
         _set_dates(seed)
+        say("service standards and follow-up plans: {standards}, {plans}".format(**standard.seed()))
         _mark(scale)
     cache.delete(SAMPLE_DATA_KEY)
     return database_counts()

@@ -10,7 +10,7 @@ from django.db.models.functions import Rank
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import QUARTERS, Agency, AgencyQuerySet, Region
+from agencies.models import QUARTERS, Agency, AgencyQuerySet, Region, Service
 from performance.models import Predikat, ScoreRun
 from performance.queries import PublishedPeriod, latest_quarter, published_period, run_year
 from performance.scoring import previous_period
@@ -280,3 +280,31 @@ class PeriodForm(forms.Form):
         default and the form says what was wrong)."""
         self.is_valid()
         return self.cleaned_data.get(name) or None
+
+
+class ServiceFilter(django_filters.FilterSet):
+    """The service search (`/services/?q=`): public services matching every word of what a
+    person needs in their name, code, requirements or agency (`ServiceQuerySet.search`);
+    every public service, by name, when nothing is asked."""
+
+    q = django_filters.CharFilter(label=_("What do you need?"), method="_search", max_length=100)
+
+    class Meta:
+        model = Service
+        fields: list[str] = []
+
+    def __init__(self, data: object) -> None:
+        super().__init__(
+            data,
+            queryset=Service.objects.public()
+            .select_related("agency")
+            .order_by("name", "agency__name", "pk"),
+        )
+
+    def _search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    @property
+    def query(self) -> str:
+        """What was searched for (empty when nothing, or nothing valid)."""
+        return (self.form.cleaned_data.get("q") or "").strip() if self.is_valid() else ""

@@ -1,10 +1,10 @@
 """The open datasets: what each holds (the data dictionary shown on the hub) and its rows.
 
 Every dataset is public by law or aggregated (DESIGN.md, "Privacy and openness"): agencies,
-services, agency-level scores of the published run, agency Perjanjian Kinerja indicators
-with targets and realisations, IKM by service and quarter, and suppressed counts of
-approved decisions. Never an individual civil servant's data: no query here touches Employee
-or an SKP contract.
+services with their service standards, agency-level scores of the published run, agency
+Perjanjian Kinerja indicators with targets and realisations, IKM by service and quarter,
+service figures, follow-up plans, and suppressed counts of approved decisions. Never an
+individual civil servant's data: no query here touches Employee or an SKP contract.
 """
 
 from __future__ import annotations
@@ -15,14 +15,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
+from agencies.models import (
+    ANSWER_FIELDS,
+    STANDARD_FIELDS,
+    Agency,
+    FollowUpPlan,
+    FollowUpUpdate,
+    Service,
+    ServiceMetric,
+    SurveyResponse,
+)
+from agencies.sampling import on_time_rate, resolution_rate
 from agencies.suppression import suppress
+from performance import followup
 from performance.corrections import explain
 from performance.models import Correction, Predikat, Score, ScoreRun
 from performance.queries import ikm_of, indicator_quarter, indicator_status
@@ -36,7 +47,7 @@ PERIOD_ORDER = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4, "Y": 5}
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text, integer, decimal, date-time, boolean
+    type: str  # text, integer, decimal, date, date-time, boolean
     description: Promise
     unit: Promise | str = ""
     nullable: bool = True  # False: every row has a value (the API's schema says so)
@@ -169,7 +180,78 @@ def service_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     if filters.agencies is not None:
         services = services.filter(agency__in=filters.agencies)
     for s in services:
-        yield [s.agency.code, s.code, s.name, s.standard_days, s.fee]
+        yield [
+            s.agency.code,
+            s.code,
+            s.name,
+            *[getattr(s, name) for name in STANDARD_FIELDS],
+            s.standard_updated_at,
+        ]
+
+
+def service_figure_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """One row per public service and quarter with any figure reported: the seven figures
+    and the two rates the service page shows. One query."""
+    metrics = ServiceMetric.objects.filter(service__agency__is_public=True)
+    if filters.agencies is not None:
+        metrics = metrics.filter(service__agency__in=filters.agencies)
+    if filters.year:
+        metrics = metrics.filter(year=filters.year)
+    quarters: dict[tuple, dict[str, Decimal]] = {}
+    for code, service, year, quarter, kind, value in metrics.values_list(
+        "service__agency__code", "service__code", "year", "quarter", "kind", "value"
+    ).iterator():
+        quarters.setdefault((code, service, year, quarter), {})[kind] = value
+    for key in sorted(quarters):
+        figures = quarters[key]
+        yield [
+            *key,
+            *[figures.get(kind) for kind in ServiceMetric.Kind.values],
+            on_time_rate(
+                figures.get(ServiceMetric.Kind.COMPLETED_ON_TIME),
+                figures.get(ServiceMetric.Kind.COMPLETED_LATE),
+            ),
+            resolution_rate(
+                figures.get(ServiceMetric.Kind.COMPLAINTS_RESOLVED),
+                figures.get(ServiceMetric.Kind.COMPLAINTS_RECEIVED),
+            ),
+        ]
+
+
+def follow_up_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """One row per follow-up plan of a public service, with its updates as dated lines.
+    Overdue is judged on the day of the published run (`followup.as_of`). Two queries."""
+    plans = FollowUpPlan.objects.public().select_related("service__agency")
+    if filters.agencies is not None:
+        plans = plans.filter(service__agency__in=filters.agencies)
+    if filters.year:
+        plans = plans.filter(year=filters.year)
+    plans = plans.prefetch_related(
+        Prefetch("updates", queryset=FollowUpUpdate.objects.order_by("on", "pk"))
+    )
+    day = followup.as_of(run)
+    rows = []
+    for p in plans:
+        updates = list(p.updates.all())
+        rows.append(
+            [
+                p.service.agency.code,
+                p.service.code,
+                p.year,
+                p.quarter,
+                p.action,
+                p.unit,
+                p.due_date,
+                p.status,
+                p.is_overdue(day),
+                p.completed_on,
+                len(updates),
+                updates[-1].on if updates else None,
+                "\n".join(f"{u.on.isoformat()} ({u.status}): {u.text}" for u in updates),
+            ]
+        )
+    # In code point order, whatever the database's collation.
+    yield from sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3], r[6]))
 
 
 def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -353,7 +435,17 @@ DATASETS = {
                 ),
                 Column("service_name", "text", _("Name of the service")),
                 Column("standard_days", "integer", _("Standard processing time"), _("days")),
-                Column("fee", "decimal", _("Fee"), "Rp"),
+                Column("fee", "decimal", _("Fee; 0 when free of charge"), "Rp"),
+                Column("fee_note", "text", _("The fee's legal basis, or how it varies")),
+                Column("requirements", "text", _("Requirements, one per line")),
+                Column("procedure", "text", _("Procedure, one step per line")),
+                Column("location", "text", _("Where the service is delivered")),
+                Column("opening_hours", "text", _("Opening hours")),
+                Column("complaint_url", "text", _("Link for complaints (SP4N-LAPOR!)")),
+                Column("complaint_contact", "text", _("Other complaint channels")),
+                Column(
+                    "standard_updated_at", "date-time", _("When the service standard last changed")
+                ),
             ),
             service_rows,
             keywords=(_("public services"), _("service standard")),
@@ -524,6 +616,70 @@ DATASETS = {
             ),
             ikm_rows,
             keywords=("IKM", "SKM", _("citizen satisfaction survey")),
+        ),
+        Dataset(
+            "service-figures",
+            _("Service figures"),
+            _(
+                "The figures each agency reports per public service and quarter: applications, "
+                "completions on time and late, processing days, complaints and people served."
+            ),
+            (
+                AGENCY_CODE,
+                Column("service_code", "text", _("Code of the service")),
+                YEAR,
+                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                *[
+                    Column(kind, "decimal" if kind == "avg_processing_days" else "integer", label)
+                    for kind, label in ServiceMetric.Kind.choices
+                ],
+                Column(
+                    "on_time_percent",
+                    "decimal",
+                    _("Completed on time, as a share of those completed"),
+                    "%",
+                ),
+                Column(
+                    "complaints_resolved_percent",
+                    "decimal",
+                    _("Complaints resolved, as a share of those received"),
+                    "%",
+                ),
+            ),
+            service_figure_rows,
+        ),
+        Dataset(
+            "follow-up-plans",
+            _("Follow-up plans"),
+            _(
+                "What each agency does about a service whose survey results call for it "
+                "(graded C or D, or an element answered poorly): the action, the unit "
+                "responsible, the due date, the status and dated updates."
+            ),
+            (
+                AGENCY_CODE,
+                Column("service_code", "text", _("Code of the service")),
+                Column("survey_year", "integer", _("Year of the survey the plan answers")),
+                Column("survey_quarter", "integer", _("Quarter of the survey the plan answers")),
+                Column("action", "text", _("What the agency will do")),
+                Column("unit_responsible", "text", _("The unit or position responsible")),
+                Column("due_date", "date", _("When the action is due")),
+                Column("status", "text", _("planned, in_progress or done")),
+                Column(
+                    "overdue",
+                    "boolean",
+                    _("Not done and past its due date, on the day of the published run"),
+                ),
+                Column("completed_on", "date", _("When it was done")),
+                Column("updates", "integer", _("Number of dated updates")),
+                Column("last_update_on", "date", _("Date of the latest update")),
+                Column(
+                    "update_log",
+                    "text",
+                    _("Every update, oldest first, one per line: date (status): text"),
+                ),
+            ),
+            follow_up_rows,
         ),
         Dataset(
             "decisions",

@@ -21,6 +21,7 @@ agency_patterns = [
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("agencies/", include((agency_patterns, "agencies"))),
+    path("services/", views.service_search, name="service_search"),
     path("rankings/", views.rankings, name="rankings"),
     path("compare/", views.compare, name="compare"),
     path("methodology/", site_views.methodology, name="methodology"),

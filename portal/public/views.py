@@ -14,7 +14,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
-from performance import scoring
+from performance import followup, scoring
 from performance.models import ScoreRun
 from performance.queries import (
     agency_scores,
@@ -30,7 +30,14 @@ from performance.queries import (
 )
 from portal.common.runs import published_run
 
-from .filters import PAGE_SIZE, AgencyFilter, CompareForm, PeriodForm, RankingFilter
+from .filters import (
+    PAGE_SIZE,
+    AgencyFilter,
+    CompareForm,
+    PeriodForm,
+    RankingFilter,
+    ServiceFilter,
+)
 from .pagecache import public_page
 from .results import (
     ServiceYearForm,
@@ -132,6 +139,7 @@ def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         )
         for i, f in enumerate(ANSWER_FIELDS)
     ]
+    plans, day = followup.plans_of(service), followup.as_of(run)
     return render(
         request,
         "public/service.html",
@@ -148,6 +156,11 @@ def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "metric_rows": metric_rows(quarters),
             "channel_rows": channel_rows(quarters),
             "contradictions": sum(r.contradiction for r in quarters),
+            # The service standard comes first on the page; the follow-up plans after the
+            # survey results they answer.
+            "plans": plans,
+            "finding": followup.finding_for(service, today=day, run=run, plans=plans),
+            "today": day,
         },
     )
 
@@ -262,3 +275,15 @@ def compare(request: HttpRequest) -> HttpResponse:
 def _compare_selects(slugs: list[str], size: int) -> list[tuple[int, str]]:
     """(number, chosen slug or "") for each of the `size` agency selects of the form."""
     return [(i + 1, slugs[i] if i < len(slugs) else "") for i in range(size)]
+
+
+@public_page(params=("q", "page"))
+def service_search(request: HttpRequest) -> HttpResponse:
+    """Find a service by what a person needs ("KTP", "izin usaha", "akta")."""
+    services = ServiceFilter(request.GET)
+    page = Paginator(services.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/services.html",
+        {"filter": services, "page": page},
+    )

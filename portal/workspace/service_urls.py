@@ -1,9 +1,11 @@
 """HR officers' pages for their agencies' public services, mounted at /workspace/services/
-(namespace "services"): paper survey batches, service metrics, citizens' suggestions."""
+(namespace "services"): paper survey batches, service metrics, citizens' suggestions, the
+service standard and the follow-up plans."""
 
 from django.urls import path
 
 from . import service_views as views
+from . import standard_views
 
 app_name = "services"
 
@@ -17,4 +19,9 @@ urlpatterns = [
         views.metrics_edit,
         name="metrics_edit",
     ),
+    path("<int:service_pk>/standard/", standard_views.standard_edit, name="standard"),
+    path("<int:service_pk>/plans/", standard_views.plans, name="plans"),
+    path("<int:service_pk>/plans/new/", standard_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/edit/", standard_views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/update/", standard_views.plan_update, name="plan_update"),
 ]

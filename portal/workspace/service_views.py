@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from agencies import services
 from agencies.access import agencies_for
 from agencies.models import QUARTERS, Membership, Service, SurveyResponse
-from performance import scoring
+from performance import followup, scoring
 from performance.contracts import scheme_of
 from portal.common.decorators import staff_view
 
@@ -75,6 +75,13 @@ def service_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     officer_of = set(agencies_for(request.user, *OFFICER).values_list("pk", flat=True))
+    found = followup.findings(
+        Service.objects.filter(pk__in=[s.pk for s in page]),
+        today=today,
+        scheme_for=followup.scheme_reader(None),
+    )
+    for service in page:
+        service.finding = found.get(service.pk)
     return render(
         request,
         "workspace/services/list.html",

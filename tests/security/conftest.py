@@ -5,6 +5,7 @@ rolled back at the end; each test runs in a savepoint on top of it (pytest-djang
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import tempfile
 import time
@@ -57,7 +58,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def _build() -> World:
-    from agencies.models import Membership
+    from agencies.models import FollowUpPlan, Membership
     from performance.models import LateChange, PerformanceContract
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
@@ -100,6 +101,15 @@ def _build() -> World:
     service = ServiceFactory(agency=a, code="KIA", name="Layanan KIA")
     SurveyResponseFactory(service=service, suggestion="Antrean terlalu panjang")
     service_b = ServiceFactory(agency=cast.agency_b, code="PPDB", name="PPDB")
+    plan = FollowUpPlan.objects.create(
+        service=service,
+        year=2025,
+        quarter=1,
+        action="Memperpendek antrean",
+        unit="Bidang Pelayanan",
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+        created_by=cast.officer_a,
+    )
 
     now = timezone.now()
     recommended = cast.decisions["ani"]  # a reward, recommended
@@ -147,6 +157,7 @@ def _build() -> World:
         "late_change": late_change,
         "service": service,
         "service_b": service_b,
+        "plan": plan,
         "recommended": Decision.objects.get(pk=recommended.pk),
         "decided": Decision.objects.get(pk=decided.pk),
         "penalty": Decision.objects.get(pk=penalty.pk),

@@ -136,6 +136,11 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
             "year": 2025,
             "quarter": 1,
         },
+        "services:standard": lambda: {"service_pk": pk(o["service"])},
+        "services:plans": lambda: {"service_pk": pk(o["service"])},
+        "services:plan_create": lambda: {"service_pk": pk(o["service"])},
+        "services:plan_edit": lambda: {"pk": pk(o["plan"])},
+        "services:plan_update": lambda: {"pk": pk(o["plan"])},
         "staff_decisions:detail": lambda: {"pk": pk(o["penalty"])},
         "staff_decisions:object": lambda: {"pk": pk(o["penalty"])},
         "rewards:detail": lambda: {"pk": pk(o["recommended"])},
@@ -214,6 +219,26 @@ def post_data(name: str, w) -> dict:
         }
     if name == "services:metrics_edit":
         return {"applications": "100", "completed_on_time": "80", "completed_late": "10"}
+    if name == "services:standard":
+        return {"loaded": "", "requirements": "KTP-el\nKartu Keluarga", "standard_days": "3"}
+    if name == "services:plan_create":
+        return {
+            "year": 2025,
+            "quarter": 1,
+            "action": "Menambah petugas loket",
+            "unit": "Bidang Pelayanan",
+            "due_date": (today + datetime.timedelta(days=60)).isoformat(),
+        }
+    if name == "services:plan_edit":
+        plan = o["plan"]
+        return {
+            "loaded": plan.updated_at.isoformat(),
+            "action": "Menambah dua petugas loket",
+            "unit": plan.unit,
+            "due_date": plan.due_date.isoformat(),
+        }
+    if name == "services:plan_update":
+        return {"on": today.isoformat(), "text": "Petugas sudah ditambah", "status": "done"}
     if name == "staff_decisions:object":
         return {"text": "Mohon ditinjau kembali"}
     if name == "rewards:queue":

@@ -40,6 +40,7 @@ FIELDS: dict[str, type[serializers.Field]] = {
     "text": serializers.CharField,
     "integer": serializers.IntegerField,
     "decimal": DecimalString,
+    "date": serializers.DateField,  # ISO 8601, YYYY-MM-DD
     "date-time": serializers.DateTimeField,  # ISO 8601 in WITA, with its offset (+08:00)
     "boolean": serializers.BooleanField,
 }

@@ -18,6 +18,8 @@ from django.db.models import Count, Sum
 from agencies.models import (
     ANSWER_FIELDS,
     Agency,
+    FollowUpPlan,
+    FollowUpUpdate,
     Region,
     SampleData,
     Service,
@@ -73,6 +75,8 @@ def _wipe() -> None:
         Employee,
         SurveyResponse,
         ServiceMetric,
+        FollowUpUpdate,
+        FollowUpPlan,
         Service,
         Agency,
         Region,

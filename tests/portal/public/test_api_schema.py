@@ -33,6 +33,7 @@ TYPES = {
     "text": {"type": "string"},
     "integer": {"type": "integer"},
     "decimal": {"type": "string", "format": "decimal"},
+    "date": {"type": "string", "format": "date"},
     "date-time": {"type": "string", "format": "date-time"},
     "boolean": {"type": "boolean"},
 }

@@ -22,7 +22,13 @@ from performance.caching import forget_published_run
 from performance.models import ScoreRun
 from portal.public.api.views import LIST_PARAMS
 from portal.public.corrections import CorrectionFilter
-from portal.public.filters import AgencyFilter, CompareForm, PeriodForm, RankingFilter
+from portal.public.filters import (
+    AgencyFilter,
+    CompareForm,
+    PeriodForm,
+    RankingFilter,
+    ServiceFilter,
+)
 from portal.public.opendata import DATASETS, FilterForm
 from portal.public.pagecache import public_page
 from portal.public.results import ServiceYearForm
@@ -125,6 +131,7 @@ def test_every_public_page_declares_the_parameters_its_form_reads():
         # The API's lists (issue 24), named by their dataset: the files' filters and pages.
         **{f"api:{slug}": set(LIST_PARAMS) for slug in DATASETS},
         "corrections": {*CorrectionFilter.base_filters, "page"},
+        "service_search": {*ServiceFilter.base_filters, "page"},
     }
     declared = dict(_public_views())
     assert {"home", "list", "detail", "service", "rankings", "compare", "methodology"} <= set(
