@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from agencies.models import (
     ANSWER_FIELDS,
@@ -24,6 +25,7 @@ from agencies.models import (
     ServiceMetric,
     SurveyResponse,
 )
+from performance import scoring
 from performance.models import (
     Achievement,
     AnnualAchievement,
@@ -36,6 +38,7 @@ from performance.models import (
     ScoreRun,
     ScoringScheme,
     StaffCount,
+    StaffRating,
     Target,
 )
 from performance.services import recompute_scores
@@ -117,6 +120,23 @@ def build() -> PublicData:
             PerformanceContract(year=2025, agency=e.agency, employee=e, status=approved)
             for e in employees
         ]
+    )
+    # The civil servants' ratings of 2025: every cell of the matrix in turn, every tenth
+    # person unrated (no predikat).
+    now = timezone.now()
+    StaffRating.objects.bulk_create(
+        [
+            StaffRating(
+                contract=c,
+                results=scoring.RATINGS[k % 3],
+                behaviour=scoring.RATINGS[(k // 3) % 3],
+                rated_at=now,
+                changed_at=now,
+            )
+            for k, c in enumerate(skp_contracts)
+            if k % 10 != 9
+        ],
+        batch_size=5000,
     )
     indicators = Indicator.objects.bulk_create(
         [
@@ -224,6 +244,8 @@ def wipe() -> None:
         Realisation,
         Target,
         Indicator,
+        StaffRating.history.model,
+        StaffRating,
         PerformanceContract,
         Employee,
         SurveyResponse,

@@ -189,7 +189,9 @@ def _coherence(run: ScoreRun, sel: Selection) -> dict:
     scheme = q.coherence_scheme(sel.year)
     return {
         "scheme": scheme,
-        "rules": [(r, r.limit(scheme)) for r in q.COHERENCE_RULES],
+        "rules": [
+            (org, [q.rule_text(r) for r in rules]) for org, rules in scheme.distribution_rows()
+        ],
         "rows": q.coherence(run.pk, sel.year, sel.agencies, scheme),
         "bands": scoring.PREDIKAT_ORDER,
     }
@@ -210,7 +212,7 @@ COHERENCE_HEADER = [
     "region",
     "year",
     "predikat",
-    "staff_scored",
+    "staff_rated",
     *[f"percent_{p.lower().replace(' ', '_')}" for p in scoring.PREDIKAT_ORDER],
     "flags",
 ]

@@ -488,5 +488,3 @@ def submit_survey(
         cache.delete_many([duplicate_key, _token_key(token)])
         raise
     return Outcome(STORED, response=response)
-
-
