@@ -58,7 +58,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def _build() -> World:
     from agencies.models import Membership
-    from performance.models import PerformanceContract
+    from performance.models import PerformanceContract, StaffRating
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
     from tests.factories import (
@@ -110,6 +110,19 @@ def _build() -> World:
     objection = Objection.objects.create(
         decision=objected, lodged_by=cast.officer_a, text="Nilai keliru", lodged_at=now
     )
+    # Civil servants' ratings (2025 is closed): citra's given, so that her predikat can be
+    # objected to and her ratings changed; ani still to rate (the upload and the bulk form).
+    rated = PerformanceContract.objects.get(employee=cast.people["citra"], year=2025)
+    StaffRating.objects.create(
+        contract=rated,
+        results="below",
+        behaviour="below",
+        suggested="below",
+        rated_by=cast.approver_a,
+        rated_at=now,
+        changed_at=now,
+    )
+    to_rate = PerformanceContract.objects.get(employee=cast.people["ani"], year=2025)
     users = {
         "anonymous": None,
         "citizen": citizen,
@@ -136,6 +149,8 @@ def _build() -> World:
         "objection": objection,
         "decision_b": cast.decisions["dewi"],
         "decision_regency": cast.decisions["eko"],
+        "rated": rated,
+        "to_rate": to_rate,
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

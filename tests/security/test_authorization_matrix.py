@@ -138,6 +138,9 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "rewards:decide": lambda: {"pk": pk(o["recommended"])},
         "rewards:reverse": lambda: {"pk": pk(o["decided"])},
         "rewards:answer": lambda: {"pk": pk(o["objection"])},
+        "ratings:agency": lambda: {"agency_pk": pk(o["agency"]), "year": 2025},
+        "ratings:person": lambda: {"pk": pk(o["rated"])},
+        "ratings:object": lambda: {"pk": pk(o["rated"])},
     }.get(name, dict)()
     return reverse(name, kwargs=kwargs)
 
@@ -210,6 +213,24 @@ def post_data(name: str, w) -> dict:
         return {"applications": "100", "completed_on_time": "80", "completed_late": "10"}
     if name == "staff_decisions:object":
         return {"text": "Mohon ditinjau kembali"}
+    if name == "ratings:agency":
+        return {f"r{o['to_rate'].pk}-results": "above", f"r{o['to_rate'].pk}-behaviour": "above"}
+    if name == "ratings:person":
+        return {
+            "results": "below",
+            "behaviour": "as_expected",
+            "reason": "Koreksi atas perilaku",
+            "confirm_changes": "on",
+        }
+    if name == "ratings:object":
+        return {"text": "Mohon ditinjau kembali"}
+    if name == "ratings:upload":
+        nip = o["to_rate"].employee.nip
+        rows = (
+            "agency_code,nip,year,results_rating,behaviour_rating,reason\n"
+            f"DIKES,{nip},2025,above,above,\n"
+        )
+        return {"file": SimpleUploadedFile("ratings.csv", rows.encode(), "text/csv")}
     if name == "rewards:queue":
         return {"decisions": [o["recommended"].pk], "action": "approve", "reason": ""}
     if name == "rewards:decide":

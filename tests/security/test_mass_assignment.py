@@ -185,6 +185,12 @@ def check_nothing(w, other, response, changes):
     assert changes == []
 
 
+def check_hidden(w, other, response, changes):
+    """Refused like a missing object (a decision outside the leader's authority)."""
+    assert response.status_code == 404, response.status_code
+    assert changes == []
+
+
 def check_submitted(w, other, response, changes):
     draft = _contract(w, "draft")
     assert (draft.status, draft.submitted_by_id) == (Status.SUBMITTED, w.users["officer"].pk)
@@ -435,7 +441,7 @@ CASES = {
             "decisions": [w.objects["decision_regency"].pk, w.objects["recommended"].pk],
             "action": "approve",
         },
-        check_nothing,
+        check_hidden,
         True,
     ),
     "decision reverse": Case(
