@@ -18,7 +18,6 @@ from fractions import Fraction
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from agencies.access import DASHBOARD_ROLES, agencies_for
 from agencies.models import AgencyQuerySet, Membership, SurveyResponse
@@ -32,6 +31,7 @@ from performance.models import (
     Target,
 )
 from performance.queries import Ikm, ikm_of, previous_period, staff_predikat_counts
+from portal.common.distribution import breach_text
 from rewards.models import Decision
 
 Role = Membership.Role
@@ -194,35 +194,6 @@ def coherence_scheme(year: int) -> scoring.Scheme:
     """The year's scheme as it stands (its distribution pattern), or the defaults."""
     stored = ScoringScheme.objects.filter(year=year).first()
     return stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
-
-
-def _staff_words(rule: scoring.DistributionRule) -> str:
-    return str(_(" or ")).join(str(_(p)) for p in rule.staff)
-
-
-def rule_text(rule: scoring.DistributionRule) -> str:
-    """A clause in words: "at most 70% Sangat Baik", "some Butuh Perbaikan or Kurang"."""
-    staff = _staff_words(rule)
-    if rule.bound == "max":
-        return str(_("at most %(percent)s%% %(staff)s")) % {"percent": rule.percent, "staff": staff}
-    if rule.bound == "min":
-        return str(_("at least %(percent)s%% %(staff)s")) % {
-            "percent": rule.percent,
-            "staff": staff,
-        }
-    return str(_("some %(staff)s")) % {"staff": staff}
-
-
-def breach_text(rule: scoring.DistributionRule, counts: dict[str, int]) -> str:
-    """What breaks a clause, in words: the rule, then the share found."""
-    if rule.bound == "some":
-        found = str(_("none of the rated staff"))
-    else:
-        share = rule.share(counts)
-        found = str(_("%(share)s%% of the rated staff")) % {
-            "share": scoring.round2(share) if share is not None else "–"
-        }
-    return str(_("%(rule)s: %(found)s")) % {"rule": rule_text(rule), "found": found}
 
 
 def coherence_flags(

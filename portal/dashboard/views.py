@@ -24,6 +24,7 @@ from agencies.access import may_use_dashboard
 from agencies.csvio import write_csv
 from performance import scoring
 from performance.models import ScoreRun
+from portal.common.distribution import rule_text
 from portal.common.runs import published_run
 
 from . import queries as q
@@ -190,7 +191,7 @@ def _coherence(run: ScoreRun, sel: Selection) -> dict:
     return {
         "scheme": scheme,
         "rules": [
-            (org, [q.rule_text(r) for r in rules]) for org, rules in scheme.distribution_rows()
+            (org, [rule_text(r) for r in rules]) for org, rules in scheme.distribution_rows()
         ],
         "rows": q.coherence(run.pk, sel.year, sel.agencies, scheme),
         "bands": scoring.PREDIKAT_ORDER,
