@@ -67,6 +67,7 @@ from .generate import (
     survey_rows,
     to_csv,
 )
+from .ratings import seed_ratings
 from .tables import (
     AGENCIES,
     DEFAULT_EMPLOYEES,
@@ -137,6 +138,7 @@ def seed_demo(
                 skp.explanations,
             )
         _set_supervisors(people)
+        _report(say, "ratings", seed_ratings(people, seed=seed))
         _set_dates(seed)
         _mark(scale)
     cache.delete(SAMPLE_DATA_KEY)

@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from agencies.models import (
     ANSWER_FIELDS,
     Agency,
+    AuditEvent,
     Region,
     SampleData,
     Service,
@@ -33,6 +34,8 @@ from performance.models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    StaffCount,
+    StaffRating,
     Target,
 )
 from performance.services import recompute_scores
@@ -61,6 +64,9 @@ def _wipe() -> None:
     """Delete every row the module made, with plain DELETEs: the ORM's delete() would write
     an audit-trail record per deleted row, minutes for this many."""
     models = [
+        AuditEvent,
+        StaffRating,
+        StaffCount,
         Score,
         Achievement,
         ScoreRun,
