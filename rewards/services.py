@@ -236,12 +236,10 @@ def answer_objection(
     if not answer:
         raise DecisionError(_("Write the answer."))
     with transaction.atomic():
-        o = (
-            Objection.objects.select_for_update()
-            .filter(pk=objection.pk)
-            .filter(objections_in(authority_for(user)))
-            .first()
-        )
+        # The authority's filter as a subquery: its outer joins (a decision's or a rating's
+        # agency) cannot be locked FOR UPDATE on PostgreSQL; the objection row alone is.
+        allowed = Objection.objects.filter(objections_in(authority_for(user))).values("pk")
+        o = Objection.objects.select_for_update().filter(pk=objection.pk, pk__in=allowed).first()
         if o is None:
             raise DecisionError(_("You cannot decide on this agency."))
         if o.answered_at is not None:
