@@ -223,10 +223,15 @@ def test_an_objection_to_the_predikat_within_14_days_answered_by_the_authority(
     assert (objection.answer, objection.answered_by) == ("Ditinjau: penilaian tetap", cast.leader)
 
 
-def test_the_index_counts_the_rated_per_agency_and_closed_year(cast, staff, approver_a):
+def test_the_index_counts_the_rated_per_agency_and_closed_year(
+    cast, staff, approver_a, django_assert_max_num_queries
+):
     approver_a.post(agency_url(cast), row(staff[0], "above", "above"))
     skp(cast.agency_a, "100", year=2026)  # an open year: not listed
-    rows = approver_a.get(reverse("ratings:index")).context["rows"]
+    with django_assert_max_num_queries(14):
+        rows = approver_a.get(reverse("ratings:index")).context["rows"]
+    with django_assert_max_num_queries(12):
+        assert approver_a.get(reverse("ratings:upload")).status_code == 200
     assert [(r["agency_id"], r["year"], r["rated"], r["unrated"]) for r in rows] == [
         (cast.agency_a.pk, 2025, 1, 2)
     ]
