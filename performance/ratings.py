@@ -227,6 +227,14 @@ def _check_one(
             fail("notes", _("a note has at most %(n)d characters") % {"n": NOTE_LIMIT})
     if item.results not in scoring.RATINGS:
         return
+    unchanged = existing is not None and (existing.results, existing.behaviour) == (
+        item.results,
+        item.behaviour,
+    )
+    if unchanged:
+        # Ratings already given, given again (a bulk page saved with its other rows): not a
+        # new judgement, so a suggestion that moved since does not ask for a reason now.
+        return
     suggestion = suggestion or Suggestion(None)
     if suggestion.binding:
         if suggestion.rating is None:
@@ -262,10 +270,7 @@ def _check_one(
             _("differs from the suggested %(s)s (annual score %(score)s): give a reason")
             % {"s": suggestion.rating, "score": suggestion.score},
         )
-    if existing is not None and (existing.results, existing.behaviour) != (
-        item.results,
-        item.behaviour,
-    ):
+    if existing is not None:  # a change of ratings given (unchanged ones returned above)
         given = timezone.localtime(existing.changed_at).date().isoformat()
         if not reason:
             fail(

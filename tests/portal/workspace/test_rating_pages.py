@@ -235,3 +235,23 @@ def test_the_index_counts_the_rated_per_agency_and_closed_year(
     assert [(r["agency_id"], r["year"], r["rated"], r["unrated"]) for r in rows] == [
         (cast.agency_a.pk, 2025, 1, 2)
     ]
+
+
+def test_saving_a_page_again_asks_nothing_of_rows_already_rated(cast, staff, approver_a):
+    """A suggestion that moved since a rating was given (a later run) asks no reason of that
+    rating when the page is saved again with it unchanged."""
+    approver_a.post(agency_url(cast), row(staff[1], "as_expected", "as_expected"))
+    contract = staff[1].indicators.get()
+    contract.realisations.update(value=120)  # now suggests above
+    recompute_scores(today=AFTER_2025)
+    rows = approver_a.get(agency_url(cast)).context["rows"]
+    data = {}
+    for r in rows:  # the page posted back as shown, one new rating added
+        f = r["form"]
+        data.update({f"{f.prefix}-{k}": f[k].value() or "" for k in ("results", "behaviour")})
+        data[f"{f.prefix}-reason"] = f["reason"].value() or ""
+    data.update(row(staff[0], "above", "as_expected"))
+    response = approver_a.post(agency_url(cast), data)
+    assert response.status_code == 302, response.content.decode()
+    assert StaffRating.objects.get(contract=staff[1]).suggested == "as_expected"
+    assert StaffRating.objects.count() == 2
