@@ -1,21 +1,25 @@
 """Reading and writing the portal's CSV files (DESIGN.md, "CSV files").
 
 Reading is forgiving about form (a BOM, CRLF line endings, spaces around cells, `,` or `.` as
-the decimal separator) and strict about content: every problem is collected as
-`line N, column C: reason`, so an import can report all of them at once and save nothing.
+the decimal separator, cells separated by `;` as Excel writes CSV with Indonesian settings,
+or an `.xlsx` workbook's first sheet) and strict about content: every problem is collected
+as `line N, column C: reason`, so an import can report all of them at once and save nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 @dataclass(frozen=True)
@@ -168,17 +172,99 @@ def _header_error(
     )
 
 
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+XLSX_MAX_UNZIPPED = 200 * 1024 * 1024  # refuse a "zip bomb" before opening it
+# A number Excel holds as a number cannot carry 18 digits exactly: a NIP must be text.
+XLSX_LARGEST_EXACT = 10**15
+SEPARATORS = {"\t": _lazy("a tab"), "|": "|"}
+
+
+def _xlsx_text(data: bytes) -> str:
+    """The first sheet of an .xlsx workbook as CSV text (comma separated), its cells as
+    Excel shows them: whole numbers without a decimal point, dates as YYYY-MM-DD."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > XLSX_MAX_UNZIPPED:
+                raise ImportFailed([RowError(1, "-", _("the workbook is too large to read"))])
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFailed(
+            [RowError(1, "-", _("the file is not a readable .xlsx workbook (%(e)s)") % {"e": exc})]
+        ) from exc
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header: list[str] = []
+    for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+        cells = []
+        for index, value in enumerate(row):
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            elif isinstance(value, int | float):
+                if abs(value) >= XLSX_LARGEST_EXACT:
+                    column = header[index] if index < len(header) else str(index + 1)
+                    raise ImportFailed(
+                        [
+                            RowError(
+                                number,
+                                column,
+                                _(
+                                    "a number of %(n)d digits cannot be kept exactly as a "
+                                    "number in a workbook: format this column as text"
+                                )
+                                % {"n": len(str(int(abs(value))))},
+                            )
+                        ]
+                    )
+                value = str(int(value)) if float(value).is_integer() else repr(float(value))
+            elif isinstance(value, datetime.datetime | datetime.date):
+                value = (
+                    value.date().isoformat()
+                    if isinstance(value, datetime.datetime)
+                    else value.isoformat()
+                )
+            cells.append("" if value is None else str(value))
+        if number == 1:
+            while cells and cells[-1] == "":
+                cells.pop()  # a sheet's used range may run wider than its data
+            header = [c.strip().lower() for c in cells]
+        else:
+            # Empty trailing cells: a workbook keeps none, a CSV row has them all.
+            while len(cells) > len(header) and cells[-1] == "":
+                cells.pop()
+            cells += [""] * (len(header) - len(cells))
+        writer.writerow(cells)
+    book.close()
+    return out.getvalue()
+
+
+def _separator(first_line: str) -> str:
+    """The header's cell separator: `,`, or `;` where the header has no comma (what Excel
+    writes as "CSV" with Indonesian or European settings)."""
+    if "," not in first_line and ";" in first_line:
+        return ";"
+    return ","
+
+
 def read_rows(
     data: bytes | str, columns: Sequence[str], optional: Sequence[str] = ()
 ) -> Iterator[Row]:
-    """The data rows of a CSV file with exactly `columns` as its header (in any order), plus
-    any of the `optional` columns (anywhere; the rows of a file without one have no cell of
-    it: `Row.get` reads it as empty).
+    """The data rows of a CSV file (or an .xlsx workbook's first sheet) with exactly
+    `columns` as its header (in any order), plus any of the `optional` columns (anywhere; the
+    rows of a file without one have no cell of it: `Row.get` reads it as empty).
 
-    Raises ImportFailed at once for a wrong header, or for a line longer than
+    Raises ImportFailed at once for a wrong header (naming the separator when the header
+    is separated by something else than `,` or `;`), or for a line longer than
     MAX_LINE_CHARS wherever it is: nothing else can be checked then.
     """
-    reader = csv.reader(_bounded_lines(decode(data)))
+    if isinstance(data, bytes) and data.startswith(XLSX_MAGIC):
+        text = _xlsx_text(data)
+    else:
+        text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    separator = _separator(first_line)
+    reader = csv.reader(_bounded_lines(text), delimiter=separator)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -186,6 +272,22 @@ def read_rows(
     except csv.Error as exc:
         raise ImportFailed([RowError(1, "-", str(exc))]) from exc
     if error := _header_error(header, columns, optional):
+        if len(header) == 1:
+            for mark, name in SEPARATORS.items():
+                if mark in first_line:
+                    raise ImportFailed(
+                        [
+                            RowError(
+                                1,
+                                "header",
+                                _(
+                                    "the cells are separated by %(sep)s: save the file as CSV "
+                                    "with commas (or semicolons) between the cells"
+                                )
+                                % {"sep": name},
+                            )
+                        ]
+                    )
         raise ImportFailed([error])
     line = 1
     while True:

@@ -20,6 +20,18 @@ from .models import ANSWER_FIELDS, Agency, Region, Service, ServiceMetric, Surve
 AGENCY_COLUMNS = ["code", "name", "acronym", "region_code", "region_name", "sector"]
 SURVEY_COLUMNS = ["agency_code", "service_code", "service_name", "year", "quarter", *ANSWER_FIELDS]
 METRIC_COLUMNS = ["agency_code", "service_code", "year", "quarter", "kind", "value"]
+# An example row of each file, for its downloadable template (DESIGN.md, CSV files).
+AGENCY_EXAMPLE = [
+    ["DIKES", "Dinas Kesehatan", "Dikes", "52", "Provinsi Nusa Tenggara Barat", "Kesehatan"]
+]
+SURVEY_EXAMPLE = [
+    ["DIKES", "LABKESDA", "Pemeriksaan Laboratorium Kesehatan Daerah", "2026", "3"]
+    + ["4", "3", "3", "4", "4", "3", "4", "3", "3"]
+]
+METRIC_EXAMPLE = [
+    ["DIKES", "LABKESDA", "2026", "3", "applications", "412"],
+    ["DIKES", "LABKESDA", "2026", "3", "avg_processing_days", "1,5"],
+]
 COUNT_KINDS = set(ServiceMetric.Kind.values) - {ServiceMetric.Kind.AVG_PROCESSING_DAYS}
 BATCH = 5000
 

@@ -72,6 +72,18 @@ COLUMNS = [
     "realisation",
 ]
 OPTIONAL = ["annual_target", "aggregation", "previous_code"]
+# Example rows for the downloadable template: an agency indicator judged on its quarters, a
+# level indicator judged on its latest value against an annual target, and a civil servant's
+# SKP indicator not reported yet (DESIGN.md, performance.csv).
+EXAMPLE = [
+    ["DIKES", "agency", "", "", "2026", "1", "IKU1",
+     "Persentase persalinan di fasilitas kesehatan", "%", "higher", "40", "85", "88,2", "", "",
+     ""],
+    ["DIKES", "agency", "", "", "2026", "1", "IKU2", "Prevalensi stunting pada balita", "%",
+     "lower", "60", "18", "17,5", "18", "last", "IKU2"],
+    ["DIKES", "198507122010012003", "Baiq Nurul Aini", "Analis Kebijakan", "2026", "1", "RHK1",
+     "Dokumen kajian yang diselesaikan", "dokumen", "higher", "100", "3", "", "", "", ""],
+]  # fmt: skip
 CHUNK = 5000
 AGENCY_HOLDER = "agency"
 DIRECTIONS = tuple(Direction.values)  # Direction.values builds a new list on every call

@@ -16,15 +16,16 @@ from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from agencies.models import ANSWER_FIELDS, Agency, Service
+from agencies.models import ANSWER_FIELDS, Agency, Region, Service
 from agencies.suppression import SuppressedRow, suppress
 
 from . import scoring
 from .models import (
     Achievement,
+    AnnualAchievement,
     Indicator,
     PerformanceContract,
     Realisation,
@@ -35,6 +36,42 @@ from .models import (
 )
 
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Y")
+
+
+@dataclass(frozen=True)
+class PublishedPeriod:
+    """What a published figure of `period` ("Q1".."Q4" or "Y") of `year` is, as of the day
+    its run was computed (DESIGN.md, Periods): `final` when the period is closed; else
+    provisional. The year of an open year is its *year to date*: computed from its closed
+    quarters only (`closed`), so it is compared and ranked, labelled with the quarters it
+    covers, but it carries no predikat until the year closes."""
+
+    year: int
+    period: str
+    final: bool
+    closed: tuple[int, ...]  # the quarters of the year closed on the run's day
+
+    @property
+    def year_to_date(self) -> bool:
+        return self.period == "Y" and not self.final and bool(self.closed)
+
+    @property
+    def comparable(self) -> bool:
+        """Whether agencies are ranked and compared on it: a closed period, or the year to
+        date of an open year. An open quarter never is."""
+        return self.final or self.year_to_date
+
+
+def published_period(run: ScoreRun | None, year: int, period: str) -> PublishedPeriod:
+    """`PublishedPeriod` of `year` and `period` in `run` (as of its day; today without one)."""
+    today = (run.as_of if run else None) or timezone.localdate()
+    grace = (run.scheme(year) if run else scoring.DEFAULT_SCHEME).entry_grace_days
+    return PublishedPeriod(
+        year=year,
+        period=period,
+        final=scoring.period_is_closed(year, period, today, grace),
+        closed=tuple(scoring.closed_quarters(year, today, grace)),
+    )
 
 
 def default_year(run: ScoreRun | None, today: datetime.date | None = None) -> int | None:
@@ -60,21 +97,13 @@ def run_year(run: ScoreRun | None, year: int | None = None) -> int | None:
     return year if year in run.years else default_year(run)
 
 
-def previous_period(year: int, period: str) -> tuple[int, str]:
-    """The period before: the year before for "Y", Q4 of the year before for Q1."""
-    if period == "Y":
-        return year - 1, "Y"
-    quarter = int(period[1])
-    return (year - 1, "Q4") if quarter == 1 else (year, f"Q{quarter - 1}")
-
-
 def latest_quarter(run_id: int, year: int) -> int | None:
-    """The latest quarter of `year` in which agency contracts were scored (K present) in run
-    `run_id`. A quarter scored only from survey answers (still open, nothing reported yet)
-    does not count: comparing it with a full quarter would mislead."""
+    """The latest closed quarter of `year` in which agency contracts were scored (K present)
+    in run `run_id`. An open quarter does not count (its figures are provisional), nor one
+    scored only from survey answers: comparing either with a full quarter would mislead."""
     period = (
         Score.objects.public_for_run(run_id)
-        .filter(year=year, k__isnull=False)
+        .filter(year=year, k__isnull=False, final=True)
         .exclude(period="Y")
         .aggregate(latest=Max("period"))["latest"]
     )
@@ -169,19 +198,91 @@ def agency_scores(
     return {(s.agency_id, s.year, s.period): s for s in scores}
 
 
+@dataclass(frozen=True)
+class RegionPredikat:
+    """A region's public agencies by predikat in one closed period (`counts`), with the
+    number of its public agencies (`agencies`) and of them with a predikat then (`graded`)."""
+
+    code: str
+    name: str
+    agencies: int
+    counts: dict[str, int]
+
+    @property
+    def graded(self) -> int:
+        return sum(self.counts.values())
+
+
+def predikat_by_region(run_id: int, year: int, period: str) -> list[RegionPredikat]:
+    """Every region of the province with its public agencies' predikat of `year` and
+    `period` in run `run_id` (final scores only: a provisional one has none), by code. Two
+    queries."""
+
+    regions = Region.objects.annotate(
+        n=Count("agencies", filter=Q(agencies__is_public=True))
+    ).order_by("code")
+    rows = (
+        Score.objects.public_for_run(run_id)
+        .filter(year=year, period=period, final=True)
+        .exclude(predikat="")
+        .values_list("agency__region__code", "predikat")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for code, predikat, n in rows:
+        counts.setdefault(code, {})[predikat] = n
+    return [RegionPredikat(r.code, r.name, r.n, counts.get(r.code, {})) for r in regions]
+
+
+def quarter_series(
+    run_id: int, agency_ids: Iterable[int], last: int = 8
+) -> dict[int, list[tuple[int, str, Decimal, bool]]]:
+    """{agency id: its last `last` quarterly scores (year, period, score, final), oldest
+    first} of run `run_id`, for a table's sparklines. One query."""
+    series: dict[int, list[tuple[int, str, Decimal, bool]]] = {}
+    rows = (
+        Score.objects.public_for_run(run_id)
+        .filter(agency_id__in=list(agency_ids))
+        .exclude(period="Y")
+        .order_by("agency_id", "year", "period")
+        .values_list("agency_id", "year", "period", "score", "final")
+    )
+    for agency_id, year, period, score, final in rows:
+        series.setdefault(agency_id, []).append((year, period, score, final))
+    return {agency_id: points[-last:] for agency_id, points in series.items()}
+
+
+def annual_indicators(run_id: int, agency_id: int, year: int) -> list[AnnualAchievement]:
+    """The agency's PK indicators of `year` with their year so far in run `run_id`
+    (`AnnualAchievement`: the annual target, realisation and achievement over the closed
+    quarters), by indicator code. One query."""
+    return list(
+        AnnualAchievement.objects.public_for_run(run_id)
+        .filter(indicator__contract__agency_id=agency_id, indicator__contract__year=year)
+        .select_related("indicator")
+        .order_by("indicator__code")
+    )
+
+
 def trend_points(
     scores: Mapping[tuple[int, int, str], Score], agency_id: int
-) -> list[tuple[int, str, Decimal | None]]:
-    """(year, period, score) of an agency's quarters in time order, over every year it has a
-    score in, up to the last scored quarter of each year (gaps stay as None)."""
-    by_year: dict[int, dict[str, Decimal]] = {}
+) -> list[tuple[int, str, Decimal | None, bool]]:
+    """(year, period, score, final) of an agency's quarters in time order, over every year
+    it has a score in, up to the last scored quarter of each year (gaps stay as None, and
+    count as final)."""
+    by_year: dict[int, dict[str, Score]] = {}
     for (pk, year, period), score in scores.items():
         if pk == agency_id and period != "Y":
-            by_year.setdefault(year, {})[period] = score.score
+            by_year.setdefault(year, {})[period] = score
     points = []
     for year in sorted(by_year):
         last = max(int(p[1]) for p in by_year[year])
-        points += [(year, f"Q{q}", by_year[year].get(f"Q{q}")) for q in range(1, last + 1)]
+        for q in range(1, last + 1):
+            score = by_year[year].get(f"Q{q}")
+            points.append(
+                (year, f"Q{q}", score.score if score else None, score.final if score else True)
+            )
     return points
 
 

@@ -43,6 +43,12 @@ from .models import Employee, PerformanceContract, Score, ScoreRun, StaffRating
 from .validators import nip_problem
 
 RATING_COLUMNS = ["agency_code", "nip", "year", "results_rating", "behaviour_rating", "reason"]
+# The rows of the downloadable template of ratings.csv (portal/workspace/file_templates.py).
+RATING_EXAMPLE = [
+    ["DIKES", "198507122010012003", "2025", "above", "as_expected", ""],
+    ["DIKES", "199001152015031002", "2025", "as_expected", "below",
+     "Teguran tertulis atas pelanggaran disiplin"],
+]  # fmt: skip
 REASON_LIMIT = 4000
 NOTE_LIMIT = 1000
 VALUE_CODES = [code for code, _name in scoring.BERAKHLAK]

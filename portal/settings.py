@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     # django_ratelimit's decorator and middleware are used without its app: the app's only
     # addition is a system check that rejects the local-memory cache of the laptop defaults.
     # The domain apps, bottom up (imports point this way only: `make lint`).
@@ -323,6 +325,21 @@ OTP_TOTP_ISSUER = "Kinerja NTB"
 # Belt and braces with portal/admin.py's own device admin: django-otp's admin pages never
 # show a key or its QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The open-data API (/api/v1/, portal/public/api): anonymous, read-only JSON. No session
+# or CSRF (nothing is posted), no browsable HTML (pages carry no per-visitor content), no
+# throttling of its own: the public page cache's limits apply (`public_page`).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+# Its OpenAPI schema (/api/v1/openapi.json); the title and texts are set, translated, by
+# the schema's view.
+SPECTACULAR_SETTINGS = {"SERVE_INCLUDE_SCHEMA": False}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
 LOGOUT_REDIRECT_URL = "/"

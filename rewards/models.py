@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -130,6 +131,49 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def in_words(self) -> str:
+        """The rule as a sentence in the active language, for the methodology page: who, on
+        what figure, for how many periods, and what is recommended."""
+        who = (
+            gettext("An agency") if self.level == self.Level.AGENCY else gettext("A civil servant")
+        )
+        period = gettext("year") if self.period == self.Period.YEAR else gettext("quarter")
+        if self.condition == self.Condition.PREDIKAT_IN:
+            what = gettext("whose predikat of the %(period)s is %(values)s") % {
+                "period": period,
+                "values": gettext(" or ").join(gettext(v) for v in self.predikats),
+            }
+        elif self.condition == self.Condition.SCORE_BELOW:
+            what = gettext("whose score of the %(period)s is below %(value)s") % {
+                "period": period,
+                "value": self.value,
+            }
+        else:
+            what = gettext("whose score of the %(period)s is at least %(value)s") % {
+                "period": period,
+                "value": self.value,
+            }
+        if self.consecutive > 1:
+            what += " " + (
+                gettext("for %(n)d years running")
+                if self.period == self.Period.YEAR
+                else gettext("for %(n)d quarters running")
+            ) % {"n": self.consecutive}
+        outcome = self.get_outcome_display()
+        if self.tpp_adjustment:
+            outcome += " " + gettext("(TPP %(sign)s%(value)s%%)") % {
+                "sign": "+" if self.tpp_adjustment > 0 else "−",
+                "value": format(abs(self.tpp_adjustment).normalize(), "f"),
+            }
+        sentence = gettext("%(who)s %(what)s: %(outcome)s recommended") % {
+            "who": who,
+            "what": what,
+            "outcome": outcome,
+        }
+        if self.for_leader_review:
+            sentence += gettext(", decided by the leader personally")
+        return sentence + "."
 
     def predikat_values(self) -> list[str]:
         """The predikat a rule of this level can name: an agency's organisation scale

@@ -1,6 +1,6 @@
-"""`make screenshots`: home, directory and a scorecard at 360 px and 1280 px, as PNGs in
-screenshots/ (git-ignored), for review. Uses the sample database of `make run` (it sets it
-up when missing) and Debian's Chromium."""
+"""`make screenshots`: every public page at 360 px and 1280 px, in Bahasa Indonesia and in
+English, as PNGs in screenshots/ (git-ignored), for review. Uses the sample database of
+`make run` (it sets it up when missing: the nightly job once) and Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -23,23 +23,41 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
 
 
-def first_agency_slug() -> str:
+def sample_paths() -> dict[str, str]:
+    """{name: path} of every public page, for an agency of the sample data with scores and a
+    service."""
+    code = (
+        "from agencies.models import Agency, Service; "
+        "a = Agency.objects.public().filter(scores__isnull=False, services__isnull=False)"
+        ".order_by('code').first(); "
+        "b = Agency.objects.public().exclude(pk=a.pk).order_by('code').first(); "
+        "s = Service.objects.filter(agency=a).order_by('code').first(); "
+        "print(a.slug, b.slug, s.code, a.region.code)"
+    )
     out = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from agencies.models import Agency; "
-            "print(Agency.objects.public().filter(scores__isnull=False).first().slug)",
-        ],
+        [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,
         env=ENV,
         check=True,
         capture_output=True,
         text=True,
     )
-    return out.stdout.strip().splitlines()[-1]
+    slug, other, service, region = out.stdout.strip().splitlines()[-1].split()
+    paths = {
+        "home": "/",
+        "directory": "/agencies/",
+        "directory-filtered": f"/agencies/?region={region}",
+        "scorecard": f"/agencies/{slug}/",
+        "service": f"/agencies/{slug}/services/{service}/",
+        "survey": f"/agencies/{slug}/services/{service}/survey/",
+        "rankings": "/rankings/",
+        "compare": f"/compare/?a={slug}&a={other}",
+        "methodology": "/methodology/",
+        "open-data": "/open-data/",
+    }
+    for extra in ("/corrections/",):  # pages that not every version has
+        paths[extra.strip("/")] = extra
+    return paths
 
 
 def wait_for_port(port: int, seconds: float = 30) -> None:
@@ -57,9 +75,8 @@ def main() -> None:
 
     manage("migrate", "--no-input", "-v0")
     manage("seed_demo")
-    manage("recompute_scores")
-    slug = first_agency_slug()
-    pages = {"home": "/", "directory": "/agencies/", "scorecard": f"/agencies/{slug}/"}
+    manage("apply_rules", "--recompute")
+    pages = sample_paths()
     OUT.mkdir(exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
@@ -82,17 +99,21 @@ def main() -> None:
                     "--no-first-run",
                 ],
             )
-            for width in WIDTHS:
-                context = browser.new_context(
-                    viewport={"width": width, "height": 800}, locale="id-ID"
-                )
-                page = context.new_page()
-                for name, path in pages.items():
-                    page.goto(f"http://127.0.0.1:{PORT}{path}")
-                    target = OUT / f"{name}-{width}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    print(target.relative_to(ROOT))
-                context.close()
+            for language in ("id", "en"):
+                for width in WIDTHS:
+                    context = browser.new_context(viewport={"width": width, "height": 800})
+                    context.add_cookies(
+                        [{"name": "lang", "value": language, "url": f"http://127.0.0.1:{PORT}"}]
+                    )
+                    page = context.new_page()
+                    for name, path in pages.items():
+                        response = page.goto(f"http://127.0.0.1:{PORT}{path}")
+                        if response is None or response.status == 404:
+                            continue
+                        target = OUT / f"{name}-{language}-{width}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(target.relative_to(ROOT))
+                    context.close()
             browser.close()
     finally:
         server.terminate()

@@ -30,7 +30,8 @@ from performance.models import (
     ScoringScheme,
     Target,
 )
-from performance.queries import Ikm, ikm_of, previous_period, staff_predikat_counts
+from performance.queries import Ikm, ikm_of, staff_predikat_counts
+from performance.scoring import previous_period
 from portal.common.distribution import breach_text
 from rewards.models import Decision
 
@@ -50,16 +51,6 @@ def today_wita() -> datetime.date:
     return timezone.localdate()
 
 
-def closed_quarters(year: int, today: datetime.date, scheme: scoring.Scheme) -> list[int]:
-    """The quarters of `year` that are closed on `today` (scoring.py's rule, with the
-    scheme's grace days)."""
-    return [
-        q
-        for q in (1, 2, 3, 4)
-        if scoring.quarter_is_closed(year, q, today, scheme.entry_grace_days)
-    ]
-
-
 def due_date(year: int, quarter: int, scheme: scoring.Scheme) -> datetime.date:
     """The last day a realisation of the quarter is on time."""
     return scoring.quarter_last_day(year, quarter) + datetime.timedelta(
@@ -72,7 +63,7 @@ def default_selection(run: ScoreRun, today: datetime.date) -> tuple[int, str]:
     closed quarter; early in a year with no closed quarter yet, the last closed quarter of
     an earlier year of the run; the newest year's "Y" when no quarter is closed at all."""
     for year in run.years:
-        closed = closed_quarters(year, today, run.scheme(year))
+        closed = scoring.closed_quarters(year, today, run.scheme(year).entry_grace_days)
         if closed:
             return year, f"Q{closed[-1]}"
     return (run.years[0] if run.years else today.year), "Y"

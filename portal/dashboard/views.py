@@ -98,7 +98,7 @@ def _overview(run: ScoreRun, sel: Selection) -> dict:
     today = q.today_wita()
     rows = q.agency_scores(run.pk, sel.agencies, sel.year, sel.period)
     if sel.period == "Y":
-        quarters = q.closed_quarters(sel.year, today, scheme)
+        quarters = scoring.closed_quarters(sel.year, today, scheme.entry_grace_days)
         quarter_due = None
     else:
         quarter = int(sel.period[1])
@@ -245,7 +245,7 @@ def coherence_csv(request: HttpRequest) -> HttpResponse:
 
 def _compliance(run: ScoreRun, sel: Selection) -> dict:
     scheme = run.scheme(sel.year)
-    quarters = q.closed_quarters(sel.year, q.today_wita(), scheme)
+    quarters = scoring.closed_quarters(sel.year, q.today_wita(), scheme.entry_grace_days)
     return {
         "scheme": scheme,
         "quarters": quarters,

@@ -44,6 +44,7 @@ from .tables import (
     SASAK_MALE,
     SEED,
     SENIOR_DEGREES,
+    SERVICE_CULTURE,
     SKP_BY_ROLE,
     SKP_GENERIC,
     SKP_LEADERS,
@@ -52,6 +53,7 @@ from .tables import (
     STAFF_DEGREES,
     YEARS,
     AgencySpec,
+    IndicatorSpec,
     SkpTemplate,
 )
 
@@ -302,6 +304,22 @@ def _is_missing(rng: random.Random, year: int, quarter: int, usual: float) -> bo
     return rng.random() < chance
 
 
+# performance.csv's optional columns the agency contracts use (an annual target and how its
+# year is measured), after the required ones.
+PK_EXTRA_COLUMNS = ("annual_target", "aggregation")
+
+
+def _annual_target(ind: IndicatorSpec, annual: float) -> str:
+    """The annual target of an indicator judged on its year (empty for the others): the
+    year's value for a level or a cumulative indicator, four quarters' for a `sum`."""
+    if not ind.aggregation:
+        return ""
+    if ind.aggregation == "sum":
+        quarter = float(_quarter_target(annual, ind.profile, 1, ind.direction, ind.decimals))
+        return _fmt(quarter * 4, ind.decimals)
+    return _fmt(annual, ind.decimals)
+
+
 def agency_contract_rows(spec: AgencySpec, *, seed: int = SEED) -> Rows:
     """The agency's Perjanjian Kinerja for every year in YEARS: 4-6 indicators (its own and
     one or more common ones), quarterly targets, realisations near target in the reported
@@ -336,7 +354,19 @@ def agency_contract_rows(spec: AgencySpec, *, seed: int = SEED) -> Rows:
                     value = ""
                 code = f"IKU{i}"
                 about = (code, ind.text, ind.unit, ind.direction, str(weight))
-                out.rows.append([*holder, str(year), str(quarter), *about, target, value])
+                annual_target = _annual_target(ind, annual)
+                out.rows.append(
+                    [
+                        *holder,
+                        str(year),
+                        str(quarter),
+                        *about,
+                        target,
+                        value,
+                        annual_target,
+                        ind.aggregation if annual_target else "",
+                    ]
+                )
                 if value:
                     explanation = _explain(rng, ind.direction, target, value, PK_TEXTS, below=90)
                     if explanation:
@@ -462,7 +492,8 @@ UNSUR_OFFSETS = (0.05, 0.0, -0.15, None, 0.05, 0.05, 0.1, -0.1, -0.2)
 @functools.cache
 def _service_culture(seed: int, agency_code: str) -> float:
     """The mean answer (1-4) an agency's services tend to get: some agencies serve well."""
-    return _rng(seed, "service-culture", agency_code).uniform(2.8, 3.5)
+    usual = _rng(seed, "service-culture", agency_code).uniform(2.8, 3.5)
+    return SERVICE_CULTURE.get(agency_code, usual)
 
 
 def survey_rows(*, seed: int = SEED) -> list[list[str]]:

@@ -53,6 +53,7 @@ from performance.scoring import quarter_last_day
 from portal.context_processors import SAMPLE_DATA_KEY
 
 from .generate import (
+    PK_EXTRA_COLUMNS,
     Key,
     Person,
     Rows,
@@ -113,7 +114,11 @@ def seed_demo(
             import_service_metrics(to_csv(METRIC_COLUMNS, metric_rows(seed=seed))),
         )
         pk = Rows.combine(agency_contract_rows(spec, seed=seed) for spec in AGENCIES)
-        _report(say, "agency contracts", import_performance(to_csv(PERFORMANCE_COLUMNS, pk.rows)))
+        _report(
+            say,
+            "agency contracts",
+            import_performance(to_csv([*PERFORMANCE_COLUMNS, *PK_EXTRA_COLUMNS], pk.rows)),
+        )
         _set_explanations(
             Realisation.objects.filter(
                 indicator__contract__employee__isnull=True,

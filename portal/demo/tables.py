@@ -67,6 +67,9 @@ class IndicatorSpec:
     profile: str = "flat"
     decimals: int = 2
     maximum: float | None = None  # the top of the scale (a percentage: 100)
+    # How SAKIP measures its year (sum, last or average of the quarters' realisations), for
+    # an indicator judged on an annual target; empty: on its quarters.
+    aggregation: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,17 @@ def _iku(
     decimals: int = 2,
     *,
     maximum: float | None = None,
+    aggregation: str = "",
 ) -> IndicatorSpec:
     return IndicatorSpec(
-        text, unit, direction, target, profile, decimals, 100 if unit == "%" else maximum
+        text,
+        unit,
+        direction,
+        target,
+        profile,
+        decimals,
+        100 if unit == "%" else maximum,
+        aggregation,
     )
 
 
@@ -136,7 +147,7 @@ ADMIN_ROLES = ("Analis Kebijakan Ahli Muda", "Analis Kebijakan Ahli Pertama",
 GENERIC_INDICATORS = (
     _iku("Nilai evaluasi Sistem Akuntabilitas Kinerja Instansi Pemerintah (SAKIP)", "nilai", HIGHER,
          72, maximum=100),
-    _iku("Persentase realisasi anggaran", "%", HIGHER, 95, "budget"),
+    _iku("Persentase realisasi anggaran", "%", HIGHER, 95, "budget", aggregation="last"),
     _iku("Persentase rekomendasi hasil pemeriksaan BPK yang ditindaklanjuti", "%", HIGHER, 90),
     _iku("Indeks kepuasan masyarakat atas layanan perangkat daerah", "indeks", HIGHER, 82,
          maximum=100),
@@ -169,10 +180,10 @@ AGENCIES: tuple[AgencySpec, ...] = (
         ),
         indicators=(
             _iku("Angka kematian ibu per 100.000 kelahiran hidup", "per 100.000 KH", LOWER, 135,
-                 decimals=1),
+                 decimals=1, aggregation="last"),
             _iku("Angka kematian bayi per 1.000 kelahiran hidup", "per 1.000 KH", LOWER, 12,
                  decimals=1),
-            _iku("Prevalensi stunting pada balita", "%", LOWER, 18),
+            _iku("Prevalensi stunting pada balita", "%", LOWER, 18, aggregation="last"),
             _iku("Persentase persalinan di fasilitas pelayanan kesehatan", "%", HIGHER, 95),
         ),
     ),
@@ -243,7 +254,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
             _svc("SAMSAT-KELILING", "Samsat Keliling dan Samsat Desa", 1, None, 15000, 35),
         ),
         indicators=(
-            _iku("Realisasi pendapatan asli daerah", "Rp miliar", HIGHER, 1650, "linear"),
+            _iku("Realisasi pendapatan asli daerah", "Rp miliar", HIGHER, 1650, "linear",
+                 aggregation="last"),
             _iku("Persentase kepatuhan wajib pajak kendaraan bermotor", "%", HIGHER, 65),
             _iku("Tunggakan pajak kendaraan bermotor", "Rp miliar", LOWER, 120),
         ),
@@ -362,7 +374,7 @@ AGENCIES: tuple[AgencySpec, ...] = (
         ),
         indicators=(
             _iku("Jumlah kecelakaan lalu lintas di jalan provinsi", "kejadian", LOWER, 180,
-                 decimals=0),
+                 decimals=0, aggregation="sum"),
             _iku("Persentase armada AKDP yang laik jalan", "%", HIGHER, 85),
             _iku("Persentase rute penyeberangan perintis yang terlayani", "%", HIGHER, 90),
         ),
@@ -376,7 +388,7 @@ AGENCIES: tuple[AgencySpec, ...] = (
         ),
         indicators=(
             _iku("Jumlah kunjungan wisatawan", "ribu orang", HIGHER, 2500, "linear", 1),
-            _iku("Rata-rata lama tinggal wisatawan", "hari", HIGHER, 3.5),
+            _iku("Rata-rata lama tinggal wisatawan", "hari", HIGHER, 3.5, aggregation="average"),
             _iku("Persentase usaha pariwisata tersertifikasi CHSE", "%", HIGHER, 60),
         ),
     ),
@@ -557,7 +569,9 @@ AGENCIES: tuple[AgencySpec, ...] = (
     AgencySpec("BIRO-ORGANISASI", "Biro Organisasi", "Biro Organisasi", P, "Kelembagaan", "biro", 1,
         ("Analis Kebijakan Ahli Muda", "Analis Jabatan Ahli Pertama"),
         services=(
-            _svc("ANJAB", "Fasilitasi Analisis Jabatan dan Beban Kerja", 14, 0, 30, 6),
+            # Few people use it, so its survey never has enough respondents: the agency's
+            # score lacks S (incomplete), which the demo shows on purpose.
+            _svc("ANJAB", "Fasilitasi Analisis Jabatan dan Beban Kerja", 14, 0, 30, 2),
         ),
         indicators=(
             _iku("Nilai indeks reformasi birokrasi", "nilai", HIGHER, 70, maximum=100),
@@ -854,3 +868,8 @@ SKP_GENERIC: tuple[SkpTemplate, ...] = (
     ("Jumlah keluhan pengguna layanan", "keluhan", LOWER, 0, 3, 0),
 )
 # fmt: on
+
+
+# The mean survey answer of some agencies' services, where the demo wants a case: the city's
+# civil registry serves well enough that its IKM meets the IKM target (S = 100).
+SERVICE_CULTURE = {"MTR-DUKCAPIL": 3.78}

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, QuerySet, Window
+from django.db.models import Case, F, QuerySet, When, Window
 from django.db.models.functions import Rank
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import QUARTERS, Agency, AgencyQuerySet, Region
 from performance.models import Predikat, ScoreRun
-from performance.queries import latest_quarter, previous_period, run_year
+from performance.queries import PublishedPeriod, latest_quarter, published_period, run_year
+from performance.scoring import previous_period
 
 PAGE_SIZE = 25
 SORTS = [  # the first is the default
@@ -163,10 +164,20 @@ class RankingFilter(_RunFilterSet):
         return self.cleaned("period") or "Y"
 
     @property
-    def previous(self) -> tuple[int, str] | None:
-        """The period the movement is measured from."""
+    def published(self) -> PublishedPeriod | None:
+        """What the chosen period is: final, the year to date of an open year, or
+        provisional (an open quarter: never ranked)."""
         year = self.selected_year
-        return previous_period(year, self.selected_period) if year else None
+        return published_period(self.run, year, self.selected_period) if year else None
+
+    @property
+    def previous(self) -> tuple[int, str] | None:
+        """The period the movement is measured from: the period before, when both are final.
+        An open year's year to date is not measured against a whole year."""
+        published = self.published
+        if published is None or not published.final:
+            return None
+        return previous_period(published.year, published.period)
 
     def annotate(self, queryset: AgencyQuerySet) -> AgencyQuerySet:
         year = self.selected_year or 0
@@ -175,18 +186,45 @@ class RankingFilter(_RunFilterSet):
             self.run_id, prev_year, prev_period, prefix="prev_"
         )
 
+    def _scored(self) -> QuerySet:
+        return super().filter_queryset(self.queryset.all()).filter(score__isnull=False)
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # The ranks are computed over the filtered agencies (region, sector), in SQL.
+        """The ranked agencies: complete scores of a comparable period (DESIGN.md: an
+        incomplete score is listed apart, a provisional one is never ranked), ranked over
+        the filtered agencies (region, sector) in SQL; the previous period's rank among them
+        counts complete final scores only."""
+        published = self.published
+        if published is None or not published.comparable:
+            return queryset.none()
         return (
             super()
             .filter_queryset(queryset)
-            .filter(score__isnull=False)
+            .filter(score__isnull=False, complete=True)
             .annotate(
+                prev_ranked=Case(
+                    When(prev_complete=True, prev_final=True, then=F("prev_score")),
+                    default=None,
+                ),
                 rank=Window(Rank(), order_by=F("score").desc()),
-                prev_rank=Window(Rank(), order_by=F("prev_score").desc(nulls_last=True)),
+            )
+            .annotate(
+                prev_rank=Window(Rank(), order_by=F("prev_ranked").desc(nulls_last=True)),
             )
             .order_by("-score", "name")
         )
+
+    @property
+    def unranked(self) -> list[Agency]:
+        """The agencies with a score of the chosen period that are not ranked: incomplete
+        scores of a comparable period, or every score of a provisional one, by name."""
+        published = self.published
+        if published is None:
+            return []
+        scored = self._scored()
+        if published.comparable:
+            scored = scored.filter(complete=False)
+        return list(scored.order_by("name"))
 
 
 class AgencyChoiceField(forms.MultipleChoiceField):

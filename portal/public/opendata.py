@@ -38,6 +38,7 @@ class Column:
     type: str  # text, integer, decimal, date-time, boolean
     description: Promise
     unit: Promise | str = ""
+    nullable: bool = True  # False: every row has a value (the API's schema says so)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Filters:
 
     agencies: frozenset[int] | None = None
     year: int | None = None
+
+
+NO_MATCH = "no_match"  # a well-formed filter value that matches nothing (the API: 404)
 
 
 class FilterForm(forms.Form):
@@ -73,7 +77,9 @@ class FilterForm(forms.Form):
         found = Agency.objects.public().filter(Q(code__iexact=value) | Q(slug=value)).first()
         if found is None:
             raise forms.ValidationError(
-                _("No public agency has the code or slug “%(value)s”."), params={"value": value}
+                _("No public agency has the code or slug “%(value)s”."),
+                params={"value": value},
+                code=NO_MATCH,
             )
         return found
 
@@ -83,13 +89,19 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(
                 _("No public agency is in a region with the code “%(value)s”."),
                 params={"value": value},
+                code=NO_MATCH,
             )
         return value
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("predikat") and not (data.get("year") and self.run):
-            self.add_error("predikat", _("A predikat filter needs a year with published scores."))
+            self.add_error(
+                "predikat",
+                forms.ValidationError(
+                    _("A predikat filter needs a year with published scores."), code=NO_MATCH
+                ),
+            )
         return data
 
     def filters(self) -> Filters:
@@ -125,6 +137,7 @@ class Dataset:
     description: Promise
     columns: tuple[Column, ...]
     rows: Callable[[ScoreRun | None, Filters], Iterator[list]]
+    keywords: tuple[Promise | str, ...] = ()  # for catalogues (DCAT), beside the portal's own
 
     @property
     def header(self) -> list[str]:
@@ -167,7 +180,20 @@ def score_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     if filters.year:
         scores = scores.filter(year=filters.year)
     for s in sorted(scores, key=lambda s: (s.agency.code, s.year, PERIOD_ORDER[s.period])):
-        yield [s.agency.code, s.year, s.period, s.k, s.e, s.s, s.respondents, s.score, s.predikat]
+        yield [
+            s.agency.code,
+            s.year,
+            s.period,
+            s.k,
+            s.e,
+            s.s,
+            s.ikm,
+            s.respondents,
+            s.score,
+            s.predikat,
+            "yes" if s.final else "no",
+            "yes" if s.complete else "no",
+        ]
 
 
 def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -265,8 +291,8 @@ def decision_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
                 yield [code, year, label, *values, total, hidden]
 
 
-AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"))
-YEAR = Column("year", "integer", _("Year"))
+AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"), nullable=False)
+YEAR = Column("year", "integer", _("Year"), nullable=False)
 DATASETS = {
     d.slug: d
     for d in (
@@ -275,9 +301,9 @@ DATASETS = {
             _("Agencies"),
             _("Every public agency (Perangkat Daerah) with its region (BPS code) and sector."),
             (
-                Column("code", "text", _("Code of the agency")),
-                Column("slug", "text", _("Identifier in the portal's addresses")),
-                Column("name", "text", _("Name")),
+                Column("code", "text", _("Code of the agency"), nullable=False),
+                Column("slug", "text", _("Identifier in the portal's addresses"), nullable=False),
+                Column("name", "text", _("Name"), nullable=False),
                 Column("acronym", "text", _("Acronym")),
                 Column("region_code", "text", _("BPS code of the region")),
                 Column("region_name", "text", _("Name of the region")),
@@ -285,6 +311,7 @@ DATASETS = {
                 Column("parent_code", "text", _("Code of the parent agency, for a unit")),
             ),
             agency_rows,
+            keywords=(_("agencies"), "Perangkat Daerah", "OPD"),
         ),
         Dataset(
             "services",
@@ -292,12 +319,18 @@ DATASETS = {
             _("The public services of each agency with their service standard."),
             (
                 AGENCY_CODE,
-                Column("service_code", "text", _("Code of the service (unique per agency)")),
+                Column(
+                    "service_code",
+                    "text",
+                    _("Code of the service (unique per agency)"),
+                    nullable=False,
+                ),
                 Column("service_name", "text", _("Name of the service")),
                 Column("standard_days", "integer", _("Standard processing time"), _("days")),
                 Column("fee", "decimal", _("Fee"), "Rp"),
             ),
             service_rows,
+            keywords=(_("public services"), _("service standard")),
         ),
         Dataset(
             "agency-scores",
@@ -309,7 +342,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("period", "text", _("Q1 to Q4 for a quarter, Y for the whole year")),
+                Column(
+                    "period",
+                    "text",
+                    _("Q1 to Q4 for a quarter, Y for the whole year"),
+                    nullable=False,
+                ),
                 Column(
                     "contract_component",
                     "decimal",
@@ -328,14 +366,47 @@ DATASETS = {
                 Column(
                     "service_component",
                     "decimal",
-                    _("S: IKM of the agency's services, only with enough respondents"),
+                    _(
+                        "S: the IKM against the scheme's IKM target (100 x IKM / target, "
+                        "capped), only with enough respondents"
+                    ),
+                    _("points"),
+                ),
+                Column(
+                    "ikm",
+                    "decimal",
+                    _("The IKM S came from (PermenPAN-RB 14/2017), only with enough respondents"),
                     _("index 25-100"),
                 ),
                 Column("respondents", "integer", _("Number of survey respondents"), _("people")),
                 Column("score", "decimal", _("Agency score"), _("points")),
-                Column("predikat", "text", _("Rating band of the score")),
+                Column(
+                    "predikat",
+                    "text",
+                    _(
+                        "Rating band of the score on the organisation scale of PermenPAN-RB "
+                        "6/2022; empty while the period is provisional"
+                    ),
+                ),
+                Column(
+                    "final",
+                    "text",
+                    _(
+                        "yes when the period is closed; no while it is provisional (the figure "
+                        "may change, carries no predikat and is not ranked)"
+                    ),
+                ),
+                Column(
+                    "complete",
+                    "text",
+                    _(
+                        "yes when the score has K and, for an agency with public services, S; "
+                        "an incomplete score is not ranked"
+                    ),
+                ),
             ),
             score_rows,
+            keywords=(_("performance scores"), "predikat", "SAKIP"),
         ),
         Dataset(
             "agency-indicators",
@@ -347,12 +418,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("indicator_code", "text", _("Code of the indicator")),
+                Column("indicator_code", "text", _("Code of the indicator"), nullable=False),
                 Column("indicator", "text", _("Indicator")),
                 Column("unit", "text", _("Unit of the target and realisation")),
                 Column("direction", "text", _("higher or lower: which way is better")),
                 Column("weight", "decimal", _("Weight of the indicator in the contract")),
-                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("quarter", "integer", _("Quarter, 1 to 4"), nullable=False),
                 Column("target", "decimal", _("Target"), _("see unit")),
                 Column(
                     "realisation",
@@ -375,6 +446,7 @@ DATASETS = {
                 Column("updated_at", "date-time", _("When the realisation was last saved")),
             ),
             indicator_rows,
+            keywords=("Perjanjian Kinerja", "IKU", _("targets"), _("realisations")),
         ),
         Dataset(
             "ikm",
@@ -385,9 +457,9 @@ DATASETS = {
             ),
             (
                 AGENCY_CODE,
-                Column("service_code", "text", _("Code of the service")),
+                Column("service_code", "text", _("Code of the service"), nullable=False),
                 YEAR,
-                Column("quarter", "integer", _("Quarter, 1 to 4")),
+                Column("quarter", "integer", _("Quarter, 1 to 4"), nullable=False),
                 Column("respondents", "integer", _("Number of respondents"), _("people")),
                 *[
                     Column(
@@ -417,6 +489,7 @@ DATASETS = {
                 ),
             ),
             ikm_rows,
+            keywords=("IKM", "SKM", _("citizen satisfaction survey")),
         ),
         Dataset(
             "decisions",
@@ -429,7 +502,12 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column("level", "text", _("staff: about civil servants; agency: about the agency")),
+                Column(
+                    "level",
+                    "text",
+                    _("staff: about civil servants; agency: about the agency"),
+                    nullable=False,
+                ),
                 *[
                     Column(
                         outcome,
@@ -450,6 +528,7 @@ DATASETS = {
                 ),
             ),
             decision_rows,
+            keywords=(_("rewards and penalties"), "TPP"),
         ),
     )
 }

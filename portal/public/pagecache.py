@@ -101,11 +101,13 @@ def _own_query(request: HttpRequest, params: frozenset[str]) -> str:
     return urlencode([(k, v) for k in sorted(query) if k in params for v in query.getlist(k) if v])
 
 
-def _key(request: HttpRequest, language: str) -> str:
+def _key(request: HttpRequest, language: str, *, per_origin: bool = False) -> str:
     # Equivalent URLs share one entry; the wrapper has reduced the query to the page's own
-    # parameters (`_own_query`).
+    # parameters (`_own_query`). A page holding absolute URLs is stored per scheme and host
+    # (both checked against ALLOWED_HOSTS), so no client gets links to another host.
     query = urlencode([(k, v) for k in sorted(request.GET) for v in request.GET.getlist(k) if v])
-    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
+    origin = f"{request.scheme}://{request.get_host()}" if per_origin else ""
+    digest = hashlib.sha256(f"{origin}{request.path}?{query}".encode()).hexdigest()
     return f"page:{language}:{digest}"
 
 
@@ -175,15 +177,20 @@ def _conditional(request: HttpRequest, entry: dict, headers: dict[str, str]):
 
 
 def public_page(
-    view: Callable[..., HttpResponse] | None = None, *, params: tuple[str, ...] = ()
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    params: tuple[str, ...] = (),
+    per_origin: bool = False,
 ) -> Callable[..., HttpResponse]:
     """Serve a public GET page from the cache of the published run, with ETag,
     Last-Modified and `Cache-Control: public, max-age=300`. Only 200 responses are stored.
 
     `params`: the query parameters the page takes (its form's or FilterSet's fields); the
-    view sees only those, and the cache keys on only those. `@public_page` alone: none."""
+    view sees only those, and the cache keys on only those. `@public_page` alone: none.
+    `per_origin`: the page holds absolute URLs (the API, the catalogue): cached per scheme
+    and host."""
     if view is None:
-        return lambda view: public_page(view, params=params)
+        return lambda view: public_page(view, params=params, per_origin=per_origin)
     accepted = frozenset(params)
 
     @wraps(view)
@@ -204,7 +211,7 @@ def public_page(
             patch_cache_control(response, private=True, no_cache=True)
             return response
         language = get_language()
-        key = _key(request, language)
+        key = _key(request, language, per_origin=per_origin)
         known = _validators.get(key)
         if known is not None and _is_revalidation(request):
             run_id = recent_published_run_id(settings.PAGE_RUN_MEMORY_SECONDS)

@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import statistics
 from collections import Counter
 from decimal import Decimal
 
@@ -15,8 +16,10 @@ from agencies.csvio import write_csv
 from agencies.models import SurveyResponse
 from performance import scoring
 from performance.models import Score, ScoreRun, ScoringScheme
-from performance.queries import ikm_of, previous_period, run_year
+from performance.queries import ikm_of, predikat_by_region, published_period, run_year
+from performance.scoring import previous_period
 from portal.common.runs import published_run
+from rewards.models import Rule
 
 from .opendata import DATASETS, LICENCE, LICENCE_URL, FilterForm, csv_value, json_value
 from .pagecache import public_page
@@ -36,40 +39,71 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _province(run: ScoreRun, year: int) -> dict:
-    """The province at a glance: agencies per predikat, best and weakest, the latest
-    quarter's movers, and the province-wide IKM. Two queries."""
+    """The province at a glance (two queries): the year's complete scores, best and weakest
+    (a closed year, or an open year's year to date from its closed quarters), agencies per
+    predikat (of the year once closed, else of its latest closed quarter: a provisional
+    figure has none), the latest closed quarter's movers, and the province-wide IKM."""
     scheme = run.scheme(year)
+    published = published_period(run, year, "Y")
     scores = list(
         Score.objects.public_for_run(run.pk)
         .filter(Q(year=year) | Q(year=year - 1, period="Q4"))
         .select_related("agency")
     )
     annual = sorted(
-        (s for s in scores if s.year == year and s.period == "Y"),
+        (
+            s
+            for s in scores
+            if s.year == year and s.period == "Y" and s.complete and published.comparable
+        ),
         key=lambda s: (-s.score, s.agency.name),
     )
-    per_predikat = Counter(s.predikat for s in annual)
+    graded = (
+        published
+        if published.final or not published.closed
+        else published_period(run, year, f"Q{published.closed[-1]}")
+    )
+    per_predikat = Counter(
+        s.predikat
+        for s in scores
+        if (s.year, s.period) == (graded.year, graded.period) and s.final and s.predikat
+    )
     quarters = [
-        int(s.period[1]) for s in scores if s.year == year and s.period != "Y" and s.k is not None
+        int(s.period[1])
+        for s in scores
+        if s.year == year and s.period != "Y" and s.k is not None and s.final
     ]
     movers: list[tuple[Score, Decimal]] = []
     quarter = max(quarters) if quarters else None
     if quarter:
         before = previous_period(year, f"Q{quarter}")
-        previous = {s.agency_id: s.score for s in scores if (s.year, s.period) == before}
+        previous = {
+            s.agency_id: s.score
+            for s in scores
+            if (s.year, s.period) == before and s.final and s.complete
+        }
         movers = sorted(
             (
                 (s, s.score - previous[s.agency_id])
                 for s in scores
-                if (s.year, s.period) == (year, f"Q{quarter}") and s.agency_id in previous
+                if (s.year, s.period) == (year, f"Q{quarter}")
+                and s.complete
+                and s.agency_id in previous
             ),
             key=lambda pair: (-abs(pair[1]), pair[0].agency.name),
         )[:HOME_LIST]
     survey = SurveyResponse.objects.filter(service__agency__is_public=True, year=year).sums()
+    comparable = [s.score for s in annual]
     return {
         "scheme": scheme,
-        "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.PREDIKAT_ORDER],
-        "scored": len(annual),
+        "published": published,
+        "graded": graded,
+        "regions": predikat_by_region(run.pk, graded.year, graded.period),
+        "median": statistics.median(comparable) if comparable else None,
+        "on_target": sum(1 for s in annual if s.score >= scheme.threshold_baik),
+        "best_count": len(annual),
+        "per_predikat": [(p, per_predikat.get(p, 0)) for p in scoring.ORGANISATION_SCALE],
+        "scored": sum(per_predikat.values()),
         "best": annual[:HOME_LIST],
         "weakest": annual[::-1][:HOME_LIST],
         "quarter": quarter,
@@ -80,6 +114,9 @@ def _province(run: ScoreRun, year: int) -> dict:
 
 @public_page
 def methodology(request: HttpRequest) -> HttpResponse:
+    """The rules, rendered from the scheme in force (the published run's for its default
+    year, else the newest stored scheme), each marked as the regulation's or the province's
+    policy, with the reward and penalty rules of that year and a worked example."""
     run = published_run(request)
     year = run_year(run)
     if run and year:
@@ -88,6 +125,9 @@ def methodology(request: HttpRequest) -> HttpResponse:
         stored = ScoringScheme.objects.order_by("-year").first()
         scheme = stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
         year, version = (stored.year, stored.version) if stored else (None, None)
+    rules = list(
+        Rule.objects.filter(scheme__year=year, active=True).order_by("order", "pk") if year else []
+    )
     return render(
         request,
         "public/methodology.html",
@@ -96,14 +136,16 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "year": year,
             "version": version,
             "scheme": scheme,
+            "rules": rules,
             "example": worked_example(scheme),
         },
     )
 
 
 def worked_example(scheme: scoring.Scheme) -> dict:
-    """A fixed example agency scored by the same functions as the real scores (scoring.py),
-    with the scheme in force: two PK indicators, twelve staff scores and a survey."""
+    """A fixed example agency in one closed quarter, scored by the same functions as the real
+    scores (scoring.py) with the scheme given: two PK indicators, twelve staff scores and a
+    survey of 120 respondents."""
     indicators = [
         {
             "text": "Persentase persalinan di fasilitas kesehatan",
@@ -129,38 +171,31 @@ def worked_example(scheme: scoring.Scheme) -> dict:
     k = scoring.contract_quarter_score((i["achievement"], i["weight"]) for i in indicators)
     staff = [
         Decimal(x)
-        for x in (
-            "95.5",
-            "102",
-            "88.75",
-            "110",
-            "97.25",
-            "91",
-            "105.5",
-            "99",
-            "86",
-            "100.5",
-            "93",
-            "108",
-        )
-    ]
-    e = scoring.staff_component(staff, scheme)
+        for x in ("95.5", "102", "88.75", "110", "97.25", "91", "105.5", "99", "86", "100.5")
+    ] + [Decimal("93"), Decimal("108")]
     respondents = 120
     sums = [396, 380, 350, 372, 402, 410, 415, 360, 340]
-    s = scoring.ikm_from_sums(sums, respondents)
-    score = scoring.agency_score(k, e, s, scheme)
+    period = scoring.agency_period(
+        k, staff, (respondents, sums), scheme, final=True, has_service=True
+    )
     return {
         "indicators": indicators,
         "k": k,
         "staff": staff,
         "staff_n": len(staff),
-        "e": scoring.round2(e) if e is not None else None,
+        "e": period.e,
         "respondents": respondents,
         "nrr": [Decimal(x) / respondents for x in sums],
-        "s": s,
-        "grade": scoring.mutu_pelayanan(s),
-        "score": score,
-        "predikat": scoring.predikat(score, scheme) if score is not None else None,
+        "ikm": period.ikm,
+        "grade": scoring.mutu_pelayanan(period.ikm) if period.ikm is not None else None,
+        "s": period.s,
+        "score": period.score,
+        "predikat": period.predikat,
+        "weights": [
+            ("K", k, scheme.weight_contract),
+            ("E", period.e, scheme.weight_staff),
+            ("S", period.s, scheme.weight_survey),
+        ],
     }
 
 

@@ -3,7 +3,7 @@ the others are named at the top level ("home", "rankings", ...)."""
 
 from django.urls import include, path, re_path
 
-from . import site_views, views
+from . import catalogue, site_views, views
 
 agency_patterns = [
     path("", views.agency_list, name="list"),
@@ -25,9 +25,11 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("methodology/", site_views.methodology, name="methodology"),
     path("open-data/", site_views.open_data, name="open_data"),
+    path("open-data/catalog.jsonld", catalogue.catalogue, name="open_data_catalogue"),
     re_path(
         r"^open-data/(?P<dataset>[a-z0-9-]+)\.(?P<fmt>csv|json)$",
         site_views.open_data_file,
         name="open_data_file",
     ),
+    path("api/v1/", include("portal.public.api.urls")),
 ]

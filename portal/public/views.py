@@ -18,7 +18,10 @@ from performance import scoring
 from performance.models import ScoreRun
 from performance.queries import (
     agency_scores,
+    annual_indicators,
     indicator_table,
+    published_period,
+    quarter_series,
     run_year,
     service_ikms,
     staff_distribution,
@@ -49,6 +52,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     agencies = AgencyFilter(request.GET, run=run)
     page = Paginator(agencies.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     year = agencies.selected_year
+    series = quarter_series(run.pk, [a.pk for a in page.object_list]) if run else {}
     return render(
         request,
         "public/list.html",
@@ -56,7 +60,9 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "run": run,
             "filter": agencies,
             "page": page,
+            "series": series,
             "year": year,
+            "published": published_period(run, year, "Y") if year else None,
             "quarter": agencies.quarter,
             "scheme": _scheme(run, year),
         },
@@ -89,6 +95,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "quarter": quarter,
             "scheme": scheme,
             "year_score": scores.get((agency.pk, year, "Y")),
+            "year_period": published_period(run, year, "Y") if year else None,
+            "annual_indicators": annual_indicators(run_id, agency.pk, year or 0),
             "quarters": quarters,
             "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
             "trend": trend_points(scores, agency.pk),
@@ -196,13 +204,17 @@ def rankings(request: HttpRequest) -> HttpResponse:
     run = published_run(request)
     ranking = RankingFilter(request.GET, run=run)
     year = ranking.selected_year
+    rows = list(ranking.qs)
     return render(
         request,
         "public/rankings.html",
         {
             "run": run,
             "filter": ranking,
-            "rows": list(ranking.qs),
+            "rows": rows,
+            "series": quarter_series(run.pk, [a.pk for a in rows]) if run else {},
+            "unranked": ranking.unranked,
+            "published": ranking.published,
             "year": year,
             "period": ranking.selected_period,
             "previous": ranking.previous,
@@ -228,7 +240,9 @@ def compare(request: HttpRequest) -> HttpResponse:
         {"agency": a, "year_score": scores.get((a.pk, year, "Y")), "statuses": statuses.get(a.pk)}
         for a in chosen
     ]
-    quarter_rows = [(q, [scores.get((a.pk, year, f"Q{q}")) for a in chosen]) for q in (1, 2, 3, 4)]
+    quarter_rows = [
+        (q, [(a, scores.get((a.pk, year, f"Q{q}"))) for a in chosen]) for q in (1, 2, 3, 4)
+    ]
     return render(
         request,
         "public/compare.html",
@@ -236,6 +250,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "run": run,
             "form": form,
             "year": year,
+            "published": published_period(run, year, "Y") if year else None,
             "scheme": scheme,
             "columns": columns,
             "quarter_rows": quarter_rows,

@@ -368,13 +368,19 @@ class BulkQuarterForm(forms.Form):
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("performance.csv file"), widget=forms.FileInput(attrs={"accept": ".csv,text/csv"})
+        label=_("performance.csv file (or the same columns in an .xlsx workbook)"),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,text/csv,.xlsx,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if os.path.splitext(upload.name or "")[1].lower() != ".csv":
-            raise ValidationError(_("Upload a .csv file."))
+        if os.path.splitext(upload.name or "")[1].lower() not in (".csv", ".xlsx"):
+            raise ValidationError(_("Upload a .csv file or an .xlsx workbook."))
         if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
             raise ValidationError(
                 _("The file is larger than %(max)d MB.")

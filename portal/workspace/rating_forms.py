@@ -108,15 +108,23 @@ class BulkConfirmForm(forms.Form):
 
 
 class RatingsUploadForm(forms.Form):
+    """ratings.csv, or the same columns in an .xlsx workbook (the imports read both)."""
+
     file = forms.FileField(
-        label=_("ratings.csv file"), widget=forms.FileInput(attrs={"accept": ".csv,text/csv"})
+        label=_("ratings.csv file (or the same columns in an .xlsx workbook)"),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,text/csv,.xlsx,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
     confirm_changes = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if os.path.splitext(upload.name or "")[1].lower() != ".csv":
-            raise ValidationError(_("Upload a .csv file."))
+        if os.path.splitext(upload.name or "")[1].lower() not in (".csv", ".xlsx"):
+            raise ValidationError(_("Upload a .csv file or an .xlsx workbook."))
         if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
             raise ValidationError(
                 _("The file is larger than %(max)d MB.")

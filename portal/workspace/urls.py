@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import file_templates, views
 
 app_name = "workspace"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("upload/", views.csv_upload, name="upload"),
+    path("templates/", file_templates.template_list, name="file_templates"),
+    path("templates/<slug:name>.csv", file_templates.template_file, name="file_template"),
     path("upload/confirm/", views.csv_confirm, name="upload_confirm"),
     path("preview/", views.preview, name="preview"),
     path("audit/", views.audit, name="audit"),

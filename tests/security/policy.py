@@ -47,6 +47,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from portal.public.opendata import DATASETS
+
 ROLES = ("anonymous", "citizen", "officer", "approver", "leader", "regional", "auditor")
 
 ALLOW = "allow"
@@ -104,6 +106,12 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("open_data",                       "POST", N, N, N, N, N, N, N),
     ("open_data_file",                  "GET",  A, A, A, A, A, A, A),
     ("open_data_file",                  "POST", N, N, N, N, N, N, N),
+    ("open_data_catalogue",             "GET",  A, A, A, A, A, A, A),
+    ("open_data_catalogue",             "POST", N, N, N, N, N, N, N),
+    ("api:index",                       "GET",  A, A, A, A, A, A, A),
+    ("api:index",                       "POST", N, N, N, N, N, N, N),
+    ("api:schema",                      "GET",  A, A, A, A, A, A, A),
+    ("api:schema",                      "POST", N, N, N, N, N, N, N),
     ("healthz",                         "GET",  A, A, A, A, A, A, A),
     ("healthz",                         "POST", A, A, A, A, A, A, A),
     ("set_language",                    "GET",  A, A, A, A, A, A, A),
@@ -134,6 +142,10 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:upload",                "GET",  L, D, A, H, H, H, H),
     ("workspace:upload",                "POST", L, D, A, H, H, H, H),
     ("workspace:upload_confirm",        "GET",  L, D, N, N, N, N, N),
+    ("workspace:file_templates",        "GET",  L, D, A, A, A, A, A),
+    ("workspace:file_templates",        "POST", L, D, N, N, N, N, N),
+    ("workspace:file_template",         "GET",  L, D, A, A, A, A, A),
+    ("workspace:file_template",         "POST", L, D, N, N, N, N, N),
     ("workspace:upload_confirm",        "POST", L, D, A, H, H, H, H),
     # officers and approvers
     ("workspace:preview",               "GET",  L, D, A, A, H, H, H),
@@ -217,7 +229,12 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("rewards:answer",                  "POST", L, D, H, H, A, H, H),
     ("rewards:objections",              "GET",  L, D, D, D, A, A, A),
     ("rewards:objections",              "POST", L, D, D, D, A, A, A),
-))
+)) + tuple(
+    # The open-data API's list of each dataset (issue 24), like its files: everyone reads.
+    Rule(f"api:{slug}", method, *[outcome] * 7)
+    for slug in DATASETS
+    for method, outcome in (("GET", ALLOW), ("POST", NOT_ALLOWED))
+)
 # fmt: on
 
 # The Django admin, tested as one group: its login page is open, its logout sends a user

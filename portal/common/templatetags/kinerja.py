@@ -132,6 +132,18 @@ def period_label(period: str) -> str:
 
 
 @register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """`mapping[key]`, or an empty list when it is absent."""
+    return mapping.get(key, [])
+
+
+@register.filter
+def get_count(counts: dict, key: str) -> str:
+    """A count from a {key: n} dict, 0 when absent, formatted."""
+    return count(counts.get(key, 0))
+
+
+@register.filter
 def grade_word(grade: str | None) -> str:
     return str(GRADE_WORDS.get(grade, ""))
 
@@ -159,6 +171,54 @@ def predikat_badge(predikat: str | None) -> SafeString:
         return _missing(_("no score"))
     shape, modifier = PREDIKAT_STYLE.get(predikat, ("", ""))
     return _badge(f"predikat predikat--{modifier}", shape, _(predikat))
+
+
+@register.simple_tag
+def provisional_badge() -> SafeString:
+    """A figure of a period that is not closed: in words and a shape, never colour alone."""
+    return format_html(
+        '<span class="provisional" title="{}"><span class="shape" aria-hidden="true">◌</span>'
+        " {}</span>",
+        _("The period is still open: the figure may change and carries no predikat."),
+        _("provisional"),
+    )
+
+
+@register.simple_tag
+def score_badge(score: object) -> SafeString:
+    """What stands beside a score (a Score, or an agency annotated `with_score`): its
+    predikat once the period is closed, "provisional" before, "no score" without one; and
+    "incomplete" when a component it needs is missing (it is then not ranked)."""
+    if getattr(score, "score", None) is None:
+        return _missing(_("no score"))
+    badge = predikat_badge(score.predikat) if score.final else provisional_badge()
+    if getattr(score, "complete", True) is False:
+        badge += format_html(
+            ' <span class="incomplete" title="{}"><span class="shape" aria-hidden="true">◇'
+            "</span> {}</span>",
+            _("A component is missing (K, or S for an agency with public services)."),
+            _("incomplete"),
+        )
+    return badge
+
+
+@register.filter
+def period_title(period: object) -> str:
+    """A published period in words: "2026", "Q3 2026", and an open year's year to date with
+    the quarters it covers ("2026, Q1-Q3"). Nothing without a period."""
+    if period is None:
+        return ""
+    year, name = period.year, period.period
+    if name != "Y":
+        return f"{quarter_label(int(name[1]))} {year}"
+    if period.final or not period.closed:
+        return str(year)
+    first, last = quarter_label(period.closed[0]), quarter_label(period.closed[-1])
+    if first == last:
+        return f"{year}, {first}"
+    if " " in first and first.split()[0] == last.split()[0]:  # "TW I–III", not "TW I–TW III"
+        last = last.split()[-1]
+    return f"{year}, {first}–{last}"
 
 
 @register.simple_tag
@@ -237,7 +297,9 @@ def delta_badge(delta: Decimal | None) -> SafeString:
 def movement(rank: int | None, prev_rank: int | None, prev_score: Decimal | None) -> SafeString:
     """Places gained or lost in the ranking since the period before."""
     if rank is None or prev_score is None or prev_rank is None:
-        return format_html('<span class="change change--new">{}</span>', _("new: no earlier score"))
+        return format_html(
+            '<span class="change change--new">{}</span>', _("new: no comparable earlier score")
+        )
     places = prev_rank - rank
     if places > 0:
         words = ngettext("up %(places)s place", "up %(places)s places", places)
@@ -270,26 +332,59 @@ def count_cell(cell: Cell, min_group_size: int) -> SafeString:
 class ChartPoint:
     x: float
     y: float | None
-    label: str
-    sublabel: str
+    label: str  # the quarter's full label, for the point's title
+    tick: str  # its short label under the axis (I, II, III, IV)
+    sublabel: str  # the year, under the year's first quarter
     value: Decimal | None
+    final: bool
 
 
-CHART_W, CHART_H = 400, 220
-PAD_L, PAD_R, PAD_T, PAD_B = 34, 10, 10, 40
+@dataclass(frozen=True)
+class ChartBand:
+    """A predikat's range of scores, shaded behind the line and named at the right."""
+
+    name: str
+    modifier: str
+    top: float
+    bottom: float
+    label_y: float
+    low: Decimal
+
+    @property
+    def height(self) -> float:
+        return round(self.bottom - self.top, 1)
+
+    @property
+    def lines(self) -> list[tuple[str, float]]:
+        """The band's name as (line, y): two words on two lines ("Butuh / Perbaikan")
+        where the band is tall enough, so the label fits beside the chart."""
+        words = self.name.split()
+        if len(words) == 1 or self.height < 28:
+            return [(self.name, self.label_y)]
+        return [(words[0], self.label_y - 7), (" ".join(words[1:]), self.label_y + 7)]
+
+
+# The chart's own coordinates: 400 units wide, so that at a 360 px phone's width its 12-unit
+# labels still read at about 11 px (they were 7 px on a 640-unit chart).
+CHART_W, CHART_H = 400, 250
+PAD_L, PAD_R, PAD_T, PAD_B = 30, 84, 8, 40
+TICKS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 @register.inclusion_tag("includes/_trend_chart.html")
 def trend_chart(
-    points: list[tuple[int, str, Decimal | None]], scheme: scoring.Scheme, title: str
+    points: list[tuple[int, str, Decimal | None, bool]], scheme: scoring.Scheme, title: str
 ) -> dict:
-    """An inline SVG line chart of scores over periods, drawn on the server.
+    """An inline SVG line chart of scores over quarters, drawn on the server.
 
-    `points` are (year, period, score) in time order; the y axis runs from 0 to the cap with
-    the predikat thresholds as labelled lines. The template gives it a text alternative;
-    pages show the same figures as a table next to it.
+    `points` are (year, period, score, final) in time order. The y axis runs from 0 to the
+    cap (or the highest score); the organisation scale's predikat ranges are shaded bands,
+    named at the right; a provisional point (its quarter still open) is drawn hollow and
+    the line to it dashed. The template gives it a text alternative; pages show the same
+    figures as a table next to it.
     """
-    top = max([float(scheme.cap), *[float(v) for _, _, v in points if v is not None]])
+    values = [float(v) for _, _, v, _ in points if v is not None]
+    top = max([float(scheme.cap), *values])
     plot_w, plot_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
     step = plot_w / max(len(points) - 1, 1)
 
@@ -298,51 +393,166 @@ def trend_chart(
 
     chart_points = []
     previous_year = None
-    for i, (year, period, value) in enumerate(points):
-        x = round(PAD_L + (i * step if len(points) > 1 else plot_w / 2), 1)
+    for i, (year, period, value, final) in enumerate(points):
+        quarter = int(period[1])
         chart_points.append(
             ChartPoint(
-                x=x,
+                x=round(PAD_L + (i * step if len(points) > 1 else plot_w / 2), 1),
                 y=y_of(value) if value is not None else None,
-                label=period_label(period),
+                label=f"{period_label(period)} {year}",
+                tick=TICKS[quarter],
                 sublabel=str(year) if year != previous_year else "",
                 value=value,
+                final=final,
             )
         )
         previous_year = year
-    # Lines between consecutive points that both have a score.
+    # Lines between consecutive points that both have a score; dashed into a provisional one.
     segments = [
-        (a.x, a.y, b.x, b.y)
+        (a.x, a.y, b.x, b.y, not b.final)
         for a, b in zip(chart_points, chart_points[1:], strict=False)
         if a.y is not None and b.y is not None
     ]
-    thresholds = [
-        (y_of(scheme.threshold_istimewa), "Istimewa", scheme.threshold_istimewa),
-        (y_of(scheme.threshold_baik), "Baik", scheme.threshold_baik),
-        (
-            y_of(scheme.threshold_butuh_perbaikan),
-            "Butuh Perbaikan",
-            scheme.threshold_butuh_perbaikan,
-        ),
-        (y_of(scheme.threshold_kurang), "Kurang", scheme.threshold_kurang),
+    lows = [
+        ("Istimewa", scheme.threshold_istimewa),
+        ("Baik", scheme.threshold_baik),
+        ("Butuh Perbaikan", scheme.threshold_butuh_perbaikan),
+        ("Kurang", scheme.threshold_kurang),
+        ("Sangat Kurang", Decimal(0)),
     ]
+    bands = []
+    upper = top
+    for name, low in lows:
+        band_top, band_bottom = y_of(upper), y_of(low)
+        bands.append(
+            ChartBand(
+                name=name,
+                modifier=PREDIKAT_STYLE[name][1],
+                top=band_top,
+                bottom=band_bottom,
+                label_y=round((band_top + band_bottom) / 2, 1),
+                low=low,
+            )
+        )
+        upper = float(low)
     scored = [p for p in chart_points if p.value is not None]
     return {
         "title": title,
         "left": PAD_L,
         "right": CHART_W - PAD_R,
+        "plot_width": plot_w,
+        "band_label_x": CHART_W - PAD_R + 4,
         "baseline": y_of(0),
         "label_y": CHART_H - PAD_B + 16,
-        "sublabel_y": CHART_H - PAD_B + 30,
+        "sublabel_y": CHART_H - PAD_B + 31,
         "width": CHART_W,
         "height": CHART_H,
         "points": chart_points,
         "segments": segments,
-        "thresholds": thresholds,
+        "bands": bands,
         "scored": scored,
+        "provisional": any(not p.final for p in scored),
         "lowest": min(scored, key=lambda p: p.value) if scored else None,
         "highest": max(scored, key=lambda p: p.value) if scored else None,
         "latest": scored[-1] if scored else None,
+    }
+
+
+# The province's regencies and cities on a tile grid (no map tiles, no outside request): Lombok
+# to the west, Sumbawa to the east, roughly where each lies. (column, row) by BPS code; the
+# province's own agencies have a tile of their own above.
+MAP_TILES = {
+    "5271": (0, 0),  # Kota Mataram
+    "5208": (1, 0),  # Lombok Utara
+    "5201": (0, 1),  # Lombok Barat
+    "5202": (1, 1),  # Lombok Tengah
+    "5203": (2, 1),  # Lombok Timur
+    "5207": (3, 1),  # Sumbawa Barat
+    "5204": (4, 1),  # Sumbawa
+    "5205": (5, 1),  # Dompu
+    "5206": (6, 1),  # Bima
+    "5272": (6, 0),  # Kota Bima
+    "52": (3, 0),  # the province's own agencies
+}
+TILE, GAP = 92, 6
+
+
+@dataclass(frozen=True)
+class MapSegment:
+    x: float
+    width: float
+    modifier: str
+
+
+@register.inclusion_tag("includes/_province_map.html")
+def province_map(regions: list, title: str) -> dict:
+    """A tile-grid map of NTB: one square per regency or city (and one for the province's own
+    agencies), its bar split by the share of its agencies in each predikat (colour and the
+    predikat's order), labelled with its name and counts; the figures are also in a table
+    beside it. Server-drawn SVG, no script."""
+    tiles = []
+    for region in regions:
+        if region.code not in MAP_TILES:
+            continue
+        column, row = MAP_TILES[region.code]
+        x, y = column * (TILE + GAP), row * (TILE + GAP)
+        segments, left = [], x + 6
+        width = TILE - 12
+        for name in scoring.ORGANISATION_SCALE:
+            n = region.counts.get(name, 0)
+            if n and region.graded:
+                share = width * n / region.graded
+                segments.append(
+                    MapSegment(round(left, 1), round(share, 1), PREDIKAT_STYLE[name][1])
+                )
+                left += share
+        short = region.name.replace("Kabupaten ", "")
+        if region.code == "52":
+            short = _("Province agencies")
+        tiles.append(
+            {
+                "region": region,
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "lines": short.split(" ", 1),
+                "segments": segments,
+            }
+        )
+    return {
+        "title": title,
+        "tiles": tiles,
+        "size": TILE,
+        "width": 7 * (TILE + GAP),
+        "height": TILE + GAP + TILE,
+        "scale": [(name, PREDIKAT_STYLE[name][1]) for name in scoring.ORGANISATION_SCALE],
+        "regions": regions,
+    }
+
+
+@register.inclusion_tag("includes/_sparkline.html")
+def sparkline(points: list, label: str) -> dict:
+    """A small line of an agency's last quarterly scores (year, period, score, final) for a
+    table row; its numbers are in its accessible name."""
+    values = [float(p[2]) for p in points if p[2] is not None]
+    if len(values) < 2:
+        return {"points": None}
+    low, high = min(values + [50.0]), max(values + [120.0])
+    width, height = 80, 22
+    step = width / (len(points) - 1)
+    coords = []
+    for i, (_year, _period, value, _final) in enumerate(points):
+        y = height - 2 - (float(value) - low) / (high - low) * (height - 4)
+        coords.append(f"{round(i * step, 1)},{round(y, 1)}")
+    last = points[-1]
+    words = ", ".join(f"{period_label(p)} {y}: {num(v)}" for y, p, v, _ in points)
+    return {
+        "points": " ".join(coords),
+        "width": width,
+        "height": height,
+        "last_x": coords[-1].split(",")[0],
+        "last_y": coords[-1].split(",")[1],
+        "last_final": last[3],
+        "label": f"{label}: {words}",
     }
 
 

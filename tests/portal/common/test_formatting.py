@@ -7,7 +7,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 from performance import scoring
-from performance.queries import Ikm, ikm_of, indicator_status, previous_period
+from performance.queries import Ikm, ikm_of, indicator_status
+from performance.scoring import previous_period
 from portal.common.templatetags.kinerja import num, trend_chart
 
 
@@ -97,7 +98,11 @@ def test_status_badge_has_words_and_shape():
 
 
 def test_trend_chart_places_points_and_breaks_the_line_at_gaps():
-    points = [(2025, "Q1", Decimal("60")), (2025, "Q2", None), (2025, "Q3", Decimal("120"))]
+    points = [
+        (2025, "Q1", Decimal("60"), True),
+        (2025, "Q2", None, True),
+        (2025, "Q3", Decimal("120"), True),
+    ]
     chart = trend_chart(points, scoring.DEFAULT_SCHEME, "t")
     assert chart["segments"] == []  # no line across the gap
     first, gap, last = chart["points"]
@@ -107,7 +112,7 @@ def test_trend_chart_places_points_and_breaks_the_line_at_gaps():
 
 
 def test_trend_chart_svg_uses_dots_in_coordinates_in_indonesian():
-    points = [(2025, "Q1", Decimal("60.5")), (2025, "Q2", Decimal("70.25"))]
+    points = [(2025, "Q1", Decimal("60.5"), True), (2025, "Q2", Decimal("70.25"), False)]
     with translation.override("id"):
         html = Template("{% load kinerja %}{% trend_chart p s t %}").render(
             Context({"p": points, "s": scoring.DEFAULT_SCHEME, "t": "Skor"})
@@ -134,3 +139,45 @@ def test_trend_chart_svg_uses_dots_in_coordinates_in_indonesian():
 def test_figures_are_rounded_half_up_not_cut_off(value, places, expected):
     with translation.override("id"):
         assert num(value, places) == expected
+
+
+def _svg_texts(html: str) -> list[tuple[float, float, str, str]]:
+    """(x, y, anchor, text) of each <text> of an SVG."""
+    import re
+
+    out = []
+    for attrs, text in re.findall(r"<text([^>]*)>([^<]*)</text>", html):
+        found = dict(re.findall(r'([a-z-]+)="([^"]*)"', attrs))
+        out.append((float(found["x"]), float(found["y"]), found.get("text-anchor", "start"), text))
+    return out
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_label_of_the_trend_chart_is_inside_its_box(language):
+    """No label is cut at the chart's edges (the last quarter read "TW I" for "TW IV"):
+    each text's extent, at a generous 0.62 of the font size a character, lies inside the
+    viewBox."""
+    import re
+
+    points = [
+        (year, f"Q{q}", Decimal(40 + 10 * q), (year, q) != (2026, 4))
+        for year in (2025, 2026)
+        for q in (1, 2, 3, 4)
+    ]
+    with translation.override(language):
+        html = render("{% trend_chart p s t %}", p=points, s=scoring.DEFAULT_SCHEME, t="Skor")
+    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', html).groups())
+    texts = _svg_texts(html)
+    names = " ".join(t for *_, t in texts)
+    for band in ("Istimewa", "Baik", "Butuh", "Perbaikan", "Kurang", "Sangat"):
+        assert band in names
+    assert "IV" in {t for *_, t in texts}
+    font = 12
+    for x, y, anchor, text in texts:
+        extent = 0.62 * font * len(text)
+        left = {"start": x, "middle": x - extent / 2, "end": x - extent}[anchor]
+        assert left >= 0 and left + extent <= width, (text, x, anchor)
+        assert font / 2 <= y <= height - 2, (text, y)
+    # The provisional quarter is drawn apart: hollow, the line to it dashed.
+    assert html.count("chart-point--provisional") == 1
+    assert "chart-line--provisional" in html

@@ -25,6 +25,7 @@ from agencies.models import (
     ServiceMetric,
     SurveyResponse,
 )
+from performance import scoring
 from performance.models import (
     Achievement,
     Employee,
@@ -288,6 +289,35 @@ def test_seeded_data_scores_with_privacy_rule_showing(seeded):
     assert year.filter(e__isnull=False).exists()
     assert year.filter(s__isnull=False).exists()
     assert len(set(year.values_list("predikat", flat=True))) >= 2
+
+
+@pytest.mark.django_db
+def test_the_sample_data_show_every_case_of_scoring_version_2(seeded):
+    """An open quarter, indicators judged on an annual target (sum, last, average), an agency
+    whose survey never has enough respondents (an incomplete score), and one whose IKM meets
+    the IKM target (S = 100)."""
+    from performance.models import AnnualAchievement, Indicator
+
+    run = recompute_scores(today=tables.REFERENCE_DAY)
+    agency_scores = Score.objects.agency_level().filter(run=run)
+    # 27 November 2026: Q4 has started and is open, Q3 closed on 16 October.
+    assert set(agency_scores.filter(year=2026, period="Q4").values_list("final", flat=True)) == {
+        False
+    }
+    assert set(agency_scores.filter(year=2026, period="Q3").values_list("final", flat=True)) == {
+        True
+    }
+    assert {"sum", "last", "average"} <= set(
+        Indicator.objects.exclude(annual_target=None).values_list("aggregation", flat=True)
+    )
+    judged = AnnualAchievement.objects.filter(run=run, target__isnull=False)
+    assert judged.filter(indicator__text__startswith="Prevalensi stunting").exists()
+    year = agency_scores.filter(year=2026, period="Y")
+    assert list(year.filter(complete=False).values_list("agency__code", flat=True)) == [
+        "BIRO-ORGANISASI"
+    ]
+    met = year.get(agency__code="MTR-DUKCAPIL")
+    assert met.ikm >= scoring.DEFAULT_SCHEME.ikm_target and met.s >= 100
 
 
 def test_generation_is_deterministic():

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from performance.caching import forget_published_run
 from performance.models import ScoreRun
+from portal.public.api.views import LIST_PARAMS
 from portal.public.filters import AgencyFilter, CompareForm, PeriodForm, RankingFilter
-from portal.public.opendata import FilterForm
+from portal.public.opendata import DATASETS, FilterForm
 from portal.public.pagecache import public_page
 from portal.public.results import ServiceYearForm
 from tests.factories import AgencyFactory, ServiceFactory
@@ -118,6 +119,8 @@ def test_every_public_page_declares_the_parameters_its_form_reads():
         "rankings": set(RankingFilter.base_filters),
         "compare": set(CompareForm.base_fields),
         "open_data_file": set(FilterForm.base_fields),
+        # The API's lists (issue 24), named by their dataset: the files' filters and pages.
+        **{slug: set(LIST_PARAMS) for slug in DATASETS},
     }
     declared = dict(_public_views())
     assert {"home", "list", "detail", "service", "rankings", "compare", "methodology"} <= set(

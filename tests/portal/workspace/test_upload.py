@@ -129,8 +129,8 @@ def test_expired_upload_is_refused_and_purged(officer_a, settings, private_media
     assert workspace_upload.purge_expired(time.time() + 10) == 1
 
 
-@pytest.mark.parametrize("name", ["performance.xlsx", "performance.csv.exe", "performance"])
-def test_only_csv_files_are_taken(officer_a, name):
+@pytest.mark.parametrize("name", ["performance.ods", "performance.csv.exe", "performance"])
+def test_only_csv_files_and_workbooks_are_taken(officer_a, name):
     response = upload(officer_a, GOOD, name=name)
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
