@@ -58,7 +58,7 @@ def _memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
         return []
     cached = getattr(user, "_memberships_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("region"))
+        cached = list(Membership.objects.filter(user=user).select_related("region", "view_region"))
         user._memberships_cache = cached
     return cached
 
@@ -76,13 +76,32 @@ def agencies_for(user: AbstractBaseUser | AnonymousUser, *roles: str) -> AgencyQ
             continue
         if m.role in (Role.HR_OFFICER, Role.APPROVER):
             condition |= Q(pk=m.agency_id) | Q(parent_id=m.agency_id)
-        elif m.role == Role.LEADER and m.region is not None:
-            if m.region.code == Region.PROVINCE_CODE:
+        elif m.role == Role.LEADER and (m.view_region or m.region) is not None:
+            seen = m.view_region or m.region
+            if seen.code == Region.PROVINCE_CODE:
                 return Agency.objects.all()
-            if _is_regency_of_the_province(m.region.code):
-                condition |= Q(region_id=m.region_id)
+            if _is_regency_of_the_province(seen.code):
+                condition |= Q(region_id=seen.pk)
         else:  # a province-wide leader (no region), or an auditor
             return Agency.objects.all()
+    return Agency.objects.filter(condition)
+
+
+def authority_for(user: AbstractBaseUser | AnonymousUser) -> AgencyQuerySet:
+    """The agencies on whose decisions `user` acts as a leader (DESIGN.md, Integrity): the
+    authority that holds their civil servants. A province leader (no region, or the
+    province's code): the province's own agencies (region 52), not the regencies' and
+    cities'; a regency's or city's leader: that region's agencies. However wide a leader's
+    view (`Membership.view_region`), this never widens. Anyone else: nothing. Fails closed
+    like `agencies_for` on a region that is not the province's."""
+    condition = Q(pk__in=[])
+    for m in _memberships(user):
+        if m.role != Role.LEADER:
+            continue
+        if m.region is None or m.region.code == Region.PROVINCE_CODE:
+            condition |= Q(region__code=Region.PROVINCE_CODE)
+        elif _is_regency_of_the_province(m.region.code):
+            condition |= Q(region_id=m.region_id)
     return Agency.objects.filter(condition)
 
 

@@ -109,8 +109,8 @@ admin.site.register(SampleData)
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "agency", "region"]
-    list_select_related = ["user", "agency", "region"]
+    list_display = ["user", "role", "agency", "region", "view_region"]
+    list_select_related = ["user", "agency", "region", "view_region"]
     list_filter = ["role", "region"]
     search_fields = ["user__username", "agency__name", "agency__code"]
     raw_id_fields = ["user", "agency"]

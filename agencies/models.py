@@ -554,7 +554,12 @@ class SampleData(models.Model):
 class Membership(models.Model):
     """A user's role: for an agency (HR officer, approver), a region or the whole province
     (leader: `region` set, or neither set for the province), or everything (auditor).
-    A user may hold several memberships; `agencies.access` turns them into querysets."""
+    A user may hold several memberships; `agencies.access` turns them into querysets.
+
+    A leader's `region` is their authority: the agencies on whose civil servants they decide
+    (the province: its own agencies, region 52; a regency or city: its agencies).
+    `view_region` widens what they see (the province's code: every agency of every region);
+    empty, they see what `region` says (the province's code seeing the whole province)."""
 
     class Role(models.TextChoices):
         HR_OFFICER = "hr_officer", _("HR officer")
@@ -584,6 +589,18 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
         verbose_name=_("region"),
+    )
+    view_region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region seen"),
+        help_text=_(
+            "Leaders only: a wider region to see than the one they decide for (the "
+            "province: every region). Empty: the same."
+        ),
     )
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -620,6 +637,10 @@ class Membership(models.Model):
                     | Q(role="auditor", agency__isnull=True, region__isnull=True)
                 ),
                 name="membership_scope_fits_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(view_region__isnull=True) | Q(role="leader"),
+                name="membership_view_region_for_leaders",
             ),
         ]
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Correction,
@@ -15,6 +16,7 @@ from .models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    StaffRating,
     Target,
 )
 
@@ -199,3 +201,24 @@ class CorrectionAdmin(ReadOnlyAdmin):
     list_filter = ["figure", "year", "period"]
     list_select_related = ["agency"]
     date_hierarchy = "published_at"
+
+
+@admin.register(StaffRating)
+class StaffRatingAdmin(SimpleHistoryAdmin):
+    """Civil servants' ratings, read-only: they change only through the ratings screen, its
+    upload or `import_ratings`, which check the rules and record who changed what and why."""
+
+    list_display = ["contract", "results", "behaviour", "suggested", "rated_by", "changed_at"]
+    list_select_related = ["contract__employee", "contract__agency", "rated_by"]
+    list_filter = ["results", "behaviour", "contract__year"]
+    search_fields = ["contract__employee__nip", "contract__employee__name"]
+    raw_id_fields = ["contract", "rated_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -64,8 +64,9 @@ def agency_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
 
 def contract_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
     """One row per contract and period. The predikat is the agency's own contract's, on the
-    organisation scale, for a final period; a civil servant's is empty until their predikat
-    comes from the 6/2022 matrix (the band of an SKP score is not it)."""
+    organisation scale, for a final period; a civil servant's is their 6/2022 matrix predikat
+    on a closed year's Y row once both ratings exist, empty otherwise and on quarter rows
+    (a run written before ratings existed has no ratings on its rows: empty too)."""
     scores = (
         Score.objects.filter(run=run, year=year)
         .contract_level()
@@ -76,16 +77,18 @@ def contract_rows(run: ScoreRun, year: int) -> Iterator[list[str]]:
             "agency__code", F("contract__employee__nip").asc(nulls_first=True), "period_order"
         )
         .values_list(
-            "agency__code", "contract__employee__nip", "period", "score", "predikat", "final"
+            "agency__code",
+            "contract__employee__nip",
+            "period",
+            "score",
+            "predikat",
+            "final",
+            "results_rating",
         )
     )
-    for code, nip, period, score, predikat, final in scores.iterator(chunk_size=5000):
-        yield [
-            code,
-            nip or "agency",
-            str(year),
-            period,
-            fmt(score),
-            predikat if final and nip is None else "",
-            yes_no(final),
-        ]
+    for code, nip, period, score, predikat, final, rated in scores.iterator(chunk_size=5000):
+        if nip is None:
+            shown = predikat if final else ""
+        else:
+            shown = predikat if final and period == "Y" and rated else ""
+        yield [code, nip or "agency", str(year), period, fmt(score), shown, yes_no(final)]

@@ -5,6 +5,7 @@ import dataclasses
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
@@ -36,6 +37,13 @@ class Employee(models.Model):
         related_name="subordinates",
         verbose_name=_("supervisor"),
     )
+    # PermenPAN-RB 6/2022: when the person rated leads their unit (the agency or unit they
+    # belong to), the unit's achievement is their results rating.
+    leads_unit = models.BooleanField(
+        _("leads their unit"),
+        default=False,
+        help_text=_("The head of the agency or unit: their results rating is the unit's."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -58,8 +66,9 @@ class Predikat(models.TextChoices):
 
 
 class StaffPredikat(models.TextChoices):
-    """A civil servant's band of an SKP score (`scoring.STAFF_BANDS`), on the scheme's
-    thresholds: kept until the 6/2022 matrix of results x behaviour rates civil servants."""
+    """A civil servant's predikat: the cell of the PermenPAN-RB 6/2022 matrix of their results
+    and behaviour ratings (`scoring.STAFF_PREDIKAT`; the matrix's "Kurang/Misconduct" is
+    Kurang). Runs before version 2 wrote the band of the SKP score under the same names."""
 
     SANGAT_BAIK = "Sangat Baik", _("Sangat Baik")
     BAIK = "Baik", _("Baik")
@@ -71,6 +80,16 @@ class StaffPredikat(models.TextChoices):
 # What a score row's predikat may hold: an agency's (and its own contract's) on the
 # organisation scale, a civil servant's band, or nothing (a provisional period).
 SCORE_PREDIKAT_CHOICES = Predikat.choices + [StaffPredikat.choices[0]]
+
+
+def default_staff_matrix() -> list[list[str]]:
+    """The predikat matrix of PermenPAN-RB 6/2022, as stored (JSON)."""
+    return [list(cell) for cell in scoring.DEFAULT_STAFF_MATRIX]
+
+
+def default_distribution() -> list[dict]:
+    """The staff distribution pattern of PermenPAN-RB 6/2022 (DOMAIN.md 3.1), as stored."""
+    return [rule.as_json() for rule in scoring.DEFAULT_DISTRIBUTION]
 
 
 class ScoringScheme(models.Model):
@@ -129,33 +148,36 @@ class ScoringScheme(models.Model):
             "with an element whose mean answer (1 to 4) is below this."
         ),
     )
-    # Coherence of staff ratings with the agency's own predikat (the leaders' dashboard):
-    # the distribution rules of the ASN performance regulation, in percent of the scored
-    # staff. "Baik" counts Baik or better, "Butuh Perbaikan" and "Kurang" that band or worse.
-    coherence_baik_max_baik = models.PositiveSmallIntegerField(
-        _("agency Baik: at most % of staff Baik or better"),
-        default=70,
-        validators=[MaxValueValidator(100)],
+    # Civil servants (PermenPAN-RB 6/2022): the thresholds of the suggested results rating
+    # (the province's policy), the predikat matrix and the expected distribution of the
+    # staff's predikat for each organisation predikat (the regulation's, as data).
+    rating_above_from = models.DecimalField(
+        _("results rating above expectation from (annual score)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("110"),
     )
-    coherence_butuh_perbaikan_min_butuh_perbaikan = models.PositiveSmallIntegerField(
-        _("agency Butuh Perbaikan: at least % of staff Butuh Perbaikan or worse"),
-        default=60,
-        validators=[MaxValueValidator(100)],
+    rating_below_under = models.DecimalField(
+        _("results rating below expectation under (annual score)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("90"),
     )
-    coherence_butuh_perbaikan_max_sangat_baik = models.PositiveSmallIntegerField(
-        _("agency Butuh Perbaikan: at most % of staff Sangat Baik"),
-        default=10,
-        validators=[MaxValueValidator(100)],
+    staff_matrix = models.JSONField(
+        _("predikat matrix"),
+        default=default_staff_matrix,
+        help_text=_(
+            "Nine cells [results rating, behaviour rating, predikat]; ratings are above, "
+            "as_expected or below."
+        ),
     )
-    coherence_kurang_min_kurang = models.PositiveSmallIntegerField(
-        _("agency Kurang: at least % of staff Kurang or worse"),
-        default=60,
-        validators=[MaxValueValidator(100)],
-    )
-    coherence_sangat_kurang_max_sangat_baik = models.PositiveSmallIntegerField(
-        _("agency Sangat Kurang: at most % of staff Sangat Baik"),
-        default=0,
-        validators=[MaxValueValidator(100)],
+    distribution = models.JSONField(
+        _("expected distribution of the staff's predikat"),
+        default=default_distribution,
+        help_text=_(
+            'Rules {"organisation": agency predikat, "staff": [staff predikat...], "bound": '
+            'max, min or some, "percent": 0-100}.'
+        ),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -190,23 +212,33 @@ class ScoringScheme(models.Model):
                 name="scheme_follow_up_nrr_1_4",
             ),
             models.CheckConstraint(
-                condition=Q(coherence_baik_max_baik__lte=100)
-                & Q(coherence_butuh_perbaikan_min_butuh_perbaikan__lte=100)
-                & Q(coherence_butuh_perbaikan_max_sangat_baik__lte=100)
-                & Q(coherence_kurang_min_kurang__lte=100)
-                & Q(coherence_sangat_kurang_max_sangat_baik__lte=100),
-                name="scheme_coherence_percent_0_100",
+                condition=Q(rating_below_under__lte=models.F("rating_above_from")),
+                name="scheme_rating_thresholds_ordered",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
 
+    def clean(self) -> None:
+        errors = {}
+        for name, read in (
+            ("staff_matrix", scoring.matrix_from_json),
+            ("distribution", scoring.distribution_from_json),
+        ):
+            try:
+                read(getattr(self, name))
+            except scoring.InvalidSchemeData as exc:
+                errors[name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
     def as_scheme(self) -> scoring.Scheme:
         """The parameters the scoring rules take (the one conversion from this model)."""
-        return scoring.Scheme(
-            **{f.name: getattr(self, f.name) for f in dataclasses.fields(scoring.Scheme)}
-        )
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(scoring.Scheme)}
+        values["staff_matrix"] = scoring.matrix_from_json(self.staff_matrix)
+        values["distribution"] = scoring.distribution_from_json(self.distribution)
+        return scoring.Scheme(**values)
 
     def snapshot(self) -> dict:
         """What a score run records of this scheme: its version and every parameter as
@@ -286,6 +318,80 @@ class PerformanceContract(models.Model):
     @property
     def is_agency_contract(self) -> bool:
         return self.employee_id is None
+
+
+class Expectation(models.TextChoices):
+    """The three levels of a civil servant's results rating and behaviour rating
+    (PermenPAN-RB 6/2022)."""
+
+    ABOVE = scoring.ABOVE, _("above expectation")
+    AS_EXPECTED = scoring.AS_EXPECTED, _("as expected")
+    BELOW = scoring.BELOW, _("below expectation")
+
+
+RATING_CHECK = ["above", "as_expected", "below"]
+
+
+class StaffRatingQuerySet(models.QuerySet):
+    def for_agencies(self, agencies) -> "StaffRatingQuerySet":
+        return self.filter(contract__agency__in=agencies)
+
+
+class StaffRating(models.Model):
+    """The pejabat penilai's ratings of a civil servant's closed year (PermenPAN-RB 6/2022),
+    on their approved SKP `contract`: the results rating (`results`; `suggested` is what the
+    annual contract score, or for a unit's leader the unit's predikat, suggested when it was
+    given, `reason` why it differs), and the behaviour rating with an optional note per
+    BerAKHLAK value (`notes`). The predikat is the scheme's matrix cell of the two, written
+    into the next score run. Every change is kept (history, with its reason). Personal data:
+    never on a public page."""
+
+    contract = models.OneToOneField(
+        PerformanceContract,
+        on_delete=models.CASCADE,
+        related_name="rating",
+        verbose_name=_("performance contract"),
+    )
+    results = models.CharField(_("results rating"), max_length=11, choices=Expectation.choices)
+    suggested = models.CharField(
+        _("suggested results rating"), max_length=11, choices=Expectation.choices, blank=True
+    )
+    annual_score = models.DecimalField(
+        _("annual score the suggestion came from"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField(_("reason for another results rating"), blank=True)
+    behaviour = models.CharField(_("behaviour rating"), max_length=11, choices=Expectation.choices)
+    notes = models.JSONField(_("notes per core value"), default=dict, blank=True)
+    rated_by = user_who(_("rated by"))
+    rated_at = models.DateTimeField(_("rated at"))
+    # When either rating last changed (the first rating, or a confirmed change): an objection
+    # to the predikat counts its days from here.
+    changed_at = models.DateTimeField(_("ratings last changed at"))
+
+    objects = StaffRatingQuerySet.as_manager()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["contract"]
+        verbose_name = _("staff rating")
+        verbose_name_plural = _("staff ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(results__in=RATING_CHECK) & Q(behaviour__in=RATING_CHECK),
+                name="staff_rating_levels",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.results}/{self.behaviour}"
+
+    def predikat(self, scheme: scoring.Scheme) -> str:
+        """The matrix cell of the two ratings, on `scheme`."""
+        return scoring.matrix_predikat(self.results, self.behaviour, scheme)
 
 
 class Direction(models.TextChoices):
@@ -620,8 +726,10 @@ class Score(models.Model):
     `respondents` its n. `final`: the period is closed (a quarter past its grace days, a
     year once its Q4 is); a provisional score has no predikat. `complete`: K is present and,
     for an agency with a public service, S too; contract rows are always complete.
-    `predikat`: on the organisation scale for an agency and its own contract, the SKP score
-    band for a civil servant's contract (until the 6/2022 matrix), empty when provisional."""
+    `predikat`: on the organisation scale for an agency and its own contract, empty when
+    provisional; for a civil servant, the cell of the 6/2022 matrix of their ratings
+    (`results_rating`, `behaviour_rating`) on the closed year's row once both exist, empty
+    otherwise and on quarter rows."""
 
     # Scores are derived rows, written only by the recompute from rows it has just joined, and
     # deleted with their run (or, through the ORM's cascade, with their agency or contract).
@@ -657,6 +765,24 @@ class Score(models.Model):
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
     predikat = models.CharField(
         _("predikat"), max_length=20, choices=SCORE_PREDIKAT_CHOICES, blank=True
+    )
+    # A civil servant's closed year: the two ratings the matrix predikat came from (empty
+    # when unrated, and on every other row).
+    results_rating = models.CharField(
+        _("results rating"),
+        max_length=11,
+        choices=Expectation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    behaviour_rating = models.CharField(
+        _("behaviour rating"),
+        max_length=11,
+        choices=Expectation.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     final = models.BooleanField(_("final"), default=False)
     complete = models.BooleanField(_("complete"), default=True)
@@ -718,10 +844,9 @@ class AchievementQuerySet(models.QuerySet):
 
 
 class StaffCount(models.Model):
-    """How many of an agency's civil servants have each predikat on their annual SKP score in
-    a run: counts only, never a person. Only a closed year's scores have a predikat, so only
-    a closed year has counts; the predikat is the band of the SKP score (`StaffPredikat`)
-    until civil servants are rated by the 6/2022 matrix. Written by the recompute beside the
+    """How many of an agency's rated civil servants have each predikat (the 6/2022 matrix of
+    their ratings) for a closed year in a run: counts only, never a person. Unrated staff
+    are not counted (they have no predikat). Written by the recompute beside the
     scores, so that a page reads five numbers instead of counting an agency's thousands of
     scores (the public scorecard's staff table, the dashboard's coherence check;
     docs/performance.md). Public pages show them suppressed

@@ -196,31 +196,46 @@ def _bands(names: Sequence[str]) -> str:
 
 
 _PREDIKAT = _bands(scoring.ORGANISATION_SCALE)
-_STAFF_BAND = _bands(scoring.STAFF_BANDS)
+
+# The scheme's predikat matrix as a table (results, behaviour, predikat): nine rows of
+# parameters.
+_MATRIX_CELLS = ", ".join(f"(%(m{i}_r)s, %(m{i}_b)s, %(m{i}_p)s)" for i in range(9))
+_MATRIX = f"SELECT * FROM (VALUES {_MATRIX_CELLS}) AS matrix (results, behaviour, predikat)"  # noqa: S608 (cells are parameters)
 
 # Written in contract order: the inserts into the indexes on contract_id then go to
-# neighbouring pages instead of all over them.
+# neighbouring pages instead of all over them. A civil servant's closed year takes the matrix
+# cell of their ratings as its predikat (and the ratings), when they are rated; every other
+# row of theirs has no predikat.
 _CONTRACT_SQL = f"""
 INSERT INTO performance_score
-    (run_id, agency_id, contract_id, year, period, missing, score, predikat, final, complete)
-SELECT %(run)s, agency_id, contract_id, %(year)s, period, missing, score,
-       CASE WHEN NOT final THEN '' WHEN agency_held THEN {_PREDIKAT} ELSE {_STAFF_BAND} END,
-       final, true
+    (run_id, agency_id, contract_id, year, period, missing, score, predikat,
+     results_rating, behaviour_rating, final, complete)
+SELECT %(run)s, scored.agency_id, scored.contract_id, %(year)s, scored.period, scored.missing,
+       scored.score,
+       CASE WHEN NOT scored.final THEN ''
+            WHEN scored.agency_held THEN {_PREDIKAT}
+            ELSE coalesce(m.predikat, '') END,
+       coalesce(sr.results, ''), coalesce(sr.behaviour, ''),
+       scored.final, true
 FROM ({_CONTRACT_SCORES}) scored
-ORDER BY contract_id, period
+LEFT JOIN performance_staffrating sr
+    ON sr.contract_id = scored.contract_id AND scored.period = 'Y' AND scored.final
+       AND NOT scored.agency_held
+LEFT JOIN ({_MATRIX}) m ON m.results = sr.results AND m.behaviour = sr.behaviour
+ORDER BY scored.contract_id, scored.period
 """  # noqa: S608 (fixed fragments, no input)
 
-# How many of each agency's staff have each predikat on their annual score, once the year
-# is closed (a provisional year has no predikat): a few hundred rows.
+# How many of each agency's rated staff have each predikat (the matrix cell of their
+# ratings) for the year, once it is closed (a provisional year has no predikat): a few
+# hundred rows. Unrated staff have no predikat and are not counted.
 _STAFF_COUNT_SQL = f"""
 INSERT INTO performance_staffcount (run_id, agency_id, year, predikat, count)
-SELECT %(run)s, agency_id, %(year)s, predikat, count(*)
-FROM (
-    SELECT agency_id, {_STAFF_BAND} AS predikat
-    FROM ({_CONTRACT_YEAR}) annual
-    WHERE NOT agency_held AND final
-) graded
-GROUP BY agency_id, predikat
+SELECT %(run)s, annual.agency_id, %(year)s, m.predikat, count(*)
+FROM ({_CONTRACT_YEAR}) annual
+JOIN performance_staffrating sr ON sr.contract_id = annual.contract_id
+JOIN ({_MATRIX}) m ON m.results = sr.results AND m.behaviour = sr.behaviour
+WHERE NOT annual.agency_held AND annual.final
+GROUP BY annual.agency_id, m.predikat
 """  # noqa: S608 (fixed fragments, no input)
 
 # Agency components and scores for one year from the contract scores (read from the
@@ -317,6 +332,11 @@ def _params(run: ScoreRun, year: int, scheme: scoring.Scheme, today: datetime.da
         "min_group": scheme.min_group_size,
         "min_survey": scheme.survey_min_responses,
         "ikm_target": scheme.ikm_target,
+        **{
+            f"m{i}_{part}": value
+            for i, cell in enumerate(scheme.staff_matrix)
+            for part, value in zip("rbp", cell, strict=True)
+        },
     }
 
 
@@ -476,6 +496,7 @@ def write_year_python(
     agency_k: dict[tuple[int, str], Decimal] = {}
     staff: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     graded: dict[tuple[int, str], int] = defaultdict(int)  # (agency, predikat): staff
+    ratings = year_ratings(year) if final["Y"] else {}
 
     def flush(force: bool = False) -> None:
         if force or len(scores) >= BATCH:
@@ -528,18 +549,20 @@ def write_year_python(
                 period=period,
                 score=score,
                 missing=missing,
-                predikat=scoring.final_predikat(
-                    score, scheme, final=final[period], staff=employee_id is not None
-                ),
                 final=final[period],
                 complete=True,
             )
+            if employee_id is None:
+                row.predikat = scoring.final_predikat(score, scheme, final=final[period])
+            elif period == "Y" and row.final and contract_id in ratings:
+                row.results_rating, row.behaviour_rating = ratings[contract_id]
+                row.predikat = scoring.matrix_predikat(*ratings[contract_id], scheme)
             scores.append(row)
             if employee_id is None:
                 agency_k[(agency_id, period)] = score
             else:
                 staff[(agency_id, period)].append(score)
-                if period == "Y" and row.final:
+                if row.predikat:
                     graded[(agency_id, row.predikat)] += 1
         flush()
     flush(force=True)
@@ -585,6 +608,19 @@ def write_year_python(
         StaffCount(run=run, agency_id=agency_id, year=year, predikat=predikat, count=n)
         for (agency_id, predikat), n in graded.items()
     )
+
+
+def year_ratings(year: int) -> dict[int, tuple[str, str]]:
+    """{contract id: (results rating, behaviour rating)} of the civil servants rated for
+    `year` (one query)."""
+    from .models import StaffRating
+
+    return {
+        contract_id: (results, behaviour)
+        for contract_id, results, behaviour in StaffRating.objects.filter(
+            contract__year=year
+        ).values_list("contract_id", "results", "behaviour")
+    }
 
 
 def _survey_sums(

@@ -37,6 +37,177 @@ def round2(x: Number) -> Decimal:
     return round_to(x, 2)
 
 
+# --- civil servants: ratings and the predikat matrix (PermenPAN-RB 6/2022) ----------------
+
+# The three levels of both ratings (rating hasil kerja, rating perilaku kerja), best first.
+ABOVE, AS_EXPECTED, BELOW = "above", "as_expected", "below"
+RATINGS = (ABOVE, AS_EXPECTED, BELOW)
+
+# The organisation scale of PermenPAN-RB 6/2022, best first: agencies.
+ORGANISATION_SCALE = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+# A civil servant's predikat, best first: the predikat of the matrix (its "Kurang/Misconduct"
+# is written Kurang). Until a civil servant is rated they have none.
+STAFF_PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+SB, B, BP, K, SK = STAFF_PREDIKAT
+
+# The matrix of PermenPAN-RB 6/2022: rows the results rating, columns the behaviour rating
+# (DESIGN.md, "Predikat of a civil servant"; DOMAIN.md 3.1).
+DEFAULT_STAFF_MATRIX: tuple[tuple[str, str, str], ...] = (
+    (ABOVE, ABOVE, SB),
+    (ABOVE, AS_EXPECTED, B),
+    (ABOVE, BELOW, K),
+    (AS_EXPECTED, ABOVE, B),
+    (AS_EXPECTED, AS_EXPECTED, B),
+    (AS_EXPECTED, BELOW, K),
+    (BELOW, ABOVE, BP),
+    (BELOW, AS_EXPECTED, BP),
+    (BELOW, BELOW, SK),
+)
+
+# When the person rated leads the unit, the unit's achievement is their results rating
+# (DOMAIN.md 3.1): the unit's predikat on the organisation scale read as a rating.
+ORGANISATION_RATING = {
+    "Istimewa": ABOVE,
+    "Baik": AS_EXPECTED,
+    "Butuh Perbaikan": BELOW,
+    "Kurang": BELOW,
+    "Sangat Kurang": BELOW,
+}
+
+# The seven core values of the behaviour rating (BerAKHLAK), by code: one optional note each.
+BERAKHLAK = (
+    ("berorientasi_pelayanan", "Berorientasi Pelayanan"),
+    ("akuntabel", "Akuntabel"),
+    ("kompeten", "Kompeten"),
+    ("harmonis", "Harmonis"),
+    ("loyal", "Loyal"),
+    ("adaptif", "Adaptif"),
+    ("kolaboratif", "Kolaboratif"),
+)
+
+
+@dataclass(frozen=True)
+class DistributionRule:
+    """One clause of the expected distribution of an agency's staff predikat, for an agency
+    whose own predikat is `organisation`: the share of its rated staff whose predikat is in
+    `staff` is at most (`bound` "max") or at least ("min") `percent`; "some" asks for at
+    least one of them."""
+
+    organisation: str
+    staff: tuple[str, ...]
+    bound: str
+    percent: int = 0
+
+    BOUNDS = ("max", "min", "some")
+
+    def as_json(self) -> dict:
+        return {
+            "organisation": self.organisation,
+            "staff": list(self.staff),
+            "bound": self.bound,
+            "percent": self.percent,
+        }
+
+    def breached(self, counts: Mapping[str, int]) -> bool:
+        """Whether a distribution (predikat -> rated staff) breaks this clause. Exact integer
+        comparison: of 100 staff 70 Baik is within "at most 70%", 71 is not."""
+        n = sum(counts.values())
+        part = sum(counts.get(p, 0) for p in self.staff)
+        if n == 0:
+            return False
+        if self.bound == "max":
+            return part * 100 > self.percent * n
+        if self.bound == "min":
+            return part * 100 < self.percent * n
+        return part == 0
+
+    def share(self, counts: Mapping[str, int]) -> Fraction | None:
+        """The share (percent, exact) of the rated staff in `staff`."""
+        n = sum(counts.values())
+        return Fraction(sum(counts.get(p, 0) for p in self.staff) * 100, n) if n else None
+
+
+# The staff distribution of PermenPAN-RB 6/2022 for each organisation predikat (DOMAIN.md 3.1,
+# the five rules, read literally: "Baik" counts Baik only, "Kurang" Kurang only).
+DEFAULT_DISTRIBUTION: tuple[DistributionRule, ...] = (
+    DistributionRule("Istimewa", (SB,), "max", 70),
+    DistributionRule("Baik", (B,), "max", 70),
+    DistributionRule("Baik", (BP, K), "some"),
+    DistributionRule("Butuh Perbaikan", (BP,), "min", 60),
+    DistributionRule("Butuh Perbaikan", (SB,), "max", 10),
+    DistributionRule("Kurang", (K,), "min", 60),
+    DistributionRule("Kurang", (BP,), "min", 10),
+    DistributionRule("Kurang", (SB,), "max", 10),
+    DistributionRule("Sangat Kurang", (SK,), "min", 60),
+    DistributionRule("Sangat Kurang", (K, BP), "min", 10),
+    DistributionRule("Sangat Kurang", (SB,), "max", 0),
+)
+
+
+class InvalidSchemeData(ValueError):
+    """A matrix or a distribution pattern that cannot be used (the reason is for the admin)."""
+
+
+def matrix_from_json(value: object) -> tuple[tuple[str, str, str], ...]:
+    """The matrix from its JSON form: a list of nine [results, behaviour, predikat], one for
+    each pair of ratings, each predikat a civil servant's. Raises InvalidSchemeData."""
+    if not isinstance(value, list | tuple):
+        raise InvalidSchemeData("the matrix is a list of [results, behaviour, predikat]")
+    cells = []
+    for cell in value:
+        if (
+            not isinstance(cell, list | tuple)
+            or len(cell) != 3
+            or cell[0] not in RATINGS
+            or cell[1] not in RATINGS
+            or cell[2] not in STAFF_PREDIKAT
+        ):
+            raise InvalidSchemeData(
+                f"each cell is [results, behaviour, predikat] with ratings among {RATINGS} "
+                f"and a predikat among {STAFF_PREDIKAT}; got {cell!r}"
+            )
+        cells.append((cell[0], cell[1], cell[2]))
+    pairs = {(r, b) for r, b, _ in cells}
+    if len(cells) != 9 or len(pairs) != 9:
+        raise InvalidSchemeData("the matrix has exactly one cell for each of the nine pairs")
+    return tuple(cells)
+
+
+def distribution_from_json(value: object) -> tuple[DistributionRule, ...]:
+    """The distribution pattern from its JSON form: a list of {"organisation", "staff",
+    "bound", "percent"}. Raises InvalidSchemeData."""
+    if not isinstance(value, list | tuple):
+        raise InvalidSchemeData("the distribution pattern is a list of rules")
+    rules = []
+    for item in value:
+        try:
+            rule = DistributionRule(
+                organisation=item["organisation"],
+                staff=tuple(item["staff"]),
+                bound=item["bound"],
+                percent=int(item.get("percent", 0)),
+            )
+        except (TypeError, KeyError, ValueError, AttributeError):
+            raise InvalidSchemeData(
+                "each rule is {organisation, staff: [predikat...], bound: max|min|some, "
+                f"percent}}; got {item!r}"
+            ) from None
+        if (
+            rule.organisation not in ORGANISATION_SCALE
+            or not rule.staff
+            or any(p not in STAFF_PREDIKAT for p in rule.staff)
+            or rule.bound not in DistributionRule.BOUNDS
+            or not 0 <= rule.percent <= 100
+        ):
+            raise InvalidSchemeData(
+                f"a rule names an organisation predikat among {ORGANISATION_SCALE}, staff "
+                f"predikat among {STAFF_PREDIKAT}, a bound max, min or some and a percent "
+                f"0-100; got {item!r}"
+            )
+        rules.append(rule)
+    return tuple(rules)
+
+
 @dataclass(frozen=True)
 class Scheme:
     """The parameters of a year's scoring scheme (defaults are DESIGN.md's)."""
@@ -61,10 +232,39 @@ class Scheme:
     # mean answer (NRR) of one of the nine elements is below this: the province's choice;
     # 2.75 is well inside grade C of an element (2.60-3.064, PermenPAN-RB 14/2017).
     follow_up_nrr_below: Decimal = Decimal("2.75")
+    # The suggested results rating of a civil servant from their annual contract score:
+    # above expectation from `rating_above_from`, below it under `rating_below_under`
+    # (the province's thresholds; the pejabat penilai confirms or overrides the suggestion).
+    rating_above_from: Decimal = Decimal(110)
+    rating_below_under: Decimal = Decimal(90)
+    # The predikat matrix of PermenPAN-RB 6/2022: (results rating, behaviour rating,
+    # predikat) for each of the nine cells.
+    staff_matrix: tuple[tuple[str, str, str], ...] = ()
+    # The expected distribution of the staff's predikat for each organisation predikat
+    # (DOMAIN.md 3.1): `DistributionRule`s.
+    distribution: tuple[DistributionRule, ...] = ()
 
-    def snapshot(self) -> dict[str, str]:
-        """Every parameter as text, as a score run records it (`from_snapshot` reads it)."""
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+    def __post_init__(self) -> None:
+        # The regulation's tables are the defaults (a dataclass default cannot name a
+        # constant defined below it).
+        if not self.staff_matrix:
+            object.__setattr__(self, "staff_matrix", DEFAULT_STAFF_MATRIX)
+        if not self.distribution:
+            object.__setattr__(self, "distribution", DEFAULT_DISTRIBUTION)
+
+    def snapshot(self) -> dict[str, object]:
+        """Every parameter as a score run records it (`from_snapshot` reads it): the
+        numbers as text, the matrix and the distribution pattern as JSON lists."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "staff_matrix":
+                out[f.name] = [list(cell) for cell in value]
+            elif f.name == "distribution":
+                out[f.name] = [rule.as_json() for rule in value]
+            else:
+                out[f.name] = str(value)
+        return out
 
     @classmethod
     def from_snapshot(cls, snapshot: Mapping[str, object]) -> Scheme:
@@ -74,13 +274,33 @@ class Scheme:
         values = dict(snapshot)
         if "threshold_sangat_baik" in values and "threshold_istimewa" not in values:
             values["threshold_istimewa"] = values["threshold_sangat_baik"]
-        return cls(
-            **{
-                f.name: type(getattr(DEFAULT_SCHEME, f.name))(values[f.name])
-                for f in fields(cls)
-                if f.name in values
-            }
-        )
+        kwargs: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name not in values:
+                continue
+            value = values[f.name]
+            if f.name == "staff_matrix":
+                kwargs[f.name] = matrix_from_json(value)
+            elif f.name == "distribution":
+                kwargs[f.name] = distribution_from_json(value)
+            else:
+                kwargs[f.name] = type(getattr(DEFAULT_SCHEME, f.name))(value)
+        return cls(**kwargs)
+
+    # --- for the methodology page (templates call methods without arguments) ---
+
+    def matrix_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The matrix as rows: [(results rating, [(behaviour rating, predikat), ...])],
+        in the order above, as expected, below."""
+        cells = {(r, b): p for r, b, p in self.staff_matrix}
+        return [(r, [(b, cells.get((r, b), "")) for b in RATINGS]) for r in RATINGS]
+
+    def distribution_rows(self) -> list[tuple[str, list[DistributionRule]]]:
+        """The distribution pattern per organisation predikat, best first."""
+        return [
+            (org, [rule for rule in self.distribution if rule.organisation == org])
+            for org in ORGANISATION_SCALE
+        ]
 
 
 DEFAULT_SCHEME = Scheme()
@@ -528,14 +748,12 @@ def is_complete(k: Decimal | None, s: Decimal | None, *, has_service: bool) -> b
 
 # --- predikat ------------------------------------------------------------------------------
 
-# The organisation scale of PermenPAN-RB 6/2022, best first: agencies.
-ORGANISATION_SCALE = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
-# Civil servants' bands of their SKP score, best first, until their predikat comes from the
-# 6/2022 matrix of results x behaviour (a later issue): the organisation thresholds, with
-# the top band called Sangat Baik.
-STAFF_BANDS = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
-# The staff bands, under the name the staff tables read.
-PREDIKAT_ORDER = STAFF_BANDS
+# Civil servants' bands of their SKP score on the organisation thresholds, with the top band
+# called Sangat Baik: what version 1 published as their predikat. Kept for reading old runs;
+# a civil servant's predikat now comes from the matrix (`matrix_predikat`).
+STAFF_BANDS = STAFF_PREDIKAT
+# The civil servants' predikat, under the name the staff tables read.
+PREDIKAT_ORDER = STAFF_PREDIKAT
 
 
 def _band(score: Decimal, scheme: Scheme, names: Sequence[str]) -> str:
@@ -624,3 +842,54 @@ def last_closed_quarter(today: datetime.date, grace_days: int) -> tuple[int, int
         year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
         if quarter_is_closed(year, quarter, today, grace_days):
             return year, quarter
+
+
+# --- civil servants' ratings and predikat ------------------------------------------------
+
+
+def suggested_results_rating(score: Decimal | None, scheme: Scheme = DEFAULT_SCHEME) -> str | None:
+    """The results rating suggested by an annual contract score (rounded): above expectation
+    from the scheme's `rating_above_from` (110), below it under `rating_below_under` (90),
+    else as expected. None without a score."""
+    if score is None:
+        return None
+    x = round2(score)
+    if x >= scheme.rating_above_from:
+        return ABOVE
+    if x < scheme.rating_below_under:
+        return BELOW
+    return AS_EXPECTED
+
+
+def unit_results_rating(organisation_predikat: str | None) -> str | None:
+    """The results rating of the person who leads a unit: the unit's own predikat (its
+    achievement) read as a rating. None while the unit has no predikat."""
+    return ORGANISATION_RATING.get(organisation_predikat or "")
+
+
+def matrix_predikat(
+    results: str | None, behaviour: str | None, scheme: Scheme = DEFAULT_SCHEME
+) -> str:
+    """A civil servant's predikat: the matrix cell of their two ratings; empty until both
+    exist."""
+    if not results or not behaviour:
+        return ""
+    for r, b, predikat in scheme.staff_matrix:
+        if (r, b) == (results, behaviour):
+            return predikat
+    return ""
+
+
+def distribution_breaches(
+    organisation: str | None, counts: Mapping[str, int], scheme: Scheme = DEFAULT_SCHEME
+) -> list[DistributionRule]:
+    """The clauses of the scheme's distribution pattern for an agency of predikat
+    `organisation` that its staff's predikat counts break; empty when it fits (or when
+    there is no organisation predikat or nobody rated)."""
+    if not organisation or not sum(counts.values()):
+        return []
+    return [
+        rule
+        for rule in scheme.distribution
+        if rule.organisation == organisation and rule.breached(counts)
+    ]

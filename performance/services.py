@@ -170,6 +170,8 @@ def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None
         "missing",
         "score",
         "predikat",
+        "results_rating",
+        "behaviour_rating",
         "ikm",
         "final",
         "complete",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("workspace/", include("portal.workspace.urls")),
     path("workspace/services/", include("portal.workspace.service_urls")),
     path("workspace/decisions/", include("portal.workspace.decision_urls")),
+    path("workspace/ratings/", include("portal.workspace.rating_urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("dashboard/decisions/", include("portal.dashboard.decision_urls")),
     path(

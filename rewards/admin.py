@@ -106,6 +106,6 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyAdmin):
-    list_display = ["decision", "lodged_by", "lodged_at", "answered_by", "answered_at"]
-    list_select_related = ["decision__rule", "lodged_by", "answered_by"]
-    raw_id_fields = ["decision", "lodged_by", "answered_by"]
+    list_display = ["decision", "rating", "lodged_by", "lodged_at", "answered_by", "answered_at"]
+    list_select_related = ["decision__rule", "rating", "lodged_by", "answered_by"]
+    raw_id_fields = ["decision", "rating", "lodged_by", "answered_by"]

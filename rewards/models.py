@@ -20,9 +20,25 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
-from performance.models import Employee, Predikat, ScoreRun, ScoringScheme, StaffPredikat
+from performance.models import (
+    Employee,
+    Predikat,
+    ScoreRun,
+    ScoringScheme,
+    StaffPredikat,
+    StaffRating,
+)
 
-OBJECTION_DAYS = 14  # an approved penalty can be objected to up to 14 days after the decision
+# An approved penalty, or a civil servant's predikat, can be objected to up to 14 days after
+# the decision (the rating). Calendar days: DOMAIN.md does not say working days, and counting
+# working days needs the national holidays and collective leave of each year, which the
+# portal does not hold (docs/decisions/0010-civil-servants-ratings-and-authority.md).
+OBJECTION_DAYS = 14
+
+
+def objection_last_day(moment: datetime.datetime) -> datetime.date:
+    """The last day (WITA) an objection can be lodged against what happened at `moment`."""
+    return timezone.localdate(moment) + datetime.timedelta(days=OBJECTION_DAYS)
 
 
 class Outcome(models.TextChoices):
@@ -161,10 +177,19 @@ class Rule(models.Model):
 
     def predikat_values(self) -> list[str]:
         """The predikat a rule of this level can name: an agency's organisation scale
-        (Istimewa ...), a civil servant's SKP score bands (Sangat Baik ...)."""
+        (Istimewa ...), a civil servant's matrix predikat of PermenPAN-RB 6/2022 (Sangat
+        Baik ...)."""
         return Predikat.values if self.level == self.Level.AGENCY else StaffPredikat.values
 
     def clean(self) -> None:
+        if self.level == self.Level.EMPLOYEE and self.period != self.Period.YEAR:
+            raise ValidationError(
+                {
+                    "period": _(
+                        "Civil servants are rated per year: an employee rule judges the year."
+                    )
+                }
+            )
         if self.condition == self.Condition.PREDIKAT_IN:
             values = self.predikats if isinstance(self.predikats, list) else None
             allowed = self.predikat_values()
@@ -291,15 +316,29 @@ class Decision(models.Model):
         """The last day (WITA) an objection can be lodged: 14 days after the decision."""
         if self.decided_at is None:
             return None
-        return timezone.localdate(self.decided_at) + datetime.timedelta(days=OBJECTION_DAYS)
+        return objection_last_day(self.decided_at)
 
 
 class Objection(models.Model):
-    """An objection (keberatan) an HR officer lodges against an approved penalty on behalf of
-    the employee, and the leader's answer. Both are kept."""
+    """An objection (keberatan) an HR officer lodges on behalf of the civil servant against an
+    approved penalty (`decision`) or against their predikat (`rating`, the ratings it comes
+    from), and the leader's answer. Both are kept."""
 
     decision = models.ForeignKey(
-        Decision, on_delete=models.PROTECT, related_name="objections", verbose_name=_("decision")
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("decision"),
+    )
+    rating = models.ForeignKey(
+        StaffRating,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("staff rating"),
     )
     lodged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -327,8 +366,21 @@ class Objection(models.Model):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         constraints = [
-            models.UniqueConstraint(fields=["decision"], name="one_objection_per_decision")
+            models.UniqueConstraint(fields=["decision"], name="one_objection_per_decision"),
+            models.UniqueConstraint(fields=["rating"], name="one_objection_per_rating"),
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False, rating__isnull=True)
+                | Q(decision__isnull=True, rating__isnull=False),
+                name="objection_to_a_decision_or_a_rating",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.decision} ({self.lodged_at:%Y-%m-%d})"
+        return f"{self.decision or self.rating} ({self.lodged_at:%Y-%m-%d})"
+
+    @property
+    def agency_id(self) -> int:
+        """The agency of the civil servant (or of the decision) objected for."""
+        if self.decision_id is not None:
+            return self.decision.agency_id
+        return self.rating.contract.agency_id

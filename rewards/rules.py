@@ -19,8 +19,11 @@ published as final, so nobody is rewarded or penalised on half a year's figures.
 rule reads only complete agency scores (K present and, for an agency with a public service,
 S): an agency is never rewarded or penalised on the components it happened to have.
 Agency rules that name a predikat name the organisation scale of PermenPAN-RB 6/2022
-(Istimewa ...); employee rules the bands of the SKP score (Sangat Baik ...) until civil
-servants are rated by the 6/2022 matrix.
+(Istimewa ...); employee rules the predikat of a civil servant under 6/2022 (Sangat Baik
+...), the cell of the scheme's matrix of their results and behaviour ratings, which the run
+wrote on their closed year's row. An employee rule reads only rated civil servants: an
+unrated one has no predikat and nothing fires on them, whatever their score; the evidence
+carries both ratings (the matrix cell).
 """
 
 from __future__ import annotations
@@ -55,7 +58,10 @@ Status = Decision.Status
 DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-reward",
-        "label": "Penghargaan (reward): employee Sangat Baik for the year; TPP increase proposal",
+        "label": (
+            "Penghargaan (reward): civil servant Sangat Baik for the year (PermenPAN-RB 6/2022 "
+            "matrix); TPP increase proposal"
+        ),
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_BAIK.value],
         "outcome": Outcome.REWARD,
@@ -63,14 +69,16 @@ DEFAULT_RULES: tuple[dict, ...] = (
     },
     {
         "code": "employee-coaching",
-        "label": "Pembinaan (coaching): employee Kurang for the year",
+        "label": (
+            "Pembinaan (coaching): civil servant Butuh Perbaikan or Kurang/Misconduct for the year"
+        ),
         "level": Level.EMPLOYEE,
-        "predikats": [StaffPredikat.KURANG.value],
+        "predikats": [StaffPredikat.BUTUH_PERBAIKAN.value, StaffPredikat.KURANG.value],
         "outcome": Outcome.COACHING,
     },
     {
         "code": "employee-penalty",
-        "label": "TPP reduction proposal: employee Sangat Kurang for the year",
+        "label": "TPP reduction proposal: civil servant Sangat Kurang for the year",
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_KURANG.value],
         "outcome": Outcome.PENALTY,
@@ -79,8 +87,8 @@ DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-penalty-escalated",
         "label": (
-            "Escalated penalty for the leader's review: employee Sangat Kurang two years "
-            "running (administrative sanction, PP 30/2019)"
+            "Escalated penalty for the leader's review: civil servant Sangat Kurang two years "
+            "running (administrative sanction)"
         ),
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_KURANG.value],
@@ -234,7 +242,10 @@ def _scores(rule: Rule, run: ScoreRun, years: range) -> QuerySet:
     periods = ["Y"] if rule.period == Period.YEAR else ["Q1", "Q2", "Q3", "Q4"]
     scores = Score.objects.filter(run=run, year__in=list(years), period__in=periods, final=True)
     if rule.level == Level.EMPLOYEE:
-        scores = scores.filter(contract__employee__isnull=False)
+        # Rated civil servants only (their predikat comes from the matrix; a run written
+        # before they were rated by it has band names and no ratings: never read).
+        scores = scores.filter(contract__employee__isnull=False).exclude(results_rating="")
+        scores = scores.exclude(behaviour_rating="")
     else:
         scores = scores.filter(contract__isnull=True, complete=True)
     if rule.condition == Condition.PREDIKAT_IN:
@@ -244,7 +255,14 @@ def _scores(rule: Rule, run: ScoreRun, years: range) -> QuerySet:
     else:
         scores = scores.filter(score__gte=rule.value)
     return scores.values_list(
-        "agency_id", "contract__employee_id", "year", "period", "score", "predikat"
+        "agency_id",
+        "contract__employee_id",
+        "year",
+        "period",
+        "score",
+        "predikat",
+        "results_rating",
+        "behaviour_rating",
     )
 
 
@@ -257,11 +275,11 @@ def evaluate(rule: Rule, run: ScoreRun, year: int, as_of: datetime.date) -> list
     back = rule.consecutive - 1
     first_year = year - (back if rule.period == Period.YEAR else (back + 3) // 4)
     met: dict[tuple, dict[tuple[int, str], tuple]] = defaultdict(dict)
-    for agency_id, employee_id, y, period, score, predikat in _scores(
+    for agency_id, employee_id, y, period, score, predikat, results, behaviour in _scores(
         rule, run, range(first_year, year + 1)
     ):
         subject = employee_id if rule.level == Level.EMPLOYEE else agency_id
-        met[subject][(y, period)] = (agency_id, score, predikat)
+        met[subject][(y, period)] = (agency_id, score, predikat, results, behaviour)
     out = []
     for subject, periods in met.items():
         for final in finals:
@@ -278,16 +296,21 @@ def evaluate(rule: Rule, run: ScoreRun, year: int, as_of: datetime.date) -> list
                     year=year,
                     period=final,
                     scores=tuple(
-                        {
-                            "year": y,
-                            "period": p,
-                            "score": str(periods[(y, p)][1]),
-                            "predikat": periods[(y, p)][2],
-                        }
-                        for y, p in reversed(chain)
+                        _evidence_score(y, p, *periods[(y, p)][1:]) for y, p in reversed(chain)
                     ),
                 )
             )
+    return out
+
+
+def _evidence_score(
+    year: int, period: str, score, predikat: str, results: str, behaviour: str
+) -> dict:
+    """One score of the evidence; a civil servant's with the two ratings whose matrix cell
+    is its predikat."""
+    out = {"year": year, "period": period, "score": str(score), "predikat": predikat}
+    if results:
+        out.update(results=results, behaviour=behaviour)
     return out
 
 

@@ -1,11 +1,13 @@
 """Decisions on recommendations and objections: one function per action, called by the views,
 the tests and the commands.
 
-Who may do what is checked here as well as in the views, with `agencies_for`:
-- leaders decide (approve, reject, reverse) and answer objections for the agencies of their
-  region (a province leader: all); auditors read and change nothing;
-- an agency's HR officers lodge objections against approved penalties about their agency
-  and are e-mailed when decisions about it are taken.
+Who may do what is checked here as well as in the views, with `agencies.access`:
+- leaders decide (approve, reject, reverse) and answer objections for the agencies in their
+  authority (`authority_for`: a province leader the province's own agencies, a regency's or
+  city's leader its agencies), however wide what they see; auditors read and change nothing;
+- an agency's HR officers lodge objections, on behalf of the civil servant, against approved
+  penalties about their agency and against a civil servant's predikat (their ratings), and
+  are e-mailed when decisions about it are taken.
 
 A state change locks the rows it changes (`select_for_update`) and re-checks their status
 under the lock, so of two leaders acting at once exactly one changes a decision; the other is
@@ -24,18 +26,19 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
-from agencies.access import agencies_for
+from agencies.access import agencies_for, authority_for
 from agencies.models import Agency, Membership
-from performance.models import ScoreRun
+from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
 
-from .models import OBJECTION_DAYS, Decision, Objection, Outcome
+from .models import OBJECTION_DAYS, Decision, Objection, Outcome, objection_last_day
 from .rules import Summary, apply_rules
 
 log = logging.getLogger(__name__)
@@ -63,7 +66,8 @@ def decisions_for(user: AbstractBaseUser, *roles: str):
 
 
 def can_decide(user: AbstractBaseUser, decision: Decision) -> bool:
-    return agencies_for(user, Role.LEADER).filter(pk=decision.agency_id).exists()
+    """Whether `user` decides on `decision`: a leader whose authority holds its agency."""
+    return authority_for(user).filter(pk=decision.agency_id).exists()
 
 
 @dataclass
@@ -84,9 +88,9 @@ def decide(
     now: datetime.datetime | None = None,
 ) -> Outcomes:
     """Approve (or reject) the recommended decisions `ids` as leader `user`. A rejection needs
-    a reason; an approval may have one. Ids outside the user's region are ignored as if they
-    did not exist; ids no longer recommended are returned in `not_pending`. The agencies' HR
-    officers are e-mailed after the commit."""
+    a reason; an approval may have one. Ids outside the user's authority are ignored as if
+    they did not exist (the pages refuse them first, 404); ids no longer recommended are
+    returned in `not_pending`. The agencies' HR officers are e-mailed after the commit."""
     reason = (reason or "").strip()
     if not approve and not reason:
         raise DecisionError(_("Give a reason for the rejection."))
@@ -97,7 +101,7 @@ def decide(
     with transaction.atomic():
         locked = list(
             Decision.objects.select_for_update()
-            .filter(pk__in=ids, agency__in=agencies_for(user, Role.LEADER))
+            .filter(pk__in=ids, agency__in=authority_for(user))
             .order_by("pk")
         )
         for d in locked:
@@ -127,7 +131,7 @@ def decide_one(
     now: datetime.datetime | None = None,
 ) -> Decision:
     """Approve or reject one decision; refuses (DecisionError) one outside the leader's
-    region or already decided."""
+    authority or already decided."""
     if not can_decide(user, decision):
         raise DecisionError(_("You cannot decide on this agency."))
     result = decide(user=user, ids=[decision.pk], approve=approve, reason=reason, now=now)
@@ -144,7 +148,7 @@ def reverse_decision(
     now: datetime.datetime | None = None,
 ) -> Decision:
     """Undo an approval or a rejection: the decision is recommended again, to be decided
-    anew. Only a leader of its region; the reason is required and recorded in the audit
+    anew. Only a leader whose authority holds it; the reason is required and recorded in the audit
     trail together with who decided it before and how."""
     reason = (reason or "").strip()
     if not reason:
@@ -152,7 +156,7 @@ def reverse_decision(
     with transaction.atomic():
         d = (
             Decision.objects.select_for_update()
-            .filter(pk=decision.pk, agency__in=agencies_for(user, Role.LEADER))
+            .filter(pk=decision.pk, agency__in=authority_for(user))
             .first()
         )
         if d is None:
@@ -226,19 +230,16 @@ def answer_objection(
     answer: str,
     now: datetime.datetime | None = None,
 ) -> Objection:
-    """The leader's answer to an objection, once; both stay in the record."""
+    """The leader's answer to an objection (to a penalty or to a predikat), once, by a leader
+    whose authority holds the civil servant's agency; both stay in the record."""
     answer = (answer or "").strip()
     if not answer:
         raise DecisionError(_("Write the answer."))
     with transaction.atomic():
-        o = (
-            Objection.objects.select_for_update()
-            .filter(
-                pk=objection.pk,
-                decision__agency__in=agencies_for(user, Role.LEADER),
-            )
-            .first()
-        )
+        # The authority's filter as a subquery: its outer joins (a decision's or a rating's
+        # agency) cannot be locked FOR UPDATE on PostgreSQL; the objection row alone is.
+        allowed = Objection.objects.filter(objections_in(authority_for(user))).values("pk")
+        o = Objection.objects.select_for_update().filter(pk=objection.pk, pk__in=allowed).first()
         if o is None:
             raise DecisionError(_("You cannot decide on this agency."))
         if o.answered_at is not None:
@@ -248,6 +249,51 @@ def answer_objection(
         o._change_reason = _("Objection answered.")
         o.save(update_fields=["answer", "answered_by", "answered_at"])
     return o
+
+
+def objections_in(agencies) -> Q:
+    """The objections about `agencies`: to their decisions, or to their civil servants'
+    predikat."""
+    return Q(decision__agency__in=agencies) | Q(rating__contract__agency__in=agencies)
+
+
+def can_object_to_rating(rating: StaffRating, today: datetime.date) -> bool:
+    """Whether an objection to the predikat of `rating` can still be lodged on `today`
+    (WITA): up to 14 days after the ratings were given or last changed."""
+    return today <= objection_last_day(rating.changed_at)
+
+
+def lodge_rating_objection(
+    *,
+    user: AbstractBaseUser,
+    rating: StaffRating,
+    text: str,
+    now: datetime.datetime | None = None,
+) -> Objection:
+    """Lodge an objection (keberatan) to a civil servant's predikat on their behalf, as an HR
+    officer of their agency, up to 14 days (WITA) after the ratings were given or changed.
+    One per rating; a leader whose authority holds the agency answers it."""
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise DecisionError(_("Write the objection."))
+    agency_id = rating.contract.agency_id
+    if not agencies_for(user, Role.HR_OFFICER).filter(pk=agency_id).exists():
+        raise DecisionError(_("You are not an HR officer of this agency."))
+    with transaction.atomic():
+        r = StaffRating.objects.select_for_update().get(pk=rating.pk)
+        if not can_object_to_rating(r, timezone.localdate(now)):
+            raise DecisionError(
+                _("The %(days)s days to object to this predikat are over.")
+                % {"days": OBJECTION_DAYS}
+            )
+        if Objection.objects.filter(rating=r).exists():
+            raise DecisionError(_("An objection to this predikat has already been lodged."))
+        objection = Objection(rating=r, lodged_by=user, text=text, lodged_at=now)
+        objection._history_user = user
+        objection._change_reason = _("Objection to the predikat lodged.")
+        objection.save()
+    return objection
 
 
 # --- notifications -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agencies.models import Agency, Region, Service, ServiceMetric, SurveyResponse
 from performance.models import (
@@ -13,6 +14,7 @@ from performance.models import (
     PerformanceContract,
     Realisation,
     ScoringScheme,
+    StaffRating,
     Target,
 )
 
@@ -106,6 +108,18 @@ class ContractFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     employee = None
     status = PerformanceContract.Status.APPROVED
+
+
+class StaffRatingFactory(factory.django.DjangoModelFactory):
+    """A civil servant's ratings of a closed year (pass `contract=` their SKP)."""
+
+    class Meta:
+        model = StaffRating
+
+    results = "as_expected"
+    behaviour = "as_expected"
+    rated_at = factory.LazyFunction(timezone.now)
+    changed_at = factory.LazyFunction(timezone.now)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from agencies.models import (
     ANSWER_FIELDS,
@@ -27,6 +28,7 @@ from agencies.models import (
     ServiceMetric,
     SurveyResponse,
 )
+from performance import scoring
 from performance.models import (
     Achievement,
     AnnualAchievement,
@@ -41,6 +43,7 @@ from performance.models import (
     ScoreRun,
     ScoringScheme,
     StaffCount,
+    StaffRating,
     Target,
 )
 from performance.services import recompute_scores
@@ -122,6 +125,23 @@ def build() -> PublicData:
             PerformanceContract(year=2025, agency=e.agency, employee=e, status=approved)
             for e in employees
         ]
+    )
+    # The civil servants' ratings of 2025: every cell of the matrix in turn, every tenth
+    # person unrated (no predikat).
+    now = timezone.now()
+    StaffRating.objects.bulk_create(
+        [
+            StaffRating(
+                contract=c,
+                results=scoring.RATINGS[k % 3],
+                behaviour=scoring.RATINGS[(k // 3) % 3],
+                rated_at=now,
+                changed_at=now,
+            )
+            for k, c in enumerate(skp_contracts)
+            if k % 10 != 9
+        ],
+        batch_size=5000,
     )
     indicators = Indicator.objects.bulk_create(
         [
@@ -270,6 +290,8 @@ def wipe() -> None:
         Realisation,
         Target,
         Indicator,
+        StaffRating.history.model,
+        StaffRating,
         PerformanceContract,
         Employee,
         SurveyResponse,

@@ -16,6 +16,10 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="the CSV file (UTF-8, header row)")
 
+    def importer_options(self, options: dict) -> dict:
+        """Keyword arguments of the importer taken from the command's own options."""
+        return {}
+
     # The output is a contract (DESIGN.md: `line N, column C: reason`) that scripts read, so
     # it is not translated; the workspace upload shows the same errors in the user's language.
     @no_translations
@@ -28,8 +32,9 @@ class ImportCommand(BaseCommand):
         importer = type(self).importer
         # Importers that keep row-level history (performance.csv) write the actor there too.
         takes_user = "user" in inspect.signature(importer).parameters
+        extra = self.importer_options(options)
         try:
-            result = importer(data, user=actor) if takes_user else importer(data)
+            result = importer(data, user=actor, **extra) if takes_user else importer(data, **extra)
         except ImportFailed as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))

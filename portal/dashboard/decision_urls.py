@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/reverse/", views.reverse_decision, name="reverse"),
+    path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/answer/", views.answer, name="answer"),
 ]

@@ -4,8 +4,11 @@ evidence, history and objections. Leaders act for the agencies of their region; 
 read only.
 
 Every view needs a login, is never cached, and reads decisions through
-`agencies_for(user, role)`: another region's or agency's decision is a 404. Without the
-role a page needs, the answer is 403.
+`agencies_for(user, role)`: another region's or agency's decision is a 404. Deciding,
+reversing and answering objections go through `authority_for(user)` (DESIGN.md, Integrity:
+a province leader sees every region but decides on the province's own agencies only): a
+decision outside it is a 404 too, by URL and in the bulk form alike. Without the role a page
+needs, the answer is 403.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from agencies.access import agencies_for, has_role
+from agencies.access import agencies_for, authority_for, has_role
 from agencies.models import Membership
+from performance.contracts import scheme_of
 from portal.common.decisions import (
     PAGE_SIZE,
     AnswerForm,
@@ -54,11 +59,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = 200
     form = None
     if is_leader:
-        decidable = Decision.objects.for_agencies(agencies_for(request.user, Role.LEADER))
+        decidable = Decision.objects.for_agencies(authority_for(request.user))
         form = BulkDecisionForm(request.POST or None, decisions=decidable)
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
+        _refuse_outside_authority(request, decidable)
         if form.is_valid():
             _bulk(request, form)
             return redirect(request.get_full_path())
@@ -79,11 +85,36 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "form": form,
             "is_leader": is_leader,
+            "authority_ids": (
+                set(authority_for(request.user).values_list("pk", flat=True)) if is_leader else ()
+            ),
             "ticked": ticked,
             "queue_url": reverse("rewards:queue"),
         },
         status=status,
     )
+
+
+def _refuse_outside_authority(request: HttpRequest, decidable) -> None:
+    """404 when the bulk form names a decision the leader does not decide on (another
+    authority's, or none at all): like a missing object, before anything is checked."""
+    ids = request.POST.getlist("decisions")
+    if not ids:
+        return
+    if not all(i.isdigit() for i in ids):
+        raise Http404
+    wanted = {int(i) for i in ids}
+    if decidable.filter(pk__in=wanted).count() != len(wanted):
+        raise Http404
+
+
+def _decision_in_authority(request: HttpRequest, pk: int) -> Decision:
+    """Decision `pk` when the user decides on it (a leader whose authority holds its
+    agency); else 404, whatever they may see."""
+    decision = decision_for_user(request, pk, Role.LEADER)
+    if not services.can_decide(request.user, decision):
+        raise Http404
+    return decision
 
 
 def _bulk(request: HttpRequest, form: BulkDecisionForm) -> None:
@@ -139,7 +170,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = decision_for_user(request, pk, Role.LEADER)
+    decision = _decision_in_authority(request, pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
         return _detail(request, decision, 400, decide_form=form)
@@ -161,7 +192,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def reverse_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = decision_for_user(request, pk, Role.LEADER)
+    decision = _decision_in_authority(request, pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         return _detail(request, decision, 400, reverse_form=form)
@@ -180,11 +211,13 @@ def reverse_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(
-        Objection.objects.filter(decision__agency__in=agencies_for(request.user, Role.LEADER)),
+        Objection.objects.filter(services.objections_in(authority_for(request.user))),
         pk=pk,
     )
     form = AnswerForm(request.POST)
     if not form.is_valid():
+        if objection.decision_id is None:
+            return objections(request, answer_form=form, answering=objection.pk, status=400)
         decision = decision_for_user(request, objection.decision_id, Role.LEADER)
         return _detail(request, decision, 400, answer_form=form)
     try:
@@ -195,4 +228,58 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Answer saved."))
+    if objection.decision_id is None:
+        return redirect("rewards:objections")
     return redirect("rewards:detail", pk=objection.decision_id)
+
+
+# --- objections to a civil servant's predikat --------------------------------------------
+
+
+@staff_view
+def objections(
+    request: HttpRequest,
+    *,
+    answer_form: AnswerForm | None = None,
+    answering: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The objections to civil servants' predikat about the agencies the user sees, the
+    unanswered first, with the two ratings and the matrix cell each is about; a leader
+    answers those of their authority here (the answer posts to `rewards:answer`)."""
+    require_role(request, *READERS)
+    agencies = agencies_for(request.user, *READERS)
+    authority = set(authority_for(request.user).values_list("pk", flat=True))
+    items = (
+        Objection.objects.filter(rating__contract__agency__in=agencies)
+        .select_related(
+            "rating__contract__employee", "rating__contract__agency", "lodged_by", "answered_by"
+        )
+        .order_by(F("answered_at").desc(nulls_first=True), "-lodged_at", "pk")
+    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    schemes: dict[int, object] = {}
+    for o in page.object_list:
+        rating = o.rating
+        year = rating.contract.year
+        if year not in schemes:
+            schemes[year] = scheme_of(year)
+        can_answer = o.answered_at is None and rating.contract.agency_id in authority
+        form = None
+        if can_answer:
+            form = answer_form if answering == o.pk and answer_form else AnswerForm()
+        rows.append(
+            {
+                "objection": o,
+                "rating": rating,
+                "predikat": rating.predikat(schemes[year]),
+                "form": form,
+            }
+        )
+    return render(
+        request,
+        "dashboard/decisions/objections.html",
+        {"page": page, "rows": rows, "queue_url": reverse("rewards:queue")},
+        status=status,
+    )

@@ -18,7 +18,6 @@ from fractions import Fraction
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from agencies.access import DASHBOARD_ROLES, agencies_for
 from agencies.models import AgencyQuerySet, Membership, SurveyResponse
@@ -35,6 +34,7 @@ from performance.models import (
 )
 from performance.queries import Ikm, ikm_of, staff_predikat_counts
 from performance.scoring import previous_period
+from portal.common.distribution import breach_text
 from rewards.models import Decision
 
 Role = Membership.Role
@@ -191,91 +191,25 @@ def recommended_decisions(agencies: AgencyQuerySet) -> int:
 
 
 # --- coherence -----------------------------------------------------------------------
-
-SB, B, BP, K, SK = scoring.PREDIKAT_ORDER
-
-
-@dataclass(frozen=True)
-class CoherenceRule:
-    """Among the staff of an agency rated `organisation`, the share with a predikat in
-    `bands` must be at most (`bound` "max") or at least ("min") the scheme's `field`."""
-
-    organisation: str
-    bands: tuple[str, ...]
-    bound: str
-    field: str
-    text: object  # a lazy translation with %(limit)s
-
-    def limit(self, scheme: ScoringScheme) -> int:
-        return getattr(scheme, self.field)
-
-    def broken(self, counts: dict[str, int], n: int, limit: int) -> bool:
-        """Exact integer comparison: with 100 staff 70 Baik is within "at most 70%", 71
-        is not."""
-        share = sum(counts.get(b, 0) for b in self.bands) * 100
-        return share > limit * n if self.bound == "max" else share < limit * n
+# The staff distribution against the pattern for the agency's own predikat (the scheme's
+# `distribution`, the five rules of PermenPAN-RB 6/2022, checked by scoring.py): shown to
+# leaders, blocking nothing. Counts of rated staff only (`StaffCount`), never a person.
 
 
-# The regulation's distribution rules (see the issue). An "at most" rule counts the band
-# and better, an "at least" rule the band and worse: a Baik agency whose staff are all
-# Sangat Baik is as implausible as one whose staff are all Baik, and a Kurang agency's
-# Sangat Kurang staff support its rating.
-COHERENCE_RULES = (
-    CoherenceRule(
-        B,
-        (SB, B),
-        "max",
-        "coherence_baik_max_baik",
-        _("more than %(limit)s%% of staff Baik or better"),
-    ),
-    CoherenceRule(
-        BP,
-        (BP, K, SK),
-        "min",
-        "coherence_butuh_perbaikan_min_butuh_perbaikan",
-        _("fewer than %(limit)s%% of staff Butuh Perbaikan or worse"),
-    ),
-    CoherenceRule(
-        BP,
-        (SB,),
-        "max",
-        "coherence_butuh_perbaikan_max_sangat_baik",
-        _("more than %(limit)s%% of staff Sangat Baik"),
-    ),
-    CoherenceRule(
-        K,
-        (K, SK),
-        "min",
-        "coherence_kurang_min_kurang",
-        _("fewer than %(limit)s%% of staff Kurang or worse"),
-    ),
-    CoherenceRule(
-        SK,
-        (SB,),
-        "max",
-        "coherence_sangat_kurang_max_sangat_baik",
-        _("more than %(limit)s%% of staff Sangat Baik"),
-    ),
-)
-
-
-def coherence_scheme(year: int) -> ScoringScheme:
-    """The year's scheme (its coherence thresholds), or an unsaved one with the defaults."""
-    return ScoringScheme.objects.filter(year=year).first() or ScoringScheme(year=year)
+def coherence_scheme(year: int) -> scoring.Scheme:
+    """The year's scheme as it stands (its distribution pattern), or the defaults."""
+    stored = ScoringScheme.objects.filter(year=year).first()
+    return stored.as_scheme() if stored else scoring.DEFAULT_SCHEME
 
 
 def coherence_flags(
-    organisation: str | None, counts: dict[str, int], scheme: ScoringScheme
+    organisation: str | None, counts: dict[str, int], scheme: scoring.Scheme
 ) -> list[str]:
-    """The rules an agency's staff distribution breaks, in words; empty when it fits its
-    own predikat (or there is nothing to compare)."""
-    n = sum(counts.values())
-    if organisation is None or n == 0:
-        return []
+    """The clauses an agency's staff distribution breaks, each with the share found; empty
+    when it fits its own predikat (or there is nothing to compare)."""
     return [
-        str(rule.text % {"limit": rule.limit(scheme)})
-        for rule in COHERENCE_RULES
-        if rule.organisation == organisation and rule.broken(counts, n, rule.limit(scheme))
+        breach_text(rule, counts)
+        for rule in scoring.distribution_breaches(organisation, counts, scheme)
     ]
 
 
@@ -293,10 +227,11 @@ class CoherenceRow:
 
 
 def coherence(
-    run_id: int, year: int, agencies: AgencyQuerySet, scheme: ScoringScheme
+    run_id: int, year: int, agencies: AgencyQuerySet, scheme: scoring.Scheme
 ) -> list[CoherenceRow]:
-    """Per agency (by name): its own annual predikat, how many staff were scored, the share
-    of them per predikat band, and the distribution rules it breaks. Two queries."""
+    """Per agency (by name): its own annual predikat, how many staff were rated, the share
+    of them per predikat, and the clauses of the distribution pattern it breaks. Two
+    queries."""
     counts = staff_predikat_counts(run_id, year, agencies)
     rows = []
     for agency in (

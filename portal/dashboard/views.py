@@ -24,6 +24,7 @@ from agencies.access import may_use_dashboard
 from agencies.csvio import write_csv
 from performance import scoring
 from performance.models import ScoreRun
+from portal.common.distribution import rule_text
 from portal.common.runs import published_run
 
 from . import queries as q
@@ -190,7 +191,9 @@ def _coherence(run: ScoreRun, sel: Selection) -> dict:
     scheme = q.coherence_scheme(sel.year)
     return {
         "scheme": scheme,
-        "rules": [(r, r.limit(scheme)) for r in q.COHERENCE_RULES],
+        "rules": [
+            (org, [rule_text(r) for r in rules]) for org, rules in scheme.distribution_rows()
+        ],
         "rows": q.coherence(run.pk, sel.year, sel.agencies, scheme),
         "bands": scoring.PREDIKAT_ORDER,
     }
@@ -211,7 +214,7 @@ COHERENCE_HEADER = [
     "region",
     "year",
     "predikat",
-    "staff_scored",
+    "staff_rated",
     *[f"percent_{p.lower().replace(' ', '_')}" for p in scoring.PREDIKAT_ORDER],
     "flags",
 ]

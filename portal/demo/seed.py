@@ -69,6 +69,7 @@ from .generate import (
     survey_rows,
     to_csv,
 )
+from .ratings import seed_ratings
 from .tables import (
     AGENCIES,
     DEFAULT_EMPLOYEES,
@@ -146,6 +147,7 @@ def seed_demo(
                 skp.explanations,
             )
         _set_supervisors(people)
+        _report(say, "ratings", seed_ratings(people, seed=seed))
         _set_dates(seed)
         say("service standards and follow-up plans: {standards}, {plans}".format(**standard.seed()))
         _mark(scale)

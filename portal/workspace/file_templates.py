@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from agencies import imports as agency_imports
 from agencies.csvio import write_csv
 from performance import imports as performance_imports
+from performance import ratings
 from portal.common.decorators import staff_view
 
 
@@ -52,6 +53,13 @@ def templates() -> dict[str, FileTemplate]:
                 agency_imports.METRIC_COLUMNS,
                 agency_imports.METRIC_EXAMPLE,
                 "import_service_metrics",
+            ),
+            FileTemplate(
+                "ratings",
+                _("Ratings of civil servants (ratings.csv)"),
+                ratings.RATING_COLUMNS,
+                ratings.RATING_EXAMPLE,
+                "import_ratings; /workspace/ratings/upload/",
             ),
             FileTemplate(
                 "agencies",

@@ -29,6 +29,7 @@ from performance.models import (
     Score,
     ScoreRun,
     StaffCount,
+    StaffRating,
     Target,
 )
 from performance.services import recompute_scores
@@ -56,7 +57,6 @@ if ON_POSTGRESQL:
 # Q1 and Q2 2025 closed, Q3 2025 closed (from 16 October), Q4 open; 2024 all closed.
 OCT_20 = datetime.date(2025, 10, 20)
 APPROVED = PerformanceContract.Status.APPROVED
-STAFF = scoring.STAFF_BANDS
 
 
 @pytest.fixture(params=sorted(ENGINES))
@@ -106,10 +106,10 @@ def staff_count_rows(run: ScoreRun) -> dict:
 
 
 def staff_counts_of_scores(run: ScoreRun) -> dict:
-    """What the staff counts must be: the run's final annual scores of staff contracts (a
-    provisional year has no predikat), counted."""
+    """What the staff counts must be: the run's final annual scores of rated staff (a
+    provisional year and an unrated civil servant have no predikat), counted."""
     counts: dict = defaultdict(int)
-    scores = Score.objects.filter(run=run, period="Y", final=True)
+    scores = Score.objects.filter(run=run, period="Y", final=True).exclude(predikat="")
     for s in scores.filter(contract__employee__isnull=False):
         counts[(s.agency_id, s.year, s.predikat)] += 1
     return dict(counts)
@@ -277,8 +277,17 @@ def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict, dict]:
                 )
             periods["Y"] = (annual, sum(m for _, m in closed_periods))
 
+        rating = StaffRating.objects.filter(contract=contract).first()
         for period, (score, missing) in periods.items():
-            names = scoring.ORGANISATION_SCALE if contract.employee_id is None else STAFF
+            if contract.employee_id is None:
+                predikat = band(score, period)
+            elif period == "Y" and final[period] and rating is not None:
+                # The matrix cell of the two ratings (a civil servant has no band).
+                predikat = {(r, b): p for r, b, p in scheme.staff_matrix}[
+                    (rating.results, rating.behaviour)
+                ]
+            else:
+                predikat = ""
             scores[(contract.agency_id, contract.pk, year, period)] = (
                 None,
                 None,
@@ -288,7 +297,7 @@ def expected_rows(year: int, today: datetime.date) -> tuple[dict, dict, dict]:
                 None,
                 missing,
                 score,
-                band(score, period, names),
+                predikat,
                 final[period],
                 True,
             )
@@ -406,6 +415,21 @@ def random_data_set(seed: int = 2025) -> None:
                     )
                 )
     contracts = PerformanceContract.objects.bulk_create(contracts)
+    # Ratings of most civil servants (any status, either year: only an approved contract's
+    # closed year takes its predikat from them), the others unrated. A generator of their own
+    # leaves the rest of the data set as it was.
+    rater, levels = random.Random(seed + 1), list(scoring.RATINGS)
+    StaffRating.objects.bulk_create(
+        StaffRating(
+            contract=c,
+            results=rater.choice(levels),
+            behaviour=rater.choice(levels),
+            rated_at=timezone.now(),
+            changed_at=timezone.now(),
+        )
+        for c in contracts
+        if c.employee_id is not None and rater.random() < 0.7
+    )
 
     weights = ["1", "10", "20", "25", "33.33", "40", "0.5", "100"]
     higher_targets = ["100", "85", "12", "3", "7", "0.5", "200", "4", "1000", "33.3333"]
@@ -527,6 +551,12 @@ def test_engines_give_the_rules_figures_on_a_random_data_set(today):
         survey_min_responses=8,
         min_group_size=11,
         ikm_target=D("85.00"),
+        # A matrix of its own (each cell another predikat than the default's), so that the
+        # scheme's matrix, not a constant, is what both engines read.
+        staff_matrix=[
+            [r, b, scoring.STAFF_PREDIKAT[(i + 2) % 5]]
+            for i, (r, b, _) in enumerate(scoring.DEFAULT_STAFF_MATRIX)
+        ],
     )
     expected_scores, expected_achievements, expected_annual = {}, {}, {}
     for year in (2024, 2025):

@@ -11,7 +11,13 @@ from agencies.models import SurveyResponse
 from performance import scoring
 from performance.models import AnnualAchievement, Score, StaffCount
 from performance.services import recompute_scores
-from tests.factories import AgencyFactory, EmployeeFactory, SchemeFactory, ServiceFactory
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    SchemeFactory,
+    ServiceFactory,
+    StaffRatingFactory,
+)
 from tests.performance.test_recompute import (
     ENGINES,
     OCT_20,
@@ -123,15 +129,23 @@ def test_a_realisation_of_a_quarter_that_has_not_started_is_not_counted(engine):
     }
 
 
-def test_staff_are_counted_by_band_only_once_their_year_is_closed(engine):
+def test_rated_staff_are_counted_by_matrix_predikat_only_once_their_year_is_closed(engine):
     agency = AgencyFactory()
-    for employee in EmployeeFactory.create_batch(3, agency=agency):
+    contracts = [
         simple_contract(agency, employee, realisation="115")
+        for employee in EmployeeFactory.create_batch(3, agency=agency)
+    ]
+    # Two rated (the matrix, not the score: 115 is no Sangat Kurang), the third unrated.
+    for contract, (results, behaviour) in zip(
+        contracts, [("above", "above"), ("below", "below")], strict=False
+    ):
+        StaffRatingFactory(contract=contract, results=results, behaviour=behaviour)
     provisional = recompute_scores(today=OCT_20, engine=engine)
     assert not StaffCount.objects.filter(run=provisional).exists()
     final = recompute_scores(today=JAN_20, engine=engine)
-    assert list(StaffCount.objects.filter(run=final).values_list("predikat", "count")) == [
-        ("Sangat Baik", 3)  # a civil servant's SKP score band, not the organisation scale
+    assert sorted(StaffCount.objects.filter(run=final).values_list("predikat", "count")) == [
+        ("Sangat Baik", 1),
+        ("Sangat Kurang", 1),
     ]
 
 

@@ -37,11 +37,30 @@ def _contract(agency: Agency, employee: Employee | None, year: int) -> Performan
     return found or ContractFactory(agency=agency, employee=employee, year=year)
 
 
-def _predikat(subject, value: Decimal, final: bool) -> str:
-    """What the recompute gives: an employee's SKP score band, an agency's organisation-scale
-    predikat, nothing for a provisional period."""
-    staff = isinstance(subject, Employee)
-    return scoring.final_predikat(value, scoring.DEFAULT_SCHEME, final=final, staff=staff)
+# For a civil servant, a matrix cell with each predikat (PermenPAN-RB 6/2022): results rating,
+# behaviour rating.
+CELL_OF = {
+    "Sangat Baik": ("above", "above"),
+    "Baik": ("as_expected", "as_expected"),
+    "Butuh Perbaikan": ("below", "as_expected"),
+    "Kurang": ("as_expected", "below"),
+    "Sangat Kurang": ("below", "below"),
+}
+
+
+def _predikat(subject, value: Decimal, final: bool, period: str = "Y") -> dict:
+    """What the recompute gives: an agency's organisation-scale predikat, nothing for a
+    provisional period. A civil servant's closed year: the predikat of a rated civil servant
+    whose ratings fall in the matrix cell of that predikat, the band the score would have
+    had (a test's shorthand: `score(run, ani, 2025, "Y", "115")` is a Sangat Baik); their
+    quarters have none."""
+    if not isinstance(subject, Employee):
+        return {"predikat": scoring.final_predikat(value, scoring.DEFAULT_SCHEME, final=final)}
+    if period != "Y" or not final:
+        return {"predikat": "", "results_rating": "", "behaviour_rating": ""}
+    predikat = scoring.staff_band(value)
+    results, behaviour = CELL_OF[predikat]
+    return {"predikat": predikat, "results_rating": results, "behaviour_rating": behaviour}
 
 
 def score(
@@ -62,9 +81,9 @@ def score(
         year=year,
         period=period,
         score=value,
-        predikat=_predikat(subject, value, final),
         final=final,
         complete=complete,
+        **_predikat(subject, value, final, period),
     )
 
 
@@ -83,6 +102,8 @@ def copy_run(run: ScoreRun, **changes) -> ScoreRun:
                         "period",
                         "score",
                         "predikat",
+                        "results_rating",
+                        "behaviour_rating",
                         "final",
                         "complete",
                     )
@@ -103,7 +124,7 @@ def set_score(run: ScoreRun, subject, year: int, period: str, value: str) -> Non
     else:
         scores = scores.filter(agency=subject, contract__isnull=True)
     [final] = scores.values_list("final", flat=True)
-    assert scores.update(score=value, predikat=_predikat(subject, value, final)) == 1
+    assert scores.update(score=value, **_predikat(subject, value, final, period)) == 1
 
 
 def rule(code: str, year: int = 2025) -> Rule:

@@ -80,7 +80,8 @@ def test_a_scheme_with_edited_rules_keeps_them(agency):
         ("90.00", None),
         ("69.99", "employee-coaching"),
         ("50.00", "employee-coaching"),
-        ("70.00", None),
+        ("70.00", "employee-coaching"),  # Butuh Perbaikan: coached too under 6/2022
+        ("89.99", "employee-coaching"),
         ("49.99", "employee-penalty"),
         ("0.00", "employee-penalty"),
     ],
@@ -130,8 +131,22 @@ def test_sangat_kurang_two_years_running_is_escalated_with_both_scores(employee)
     assert (escalated.year, escalated.period, escalated.status) == (2025, "Y", Status.RECOMMENDED)
     assert escalated.rule.for_leader_review
     assert escalated.evidence["scores"] == [
-        {"year": 2024, "period": "Y", "score": "49.99", "predikat": "Sangat Kurang"},
-        {"year": 2025, "period": "Y", "score": "12.50", "predikat": "Sangat Kurang"},
+        {
+            "year": 2024,
+            "period": "Y",
+            "score": "49.99",
+            "predikat": "Sangat Kurang",
+            "results": "below",
+            "behaviour": "below",
+        },
+        {
+            "year": 2025,
+            "period": "Y",
+            "score": "12.50",
+            "predikat": "Sangat Kurang",
+            "results": "below",
+            "behaviour": "below",
+        },
     ]
     assert escalated.evidence["run"] == run.pk
     # The plain penalty fires for each year on its own (2024's by the 2024 scheme's rules).

@@ -24,6 +24,7 @@ from tests.factories import (
     EmployeeFactory,
     IndicatorFactory,
     RealisationFactory,
+    StaffRatingFactory,
     TargetFactory,
 )
 
@@ -33,7 +34,7 @@ YEAR = 2024
 
 def failing_agency():
     """An agency whose PK reaches 40% in every quarter of 2024 (Sangat Kurang), with one
-    employee at 115% (Sangat Baik)."""
+    employee at 115%, rated above expectation in results and behaviour (Sangat Baik)."""
     agency = AgencyFactory()
     employee = EmployeeFactory(agency=agency)
     for holder, value in ((None, "40"), (employee, "115")):
@@ -42,6 +43,7 @@ def failing_agency():
         for q in (1, 2, 3, 4):
             TargetFactory(indicator=indicator, quarter=q, value=D(100))
             RealisationFactory(indicator=indicator, quarter=q, value=D(value))
+    StaffRatingFactory(contract=contract, results="above", behaviour="above")
     return agency, employee
 
 

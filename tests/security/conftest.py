@@ -59,7 +59,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def _build() -> World:
     from agencies.models import FollowUpPlan, Membership
-    from performance.models import LateChange, PerformanceContract
+    from performance.models import LateChange, PerformanceContract, StaffRating
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
     from tests.factories import (
@@ -83,12 +83,13 @@ def _build() -> World:
     approver_b = UserFactory(username="approver_b")
     Membership.objects.create(user=approver_b, role=Membership.Role.APPROVER, agency=cast.agency_b)
 
-    # The sweeps are about who may do what, not about time: realisations of 2025 and 2026
-    # are entered in time here (the late changes' own pages are swept with `late_change`).
-    keep_quarters_open(2025, 2026)
+    # The sweeps are about who may do what, not about time: the workspace's contracts are of
+    # 2026, whose realisations are entered in time here (the late changes' own pages are swept
+    # with `late_change`); 2025 stays closed, so its civil servants can be rated.
+    keep_quarters_open(2026)
     draft = contract_of(a, status=Status.DRAFT)  # agency A's PK, 2025
-    submitted = skp_of(a, status=Status.SUBMITTED)
-    approved = skp_of(a, status=Status.APPROVED)
+    submitted = skp_of(a, status=Status.SUBMITTED, year=2026)
+    approved = skp_of(a, status=Status.APPROVED, year=2026)
     evidence = with_evidence(approved)
     late_change = LateChange.objects.create(
         indicator=approved.indicators.order_by("code").first(),
@@ -136,6 +137,19 @@ def _build() -> World:
     objection = Objection.objects.create(
         decision=objected, lodged_by=cast.officer_a, text="Nilai keliru", lodged_at=now
     )
+    # Civil servants' ratings (2025 is closed): citra's given, so that her predikat can be
+    # objected to and her ratings changed; ani still to rate (the upload and the bulk form).
+    rated = PerformanceContract.objects.get(employee=cast.people["citra"], year=2025)
+    StaffRating.objects.create(
+        contract=rated,
+        results="below",
+        behaviour="below",
+        suggested="below",
+        rated_by=cast.approver_a,
+        rated_at=now,
+        changed_at=now,
+    )
+    to_rate = PerformanceContract.objects.get(employee=cast.people["ani"], year=2025)
     users = {
         "anonymous": None,
         "citizen": citizen,
@@ -164,6 +178,8 @@ def _build() -> World:
         "objection": objection,
         "decision_b": cast.decisions["dewi"],
         "decision_regency": cast.decisions["eko"],
+        "rated": rated,
+        "to_rate": to_rate,
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

@@ -15,7 +15,9 @@ agency (DIKES in the test cast). The roles:
 - `citizen`: an account with no role (403 on every staff page);
 - `officer`: an HR officer of agency A;
 - `approver`: an approver of agency A;
-- `leader`: a province-wide leader (every agency);
+- `leader`: a province leader: sees every agency, decides on the province's own agencies
+  (region 52, agency A among them), not on a regency's or city's (DESIGN.md, Integrity;
+  `tests/security/test_authority.py` holds the difference to account);
 - `regional`: a leader of a regency (Lombok Barat), which agency A is not in;
 - `auditor`: an auditor (reads everything, changes nothing).
 
@@ -29,8 +31,9 @@ The outcomes:
 - `not_allowed`: 405, the method is not one the URL takes (checked after the login and,
   for the workflow steps of the workspace, after the object lookup, so that another
   agency's contract is a 404 whatever the method);
-- `invalid`: 400, the posted data names something outside the user's scope (a decision
-  of another region in the bulk form) and the form refuses it; nothing is saved.
+- `invalid`: 400, the posted data is refused by the form; nothing is saved. (A decision
+  outside the leader's authority named in the bulk form is `hidden`, 404, like one that
+  does not exist.)
 
 Every object URL is also tried by users of another scope (an HR officer and an approver of
 agency B, the regional leader) with agency A's objects: they must get exactly what a
@@ -204,6 +207,18 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("staff_decisions:detail",          "POST", L, D, A, D, D, D, D),
     ("staff_decisions:object",          "GET",  L, D, N, N, N, N, N),
     ("staff_decisions:object",          "POST", L, D, A, H, H, H, H),
+    # --- ratings of civil servants (PermenPAN-RB 6/2022): read by any role over agency A,
+    # given by its approvers, objected to by its HR officers --------------------------------
+    ("ratings:index",                   "GET",  L, D, A, A, A, A, A),
+    ("ratings:index",                   "POST", L, D, A, A, A, A, A),
+    ("ratings:agency",                  "GET",  L, D, A, A, A, H, A),
+    ("ratings:agency",                  "POST", L, D, H, A, H, H, H),
+    ("ratings:person",                  "GET",  L, D, A, A, A, H, A),
+    ("ratings:person",                  "POST", L, D, H, A, H, H, H),
+    ("ratings:object",                  "GET",  L, D, N, N, N, N, N),
+    ("ratings:object",                  "POST", L, D, A, H, H, H, H),
+    ("ratings:upload",                  "GET",  L, D, H, A, H, H, H),
+    ("ratings:upload",                  "POST", L, D, H, A, H, H, H),
     # --- leaders' dashboard: leaders and auditors ---------------------------------------------
     ("dashboard:overview",              "GET",  L, D, D, D, A, A, A),
     ("dashboard:overview",              "POST", L, D, D, D, A, A, A),
@@ -223,7 +238,7 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("dashboard:follow_up",             "POST", L, D, D, D, A, A, A),
     # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----
     ("rewards:queue",                   "GET",  L, D, D, D, A, A, A),
-    ("rewards:queue",                   "POST", L, D, D, D, A, B, D),
+    ("rewards:queue",                   "POST", L, D, D, D, A, H, D),
     ("rewards:detail",                  "GET",  L, D, D, D, A, H, A),
     ("rewards:detail",                  "POST", L, D, D, D, A, H, A),
     ("rewards:decide",                  "GET",  L, D, N, N, N, N, N),
@@ -232,6 +247,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("rewards:reverse",                 "POST", L, D, H, H, A, H, H),
     ("rewards:answer",                  "GET",  L, D, N, N, N, N, N),
     ("rewards:answer",                  "POST", L, D, H, H, A, H, H),
+    ("rewards:objections",              "GET",  L, D, D, D, A, A, A),
+    ("rewards:objections",              "POST", L, D, D, D, A, A, A),
 )) + tuple(
     # The open-data API's list of each dataset (issue 24), like its files: everyone reads.
     Rule(f"api:{slug}", method, *[outcome] * 7)

@@ -124,7 +124,7 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "workspace:bulk_choose": lambda: {"agency_pk": pk(o["agency"])},
         "workspace:bulk_realisations": lambda: {
             "agency_pk": pk(o["agency"]),
-            "year": 2025,
+            "year": 2026,
             "quarter": 1,
         },
         "workspace:evidence": lambda: {"pk": pk(o["evidence"])},
@@ -147,6 +147,9 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "rewards:decide": lambda: {"pk": pk(o["recommended"])},
         "rewards:reverse": lambda: {"pk": pk(o["decided"])},
         "rewards:answer": lambda: {"pk": pk(o["objection"])},
+        "ratings:agency": lambda: {"agency_pk": pk(o["agency"]), "year": 2025},
+        "ratings:person": lambda: {"pk": pk(o["rated"])},
+        "ratings:object": lambda: {"pk": pk(o["rated"])},
     }.get(name, dict)()
     return reverse(name, kwargs=kwargs)
 
@@ -193,13 +196,13 @@ def post_data(name: str, w) -> dict:
             **{f"i{ind.pk}-value": "95" for ind in contract.indicators.all()},
         }
     if name == "workspace:bulk_realisations":
-        contracts = PerformanceContract.objects.filter(agency=o["agency"], year=2025)
+        contracts = PerformanceContract.objects.filter(agency=o["agency"], year=2026)
         data = {f"v{c.pk}": c.version for c in contracts}
         for c in contracts:
             data.update({f"i{ind.pk}-value": "95" for ind in c.indicators.all()})
         return data
     if name == "workspace:bulk_choose":
-        return {"year": 2025, "quarter": 1}
+        return {"year": 2026, "quarter": 1}
     if name == "workspace:upload":
         return {"file": SimpleUploadedFile("performance.csv", PERFORMANCE_CSV.encode(), "text/csv")}
     if name == "workspace:upload_confirm":
@@ -241,6 +244,30 @@ def post_data(name: str, w) -> dict:
         return {"on": today.isoformat(), "text": "Petugas sudah ditambah", "status": "done"}
     if name == "staff_decisions:object":
         return {"text": "Mohon ditinjau kembali"}
+    if name == "ratings:agency":
+        prefix = f"r{o['to_rate'].pk}"
+        return {
+            f"{prefix}-results": "above",
+            f"{prefix}-behaviour": "above",
+            # A reason, needed when the rating differs from the suggestion.
+            f"{prefix}-reason": "Hasil kerja melampaui target",
+        }
+    if name == "ratings:person":
+        return {
+            "results": "below",
+            "behaviour": "as_expected",
+            "reason": "Koreksi atas perilaku",
+            "confirm_changes": "on",
+        }
+    if name == "ratings:object":
+        return {"text": "Mohon ditinjau kembali"}
+    if name == "ratings:upload":
+        nip = o["to_rate"].employee.nip
+        rows = (
+            "agency_code,nip,year,results_rating,behaviour_rating,reason\n"
+            f"DIKES,{nip},2025,above,above,\n"
+        )
+        return {"file": SimpleUploadedFile("ratings.csv", rows.encode(), "text/csv")}
     if name == "rewards:queue":
         return {"decisions": [o["recommended"].pk], "action": "approve", "reason": ""}
     if name == "rewards:decide":

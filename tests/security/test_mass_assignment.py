@@ -147,7 +147,7 @@ def _contract(w, name: str) -> PerformanceContract:
 
 def check_created(w, other, response, changes):
     assert response.status_code == 302
-    made = PerformanceContract.objects.get(agency=w.objects["agency"], year=2026)
+    made = PerformanceContract.objects.get(agency=w.objects["agency"], year=2026, employee=None)
     assert (made.status, made.employee_id, made.version, made.submitted_by_id) == (
         Status.DRAFT,
         None,
@@ -182,6 +182,12 @@ def check_foreign_row_ignored(w, other, response, changes):
 
 def check_nothing(w, other, response, changes):
     assert response.status_code in (200, 400), response.status_code
+    assert changes == []
+
+
+def check_hidden(w, other, response, changes):
+    """Refused like a missing object (a decision outside the leader's authority)."""
+    assert response.status_code == 404, response.status_code
     assert changes == []
 
 
@@ -223,7 +229,7 @@ def check_realised(w, other, response, changes):
 
 def check_imported(w, other, response, changes):
     assert response.status_code == 302
-    made = PerformanceContract.objects.get(agency=w.objects["agency"], year=2026)
+    made = PerformanceContract.objects.get(agency=w.objects["agency"], year=2026, employee=None)
     assert made.employee_id is None
     assert not PerformanceContract.objects.filter(agency=other["agency"], year=2026).exists()
 
@@ -435,7 +441,7 @@ CASES = {
             "decisions": [w.objects["decision_regency"].pk, w.objects["recommended"].pk],
             "action": "approve",
         },
-        check_nothing,
+        check_hidden,
         True,
     ),
     "decision reverse": Case(

@@ -40,14 +40,27 @@ def auditors_group() -> Group:
 class Command(BaseCommand):
     help = (
         "Create (or update) a user and give them a role: hr_officer and approver need "
-        "--agency (one or more), a leader may have --region (none: the province)."
+        "--agency (one or more), a leader may have --region (none: the province): the "
+        "authority whose civil servants they decide on; --view-region widens what they see "
+        "(the province's code: every region; default: the same as --region)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Membership.Role.values)
         parser.add_argument("--agency", action="append", default=[], metavar="CODE")
-        parser.add_argument("--region", metavar="CODE")
+        parser.add_argument(
+            "--region",
+            metavar="CODE",
+            help="a leader's authority: the province (52, the default) decides on the "
+            "province's own agencies, a regency or city on its agencies",
+        )
+        parser.add_argument(
+            "--view-region",
+            metavar="CODE",
+            help="a leader's wider view: the province's code (52) sees every region's "
+            "agencies (default: the same region as --region)",
+        )
         parser.add_argument("--email", default="")
         parser.add_argument(
             "--password-from-env",
@@ -57,22 +70,45 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def handle(self, *args, username, role, agency, region, email, password_from_env, **options):
+    def handle(
+        self,
+        *args,
+        username,
+        role,
+        agency,
+        region,
+        view_region,
+        email,
+        password_from_env,
+        **options,
+    ):
         if role in AGENCY_ROLES and not agency:
             raise CommandError(f"--role {role} needs at least one --agency CODE.")
         if role not in AGENCY_ROLES and agency:
             raise CommandError(f"--role {role} is not tied to an agency; drop --agency.")
         if region and role != Membership.Role.LEADER:
             raise CommandError("--region goes with --role leader only.")
+        if view_region and role != Membership.Role.LEADER:
+            raise CommandError("--view-region goes with --role leader only.")
+        if view_region and view_region not in (Region.PROVINCE_CODE, region):
+            raise CommandError(
+                f"--view-region {view_region} is not wider than the authority "
+                f"{region or Region.PROVINCE_CODE}: give the province's code "
+                f"({Region.PROVINCE_CODE}) for a view of every region, or leave it out."
+            )
         agencies = list(Agency.objects.filter(code__in=agency))
         unknown = sorted(set(agency) - {a.code for a in agencies})
         if unknown:
             raise CommandError(f"Unknown agency code(s): {', '.join(unknown)}")
-        region_obj = None
+        region_obj = view_obj = None
         if region:
             region_obj = Region.objects.filter(code=region).first()
             if region_obj is None:
                 raise CommandError(f"Unknown region code: {region}")
+        if view_region:
+            view_obj = Region.objects.filter(code=view_region).first()
+            if view_obj is None:
+                raise CommandError(f"Unknown region code: {view_region}")
         password = None
         if password_from_env:
             password = os.environ.get(password_from_env)
@@ -102,10 +138,13 @@ class Command(BaseCommand):
         actor = system_actor("cli")
         for target in agencies or [None]:
             grant = {"user": user, "role": role, "agency": target, "region": region_obj}
-            if not Membership.objects.filter(**grant).exists():
-                membership = Membership(**grant)
+            membership = Membership.objects.filter(**grant).first() or Membership(**grant)
+            if membership.pk is None or membership.view_region != view_obj:
+                membership.view_region = view_obj
                 membership._history_user = actor  # the role's history names who granted it
                 membership.save()
         scope = ", ".join(a.code for a in agencies) or (region or "province")
+        if view_region:
+            scope += f" (sees {view_region})"
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {username}: {role} of {scope}"))

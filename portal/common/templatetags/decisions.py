@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from performance.models import Expectation
 from rewards.models import Decision, Outcome
 
 register = template.Library()
@@ -54,3 +55,12 @@ def evidence_scores(decision: Decision) -> list[dict]:
             value = None
         out.append({**row, "score": value})
     return out
+
+
+@register.filter
+def rating_label(value: str | None) -> str:
+    """A results or behaviour rating in words (above expectation, as expected, below
+    expectation); a dash when there is none."""
+    if value in Expectation.values:
+        return str(Expectation(value).label)
+    return "–"

@@ -567,3 +567,23 @@ def components(score: object, scheme: scoring.Scheme) -> dict:
     ]
     present = sum((p["weight"] for p in parts if p["value"] is not None), Decimal(0))
     return {"parts": parts, "weight_sum": present}
+
+
+@register.filter
+def distribution_rule(rule: scoring.DistributionRule) -> str:
+    """A clause of the staff distribution pattern in words ("at most 70% Sangat Baik")."""
+    from portal.common.distribution import rule_text
+
+    return rule_text(rule)
+
+
+@register.simple_tag
+def rating_levels() -> tuple[str, ...]:
+    """The three levels of a civil servant's ratings, best first (above, as_expected, below)."""
+    return scoring.RATINGS
+
+
+@register.simple_tag
+def core_values() -> tuple[tuple[str, str], ...]:
+    """The BerAKHLAK core values of the behaviour rating: (code, name)."""
+    return scoring.BERAKHLAK

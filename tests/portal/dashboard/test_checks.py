@@ -1,5 +1,6 @@
 """The dashboard's checks: staff-rating coherence against the agency's own predikat (each
-rule of the regulation, at its boundary) and data compliance (realisations entered, on time,
+clause of the scheme's distribution pattern, the five rules of PermenPAN-RB 6/2022, at its
+boundary) and data compliance (realisations entered, on time,
 late by N days, missing)."""
 
 import csv
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from performance import scoring
 from performance.models import Realisation, ScoringScheme
 from portal.dashboard.queries import coherence_flags
 from tests.conftest import AFTER_2025
@@ -28,6 +30,7 @@ from tests.portal.dashboard.data import agency_score, published_run, staff_score
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SB, B, BP, K, SK = "Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"
+IS = "Istimewa"
 
 
 @pytest.fixture(autouse=True)
@@ -36,76 +39,76 @@ def _today():
         yield
 
 
-# --- coherence rules -------------------------------------------------------------------
+# --- coherence rules: the distribution pattern of the scheme ---------------------------
 
 
 @pytest.mark.parametrize(
     ("organisation", "counts", "broken"),
     [
-        # Baik: at most 70 % Baik or better.
+        # Istimewa: at most 70 % Sangat Baik.
+        (IS, {SB: 70, B: 30}, False),
+        (IS, {SB: 71, B: 29}, True),
+        # Baik: at most 70 % Baik, and some Butuh Perbaikan or Kurang.
         (B, {B: 70, BP: 30}, False),
         (B, {B: 71, BP: 29}, True),
-        (B, {SB: 40, B: 31, BP: 29}, True),  # Sangat Baik counts as Baik or better
-        (B, {SB: 100}, True),
-        # Butuh Perbaikan: at least 60 % Butuh Perbaikan or worse ...
+        (B, {SB: 60, B: 30, K: 10}, False),  # Sangat Baik is not Baik
+        (B, {SB: 50, B: 50}, True),  # nobody Butuh Perbaikan or Kurang
+        # Butuh Perbaikan: at least 60 % Butuh Perbaikan, at most 10 % Sangat Baik.
         (BP, {BP: 60, B: 40}, False),
         (BP, {BP: 59, B: 41}, True),
-        (BP, {BP: 30, K: 20, SK: 10, B: 40}, False),  # Kurang and worse count too
-        # ... and at most 10 % Sangat Baik.
-        (BP, {BP: 90, SB: 10}, False),
+        (BP, {BP: 30, K: 30, B: 40}, True),  # Kurang is not Butuh Perbaikan
         (BP, {BP: 89, SB: 11}, True),
-        # Kurang: at least 60 % Kurang or worse (the issue's example: mostly Sangat Baik).
-        (K, {K: 60, B: 40}, False),
-        (K, {K: 30, SK: 30, B: 40}, False),
-        (K, {K: 59, B: 41}, True),
+        # Kurang: at least 60 % Kurang, at least 10 % Butuh Perbaikan, at most 10 % SB.
+        (K, {K: 60, BP: 10, B: 30}, False),
+        (K, {K: 60, BP: 9, B: 31}, True),
         (K, {SB: 8, K: 2}, True),
-        # Sangat Kurang: no Sangat Baik at all.
-        (SK, {SK: 99, B: 1}, False),
-        (SK, {SK: 99, SB: 1}, True),
-        # Sangat Baik: no rule; and nothing to compare without staff or a predikat.
-        (SB, {SB: 100}, False),
+        # Sangat Kurang: at least 60 % SK, at least 10 % Kurang or BP, no Sangat Baik.
+        (SK, {SK: 60, K: 5, BP: 5, B: 30}, False),
+        (SK, {SK: 90, B: 10}, True),
+        (SK, {SK: 89, K: 10, SB: 1}, True),
+        # Nothing to compare without rated staff or an agency predikat.
         (K, {}, False),
         (None, {SB: 10}, False),
     ],
 )
 def test_coherence_rules_at_their_boundaries(organisation, counts, broken):
-    flags = coherence_flags(organisation, counts, ScoringScheme(year=2025))
+    flags = coherence_flags(organisation, counts, scoring.DEFAULT_SCHEME)
     assert bool(flags) is broken
 
 
 def test_butuh_perbaikan_can_break_both_rules_at_once():
-    flags = coherence_flags(BP, {SB: 50, B: 50}, ScoringScheme(year=2025))
+    flags = coherence_flags(BP, {SB: 50, B: 50}, scoring.DEFAULT_SCHEME)
     assert flags == [
-        "fewer than 60% of staff Butuh Perbaikan or worse",
-        "more than 10% of staff Sangat Baik",
+        "at least 60% Butuh Perbaikan: 0.00% of the rated staff",
+        "at most 10% Sangat Baik: 50.00% of the rated staff",
     ]
 
 
-def test_thresholds_come_from_the_scheme():
-    scheme = ScoringScheme(year=2025, coherence_baik_max_baik=80)
-    assert coherence_flags(B, {B: 75, BP: 25}, scheme) == []
-    assert coherence_flags(B, {B: 81, BP: 19}, scheme) == ["more than 80% of staff Baik or better"]
+def test_the_pattern_comes_from_the_scheme():
+    pattern = [
+        {"organisation": B, "staff": [B], "bound": "max", "percent": 80},
+    ]
+    scheme = ScoringScheme(year=2025, distribution=pattern).as_scheme()
+    assert coherence_flags(B, {B: 80, SB: 20}, scheme) == []  # no "some" clause any more
+    assert coherence_flags(B, {B: 81, SB: 19}, scheme) == [
+        "at most 80% Baik: 81.00% of the rated staff"
+    ]
 
 
-def test_thresholds_are_validated_between_0_and_100():
-    scheme = ScoringScheme(year=2025, coherence_kurang_min_kurang=101)
+def test_the_pattern_and_the_matrix_are_validated():
+    scheme = ScoringScheme(
+        year=2025,
+        distribution=[{"organisation": B, "staff": [B], "bound": "max", "percent": 101}],
+        staff_matrix=[["above", "above", "Istimewa"]],
+    )
     with pytest.raises(ValidationError) as info:
         scheme.full_clean()
-    assert "coherence_kurang_min_kurang" in info.value.message_dict
-    ScoringScheme(year=2025, coherence_kurang_min_kurang=100).full_clean()
+    assert set(info.value.message_dict) == {"distribution", "staff_matrix"}
+    ScoringScheme(year=2025).full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        ScoringScheme.objects.create(year=2026, coherence_baik_max_baik=150)
-
-
-def test_scheme_defaults_follow_the_regulation():
-    scheme = ScoringScheme(year=2025)
-    assert (
-        scheme.coherence_baik_max_baik,
-        scheme.coherence_butuh_perbaikan_min_butuh_perbaikan,
-        scheme.coherence_butuh_perbaikan_max_sangat_baik,
-        scheme.coherence_kurang_min_kurang,
-        scheme.coherence_sangat_kurang_max_sangat_baik,
-    ) == (70, 60, 10, 60, 0)
+        ScoringScheme.objects.create(
+            year=2026, rating_above_from=Decimal(90), rating_below_under=Decimal(95)
+        )
 
 
 # --- coherence page --------------------------------------------------------------------
@@ -115,39 +118,47 @@ def test_coherence_page_flags_crafted_distributions(leader, cast):
     run = published_run()
     agency_score(run, cast.agency_a, "Y", "95")  # Baik
     agency_score(run, cast.agency_b, "Y", "60")  # Kurang
-    staff_scores(run, cast.agency_a, {B: 7, BP: 3})  # 70 %: within
+    staff_scores(run, cast.agency_a, {B: 7, BP: 3})  # 70 %, some BP: within
     staff_scores(run, cast.agency_b, {SB: 8, B: 2})  # Kurang with most staff Sangat Baik
     response = leader.get(reverse("dashboard:coherence") + "?year=2025")
     rows = {r.agency.code: r for r in response.context["rows"]}
     assert rows["DIKES"].flags == []
     assert rows["DIKES"].n == 10
     assert dict(rows["DIKES"].shares)[B] == Decimal("70.00")
-    assert rows["DIKBUD"].flags == ["fewer than 60% of staff Kurang or worse"]
+    flags = [
+        "at least 60% Kurang: 0.00% of the rated staff",
+        "at least 10% Butuh Perbaikan: 0.00% of the rated staff",
+        "at most 10% Sangat Baik: 80.00% of the rated staff",
+    ]
+    assert rows["DIKBUD"].flags == flags
     assert dict(rows["DIKBUD"].shares)[SB] == Decimal("80.00")
     page = response.content.decode()
     assert "implausible" in page
-    assert "fewer than 60% of staff Kurang or worse" in page
+    assert "at most 10% Sangat Baik: 80.00% of the rated staff" in page
     assert "Rahasia Staf" not in page  # counts only, never a person
 
     body = leader.get(reverse("dashboard:coherence_csv") + "?year=2025").content.decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     dikbud = next(r for r in rows if r["agency_code"] == "DIKBUD")
-    assert (dikbud["predikat"], dikbud["staff_scored"], dikbud["percent_sangat_baik"]) == (
+    assert (dikbud["predikat"], dikbud["staff_rated"], dikbud["percent_sangat_baik"]) == (
         "Kurang",
         "10",
         "80.00",
     )
-    assert dikbud["flags"] == "fewer than 60% of staff Kurang or worse"
+    assert dikbud["flags"] == "; ".join(flags)
 
 
 def test_coherence_uses_the_edited_scheme(leader, cast):
-    ScoringScheme.objects.create(year=2025, coherence_baik_max_baik=60)
+    ScoringScheme.objects.create(
+        year=2025,
+        distribution=[{"organisation": B, "staff": [B], "bound": "max", "percent": 60}],
+    )
     run = published_run()
     agency_score(run, cast.agency_a, "Y", "95")
     staff_scores(run, cast.agency_a, {B: 7, BP: 3})
     response = leader.get(reverse("dashboard:coherence"))
     row = next(r for r in response.context["rows"] if r.agency == cast.agency_a)
-    assert row.flags == ["more than 60% of staff Baik or better"]
+    assert row.flags == ["at most 60% Baik: 70.00% of the rated staff"]
 
 
 def test_coherence_reads_only_the_published_run(leader, cast):
@@ -155,10 +166,10 @@ def test_coherence_reads_only_the_published_run(leader, cast):
     staff_scores(old, cast.agency_a, {SB: 5})
     run = published_run()
     agency_score(run, cast.agency_a, "Y", "40")
-    staff_scores(run, cast.agency_a, {SK: 4})
+    staff_scores(run, cast.agency_a, {SK: 4, K: 1})
     response = leader.get(reverse("dashboard:coherence"))
     row = next(r for r in response.context["rows"] if r.agency == cast.agency_a)
-    assert (row.n, row.flags) == (4, [])
+    assert (row.n, row.flags) == (5, [])
 
 
 # --- compliance ------------------------------------------------------------------------

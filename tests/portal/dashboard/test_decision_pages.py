@@ -119,7 +119,7 @@ def test_bulk_refuses_another_regions_decision(world):
     client = world.client(world.regency_leader)
     ids = [world.decisions["eko"].pk, world.decisions["citra"].pk]
     response = client.post(QUEUE, {"decisions": ids, "action": "approve"})
-    assert response.status_code == 400  # not one of the choices: nothing is decided
+    assert response.status_code == 404  # outside the authority, like a missing one: nothing
     assert not Decision.objects.filter(status=Status.APPROVED).exists()
 
 

@@ -37,7 +37,8 @@ def data(django_db_setup, django_db_blocker):
 @pytest.fixture
 def people(data, cast):
     built, _ = data
-    agency = built.agencies[1]
+    # A province agency: the province leader of the cast decides on it (its authority).
+    agency = next(a for a in built.agencies[1:] if a.region.code == "52")
     officer = UserFactory(username="officer_opd01")
     Membership.objects.create(user=officer, role=Membership.Role.HR_OFFICER, agency=agency)
     return built, agency, officer
@@ -56,7 +57,11 @@ def test_pages_have_bounded_queries(people, cast, django_assert_max_num_queries)
     d = Decision.objects.filter(agency=agency, rule__outcome="penalty").first()
     services.decide_one(user=cast.leader, decision=d, approve=True)
     services.lodge_objection(user=officer, decision=d, text="Sakit")
-    ids = list(Decision.objects.filter(status="recommended").values_list("pk", flat=True)[:50])
+    ids = list(
+        Decision.objects.filter(status="recommended", agency__region__code="52").values_list(
+            "pk", flat=True
+        )[:50]
+    )
     urls = [
         (leader, "/dashboard/decisions/"),
         (leader, "/dashboard/decisions/?page=3"),

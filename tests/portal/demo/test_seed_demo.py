@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from agencies.models import (
     ANSWER_FIELDS,
     Agency,
+    AuditEvent,
     FollowUpPlan,
     FollowUpUpdate,
     Region,
@@ -36,6 +37,8 @@ from performance.models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    StaffCount,
+    StaffRating,
     Target,
 )
 from performance.services import recompute_scores
@@ -64,6 +67,9 @@ def _wipe() -> None:
     """Delete every row the module made, with plain DELETEs: the ORM's delete() would write
     an audit-trail record per deleted row, minutes for this many."""
     models = [
+        AuditEvent,
+        StaffRating,
+        StaffCount,
         Score,
         Achievement,
         ScoreRun,
