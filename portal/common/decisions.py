@@ -104,6 +104,13 @@ class DecideForm(forms.Form):
         return data
 
 
+class DecideAllForm(DecideForm):
+    """Approve or reject every recommendation matching the queue's filters: the set is the
+    one the confirmation page showed, named by its fingerprint."""
+
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class ReverseForm(forms.Form):
     reason = _text(_("Reason for the reversal"), required=True)
 

@@ -9,6 +9,7 @@ app_name = "rewards"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("all/", views.queue_all, name="queue_all"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/reverse/", views.reverse_decision, name="reverse"),

@@ -13,10 +13,12 @@ needs, the answer is 403.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +33,7 @@ from portal.common.decisions import (
     PAGE_SIZE,
     AnswerForm,
     BulkDecisionForm,
+    DecideAllForm,
     DecideForm,
     DecisionFilter,
     ReverseForm,
@@ -66,7 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         _refuse_outside_authority(request, decidable)
         if form.is_valid():
-            _bulk(request, form)
+            _bulk(request, form, [d.pk for d in form.cleaned_data["decisions"]])
             return redirect(request.get_full_path())
         status = 400
     filters = DecisionFilter(
@@ -77,6 +80,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     ticked = set(request.POST.getlist("decisions")) if request.method == "POST" else set()
+    # Select-all: how many of the filtered recommendations this leader decides on (across
+    # every page); the link opens their confirmation page with the same filters.
+    all_count = 0
+    if is_leader and filters.is_valid() and page.paginator.count > 1:
+        all_count = _selection(filters.qs, request.user).count()
     return render(
         request,
         "dashboard/decisions/queue.html",
@@ -89,10 +97,113 @@ def queue(request: HttpRequest) -> HttpResponse:
                 set(authority_for(request.user).values_list("pk", flat=True)) if is_leader else ()
             ),
             "ticked": ticked,
+            "all_count": all_count,
+            "query": request.GET.urlencode(),
             "queue_url": reverse("rewards:queue"),
         },
         status=status,
     )
+
+
+def _selection(filtered, user):
+    """The recommendations among `filtered` that `user` decides on (their authority)."""
+    return filtered.filter(
+        status=Decision.Status.RECOMMENDED, agency__in=authority_for(user)
+    ).order_by()
+
+
+def selection_digest(ids) -> str:
+    """A short fingerprint of a set of decision ids: the confirmation page posts the one of
+    the set it showed, and the set is decided only if it is still exactly that set."""
+    text = ",".join(str(i) for i in sorted(ids))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@staff_view
+def queue_all(request: HttpRequest) -> HttpResponse:
+    """Select-all for the bulk decisions: every recommendation that matches the queue's
+    filters (GET, the same query as the queue) on every page, within the leader's
+    authority, with its count and a breakdown to confirm; POST decides exactly that set,
+    and only if it is still the set that was shown (else the page shows the new one).
+
+    The filters must be valid: an agency outside the leader's view is a 404 like a missing
+    one (never "all agencies" in its place), any other bad filter a 400."""
+    require_role(request, Role.LEADER)
+    agencies = agencies_for(request.user, *READERS)
+    filters = DecisionFilter(
+        request.GET,
+        queryset=Decision.objects.for_agencies(agencies),
+        agencies=agencies.order_by("name"),
+        default_status=Decision.Status.RECOMMENDED,
+    )
+    if not filters.is_valid():
+        if "agency" in filters.errors:
+            raise Http404
+        return render(
+            request,
+            "dashboard/decisions/queue_all.html",
+            {"filter": filters, "invalid": True, "queue_url": _queue_url(request)},
+            status=400,
+        )
+    selection = _selection(filters.qs, request.user)
+    ids = list(selection.values_list("pk", flat=True))
+    digest = selection_digest(ids)
+    form = DecideAllForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["digest"] == digest and ids:
+            _bulk(request, form, ids)
+            return redirect(_queue_url(request))
+        if form.is_valid():
+            status = 409
+            messages.warning(
+                request,
+                _(
+                    "The recommendations matching these filters changed while you looked "
+                    "(another leader decided some, or a run added some). Nothing was decided: "
+                    "check the set below and confirm again."
+                ),
+            )
+        else:
+            status = 400
+    breakdown = (
+        selection.values("agency__name", "rule__outcome")
+        .annotate(n=Count("pk"))
+        .order_by("agency__name", "rule__outcome")
+    )
+    seen = filters.qs.filter(status=Decision.Status.RECOMMENDED).count()
+    return render(
+        request,
+        "dashboard/decisions/queue_all.html",
+        {
+            "filter": filters,
+            "count": len(ids),
+            "others": seen - len(ids),
+            "breakdown": list(breakdown),
+            "chosen": _chosen(filters),
+            "digest": digest,
+            "form": form,
+            "queue_url": _queue_url(request),
+        },
+        status=status,
+    )
+
+
+def _chosen(filters: DecisionFilter) -> list[tuple[str, str]]:
+    """The filters in words, as the confirmation page repeats them: (label, value)."""
+    chosen = []
+    for name, value in filters.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        field = filters.form.fields[name]
+        choices = dict(getattr(field, "choices", ()) or ())
+        chosen.append((str(field.label), str(choices.get(value, value))))
+    return chosen
+
+
+def _queue_url(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return reverse("rewards:queue") + (f"?{query}" if query else "")
 
 
 def _refuse_outside_authority(request: HttpRequest, decidable) -> None:
@@ -117,11 +228,11 @@ def _decision_in_authority(request: HttpRequest, pk: int) -> Decision:
     return decision
 
 
-def _bulk(request: HttpRequest, form: BulkDecisionForm) -> None:
+def _bulk(request: HttpRequest, form, ids: list[int]) -> None:
     approve = form.cleaned_data["action"] == "approve"
     result = services.decide(
         user=request.user,
-        ids=[d.pk for d in form.cleaned_data["decisions"]],
+        ids=ids,
         approve=approve,
         reason=form.cleaned_data["reason"],
     )

@@ -239,6 +239,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----
     ("rewards:queue",                   "GET",  L, D, D, D, A, A, A),
     ("rewards:queue",                   "POST", L, D, D, D, A, H, D),
+    ("rewards:queue_all",               "GET",  L, D, D, D, A, H, D),
+    ("rewards:queue_all",               "POST", L, D, D, D, A, H, D),
     ("rewards:detail",                  "GET",  L, D, D, D, A, H, A),
     ("rewards:detail",                  "POST", L, D, D, D, A, H, A),
     ("rewards:decide",                  "GET",  L, D, N, N, N, N, N),

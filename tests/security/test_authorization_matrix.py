@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.services import quarter_of
 from performance.models import PerformanceContract
+from portal.dashboard.decision_views import selection_digest
+from rewards.models import Decision
 from tests.security import policy as authz
 from tests.security.policy import ALLOW, DENY, HIDDEN, INVALID, LOGIN, NOT_ALLOWED
 
@@ -151,7 +153,10 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "ratings:person": lambda: {"pk": pk(o["rated"])},
         "ratings:object": lambda: {"pk": pk(o["rated"])},
     }.get(name, dict)()
-    return reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=kwargs)
+    if name == "rewards:queue_all":  # select-all: the queue's filters name agency A
+        url += f"?agency={pk(o['agency'])}"
+    return url
 
 
 def post_data(name: str, w) -> dict:
@@ -270,6 +275,9 @@ def post_data(name: str, w) -> dict:
         return {"file": SimpleUploadedFile("ratings.csv", rows.encode(), "text/csv")}
     if name == "rewards:queue":
         return {"decisions": [o["recommended"].pk], "action": "approve", "reason": ""}
+    if name == "rewards:queue_all":  # the fingerprint of the set the page showed
+        shown = Decision.objects.filter(agency=o["agency"], status=Decision.Status.RECOMMENDED)
+        return {"action": "approve", "digest": selection_digest(shown.values_list("pk", flat=True))}
     if name == "rewards:decide":
         return {"action": "approve", "reason": ""}
     if name == "rewards:reverse":
