@@ -148,6 +148,20 @@ class ScoringScheme(models.Model):
             "with an element whose mean answer (1 to 4) is below this."
         ),
     )
+    # Not a scoring parameter (no score depends on it, so runs do not record it): the
+    # leaders' dashboard lists an agency as below target when its score is under the Baik
+    # threshold or fell by more than this many points since the period before.
+    alert_fall_points = models.DecimalField(
+        _("below target when the score falls by more than (points)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_(
+            "The leaders' dashboard lists an agency as below target when its score is under "
+            "the Baik threshold, or when it fell by more than this since the period before."
+        ),
+    )
     # Civil servants (PermenPAN-RB 6/2022): the thresholds of the suggested results rating
     # (the province's policy), the predikat matrix and the expected distribution of the
     # staff's predikat for each organisation predikat (the regulation's, as data).
@@ -210,6 +224,9 @@ class ScoringScheme(models.Model):
             models.CheckConstraint(
                 condition=Q(follow_up_nrr_below__gte=1) & Q(follow_up_nrr_below__lte=4),
                 name="scheme_follow_up_nrr_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(alert_fall_points__gte=0), name="scheme_alert_fall_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(rating_below_under__lte=models.F("rating_above_from")),

@@ -26,7 +26,6 @@ from performance.corrections import explain
 from performance.models import (
     Correction,
     PerformanceContract,
-    Predikat,
     Realisation,
     ScoreRun,
     ScoringScheme,
@@ -38,7 +37,7 @@ from portal.common.distribution import breach_text
 from rewards.models import Decision
 
 Role = Membership.Role
-BELOW_TARGET = (Predikat.KURANG, Predikat.SANGAT_KURANG)
+DEFAULT_ALERT_FALL = Decimal(5)
 QUARTER_PERIODS = ("Q1", "Q2", "Q3", "Q4")
 
 
@@ -74,10 +73,36 @@ def default_selection(run: ScoreRun, today: datetime.date) -> tuple[int, str]:
 # --- overview ------------------------------------------------------------------------
 
 
-def agency_scores(run_id: int, agencies: AgencyQuerySet, year: int, period: str) -> list:
+@dataclass(frozen=True)
+class BelowLine:
+    """What "below target" means on the dashboard: a score under `baik` (the Baik threshold
+    of the run's scheme), or a fall of more than `fall` points since the period before
+    (the scheme's `alert_fall_points`)."""
+
+    baik: Decimal = scoring.DEFAULT_SCHEME.threshold_baik
+    fall: Decimal = DEFAULT_ALERT_FALL
+
+
+def target_of(run: ScoreRun, year: int) -> BelowLine:
+    """The year's below-target line: the Baik threshold the run scored with, the fall
+    alert as the year's scheme stands (not a scoring parameter: runs do not record it)."""
+    fall = (
+        ScoringScheme.objects.filter(year=year).values_list("alert_fall_points", flat=True).first()
+    )
+    return BelowLine(
+        baik=run.scheme(year).threshold_baik,
+        fall=DEFAULT_ALERT_FALL if fall is None else fall,
+    )
+
+
+def agency_scores(
+    run_id: int, agencies: AgencyQuerySet, year: int, period: str, target: BelowLine | None = None
+) -> list:
     """The agencies with their agency-level `score` and `predikat` of `period` and the
     previous period's `prev_score`, plus `change` (score - previous, None when either is
-    missing), ordered by name. One query."""
+    missing), `below` (under the Baik threshold) and `falling` (down by more than the
+    target's fall), ordered by name. One query."""
+    target = target or BelowLine()
     prev_year, prev_period = previous_period(year, period)
     rows = list(
         agencies.with_score(run_id, year, period)
@@ -88,8 +113,8 @@ def agency_scores(run_id: int, agencies: AgencyQuerySet, year: int, period: str)
     for row in rows:
         both = row.score is not None and row.prev_score is not None
         row.change = row.score - row.prev_score if both else None
-        row.falling = both and row.change < 0
-        row.below = row.predikat in BELOW_TARGET
+        row.falling = both and row.change < -target.fall
+        row.below = row.score is not None and row.score < target.baik
     return rows
 
 
@@ -128,10 +153,38 @@ BELOW_SORTS = {
 
 
 def below_target(rows: Iterable, sort: str = "score") -> list:
-    """The agencies rated Kurang or Sangat Kurang, or whose score fell since the period
-    before, sorted by `sort` (score, -score, name, or change: largest fall first)."""
+    """The agencies below target (under the Baik threshold, or fallen by more than the
+    scheme's amount since the period before: `agency_scores`), sorted by `sort` (score,
+    -score, name, or change: largest fall first)."""
     chosen = [r for r in rows if r.below or r.falling]
     return sorted(chosen, key=BELOW_SORTS.get(sort, BELOW_SORTS["score"]))
+
+
+@dataclass
+class RegionLine:
+    region: object
+    agencies: int = 0
+    scored: list = field(default_factory=list)
+    below: int = 0
+
+    @property
+    def average(self) -> Decimal | None:
+        mean = scoring.mean(self.scored)
+        return scoring.round2(mean) if mean is not None else None
+
+
+def by_region(rows: Sequence) -> list[RegionLine]:
+    """The overview's rows per region (province first, then by BPS code): agencies, the
+    mean score of those with one, and how many are below target. No query: the rows carry
+    their region."""
+    lines: dict[int, RegionLine] = {}
+    for row in rows:
+        line = lines.setdefault(row.region_id, RegionLine(row.region))
+        line.agencies += 1
+        if row.score is not None:
+            line.scored.append(row.score)
+        line.below += bool(row.below or row.falling)
+    return sorted(lines.values(), key=lambda line: line.region.code)
 
 
 def pooled_ikm(agencies: AgencyQuerySet, year: int, period: str, min_responses: int) -> Ikm:

@@ -96,7 +96,8 @@ OVERVIEW_FIELDS = ("year", "period", "region", "sort")
 def _overview(run: ScoreRun, sel: Selection) -> dict:
     scheme = run.scheme(sel.year)
     today = q.today_wita()
-    rows = q.agency_scores(run.pk, sel.agencies, sel.year, sel.period)
+    target = q.target_of(run, sel.year)
+    rows = q.agency_scores(run.pk, sel.agencies, sel.year, sel.period, target)
     if sel.period == "Y":
         quarters = scoring.closed_quarters(sel.year, today, scheme.entry_grace_days)
         quarter_due = None
@@ -114,6 +115,8 @@ def _overview(run: ScoreRun, sel: Selection) -> dict:
         "quarter_due": quarter_due,
         "missing": q.agencies_missing_realisations(sel.agencies, sel.year, quarters),
         "below": q.below_target(rows, sel.sort),
+        "target": target,
+        "regions": q.by_region(rows),
         "previous": q.previous_period(sel.year, sel.period),
     }
 
@@ -124,9 +127,23 @@ def overview(request: HttpRequest) -> HttpResponse:
     context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
     if run and sel:
         context.update(_overview(run, sel))
+        context["region_links"] = _region_links(request, context["regions"])
         context["decisions"] = q.recommended_decisions(q.dashboard_agencies(request.user))
         context["corrections"] = q.latest_corrections(sel.agencies)
     return _render(request, "dashboard/overview.html", context)
+
+
+def _region_links(request: HttpRequest, regions: list) -> list[tuple[object, str]]:
+    """Each region's line with the overview's query narrowed to it (drill-down); none when
+    the view holds one region only."""
+    if len(regions) < 2:
+        return []
+    links = []
+    for line in regions:
+        query = request.GET.copy()
+        query["region"] = line.region.code
+        links.append((line, query.urlencode()))
+    return links
 
 
 @dashboard_view
@@ -161,7 +178,8 @@ def below_target_csv(request: HttpRequest) -> HttpResponse:
     if run and sel:
         prev = "{}-{}".format(*q.previous_period(sel.year, sel.period))
         below = q.below_target(
-            q.agency_scores(run.pk, sel.agencies, sel.year, sel.period), sel.sort
+            q.agency_scores(run.pk, sel.agencies, sel.year, sel.period, q.target_of(run, sel.year)),
+            sel.sort,
         )
         rows = [
             [
@@ -175,7 +193,7 @@ def below_target_csv(request: HttpRequest) -> HttpResponse:
                 prev,
                 a.prev_score,
                 a.change,
-                " ".join(r for r, on in (("predikat", a.below), ("falling", a.falling)) if on),
+                " ".join(r for r, on in (("below_baik", a.below), ("falling", a.falling)) if on),
             ]
             for a in below
         ]

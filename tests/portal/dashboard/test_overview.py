@@ -306,17 +306,50 @@ def names(response, key="below") -> list[str]:
     return [a.name for a in response.context[key]]
 
 
-def test_below_target_lists_kurang_or_worse_and_falling_scores(leader, overview_data):
+def alert_fall(points: str) -> None:
+    ScoringScheme.objects.update_or_create(
+        year=2025, defaults={"alert_fall_points": Decimal(points)}
+    )
+
+
+def test_below_target_is_under_baik_or_a_fall_of_more_than_the_alert(leader, overview_data):
     response = leader.get(reverse("dashboard:overview") + "?period=Q4")
-    # a: Baik but falling; b: Kurang; d: Sangat Kurang. c rose and is Sangat Baik.
+    # b: Kurang; d: Sangat Kurang. a is Baik and fell by exactly 5, the default alert: not
+    # more than it. c rose and is Istimewa.
+    assert names(response) == ["Badan Pendapatan", "Dinas Pendidikan dan Kebudayaan"]
+    page = response.content.decode()
+    assert "A score under 90.00 (the Baik threshold)" in page
+    assert "more than 5.00 points lower" in page
+    assert "/agencies/" + overview_data["d"].slug not in page  # not public: no scorecard link
+    alert_fall("4.99")  # the scheme's alert, set lower: a's fall is now more than it
+    response = leader.get(reverse("dashboard:overview") + "?period=Q4")
     assert names(response) == [
         "Badan Pendapatan",
         "Dinas Pendidikan dan Kebudayaan",
         "Dinas Kesehatan",
     ]
-    page = response.content.decode()
-    assert 'href="/agencies/dikes/"' in page  # a scorecard link
-    assert "/agencies/" + overview_data["d"].slug not in page  # not public: no scorecard link
+    assert 'href="/agencies/dikes/"' in response.content.decode()  # a scorecard link
+
+
+def test_butuh_perbaikan_is_below_target_even_when_rising(leader, cast):
+    run = published_run()
+    agency_score(run, cast.agency_a, "Q3", "80")
+    agency_score(run, cast.agency_a, "Q4", "89.99")  # Butuh Perbaikan, under Baik's 90
+    agency_score(run, cast.agency_b, "Q4", "90")  # Baik
+    response = leader.get(reverse("dashboard:overview") + "?period=Q4")
+    assert names(response) == ["Dinas Kesehatan"]
+    assert "under Baik" in response.content.decode()
+
+
+def test_a_fall_within_the_alert_is_not_below_target(leader, cast):
+    run = published_run()
+    agency_score(run, cast.agency_a, "Q3", "110")
+    agency_score(run, cast.agency_a, "Q4", "104.99")  # down 5.01
+    agency_score(run, cast.agency_b, "Q3", "110")
+    agency_score(run, cast.agency_b, "Q4", "105")  # down 5.00
+    response = leader.get(reverse("dashboard:overview") + "?period=Q4")
+    assert names(response) == ["Dinas Kesehatan"]
+    assert response.context["below"][0].falling and not response.context["below"][0].below
 
 
 def test_a_score_equal_to_the_period_before_is_not_falling(leader, cast):
@@ -327,6 +360,7 @@ def test_a_score_equal_to_the_period_before_is_not_falling(leader, cast):
 
 
 def test_q1_compares_with_q4_of_the_year_before(leader, cast):
+    alert_fall("0")
     run = published_run(2024, 2025)
     agency_score(run, cast.agency_a, "Q4", "96", year=2024)
     agency_score(run, cast.agency_a, "Q1", "95")
@@ -346,6 +380,7 @@ def test_q1_compares_with_q4_of_the_year_before(leader, cast):
     ],
 )
 def test_below_target_sorts(leader, overview_data, sort, expected):
+    alert_fall("4")
     response = leader.get(reverse("dashboard:overview") + f"?period=Q4&sort={sort}")
     assert names(response) == expected
 
@@ -354,6 +389,7 @@ def test_below_target_sorts(leader, overview_data, sort, expected):
 
 
 def test_below_target_csv(leader, overview_data):
+    alert_fall("4")
     response = leader.get(reverse("dashboard:below_target_csv") + "?year=2025&period=Q4")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "kinerja-ntb-dashboard-below-target-2025-Q4.csv" in response["Content-Disposition"]
@@ -362,7 +398,7 @@ def test_below_target_csv(leader, overview_data):
     dikes = rows[2]
     assert [dikes[k] for k in ("score", "previous_score", "change")] == ["95.00", "100.00", "-5.00"]
     assert (dikes["previous_period"], dikes["reason"]) == ("2025-Q3", "falling")
-    assert rows[1]["reason"] == "predikat"
+    assert rows[1]["reason"] == "below_baik"
 
 
 def test_predikat_csv(leader, overview_data):
@@ -410,3 +446,32 @@ def test_leader_in_two_roles_sees_the_union(cast, regions):
     # The HR officer role gives no dashboard scope: only the region's agencies.
     assert "Dinas Barat" in page
     assert "Dinas Kesehatan" not in page
+
+
+# --- drill-down by region ------------------------------------------------------------------
+
+
+def test_the_overview_drills_down_by_region(cast, regions, overview_data):
+    agency_score(overview_data["run"], regions["west_agency"], "Q4", "40")
+    client = cast.client(cast.leader)
+    response = client.get(reverse("dashboard:overview") + "?period=Q4&sort=name")
+    lines = {line.region.code: line for line, _ in response.context["region_links"]}
+    assert list(lines) == ["52", "5201", "5271"]
+    province, west, city = lines["52"], lines["5201"], lines["5271"]
+    # The province: 95, 65, 112 and 45 (mean 79.25); below target: b and d.
+    assert (province.agencies, province.average, province.below) == (4, Decimal("79.25"), 2)
+    assert (west.agencies, west.average, west.below) == (1, Decimal("40.00"), 1)
+    assert (city.agencies, city.average, city.below) == (1, None, 0)
+    page = response.content.decode()
+    link = "?period=Q4&amp;sort=name&amp;region=5201"
+    assert f'<a href="{link}">Kabupaten Lombok Barat</a>' in page
+    narrowed = client.get(reverse("dashboard:overview") + link.replace("&amp;", "&"))
+    assert [r.name for r in narrowed.context["rows"]] == ["Dinas Barat"]
+    assert narrowed.context["region_links"] == []  # one region: nothing to drill into
+
+
+def test_a_regional_leader_has_no_region_table(cast, regions, overview_data):
+    response = cast.client(regions["west_leader"]).get(reverse("dashboard:overview"))
+    assert response.status_code == 200
+    assert response.context["region_links"] == []
+    assert "By region" not in response.content.decode()
