@@ -109,6 +109,11 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return any(m.role in roles for m in _memberships(user))
 
 
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """The roles the user holds (on any agency or region)."""
+    return {m.role for m in _memberships(user)}
+
+
 def may_use_dashboard(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Leaders (of a region or the province) and auditors."""
     return has_role(user, *DASHBOARD_ROLES)
