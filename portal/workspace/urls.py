@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import file_templates, late_views, views
+from . import file_templates, late_views, reports, views
 
 app_name = "workspace"
 
@@ -30,5 +30,10 @@ urlpatterns = [
     path("upload/confirm/", views.csv_confirm, name="upload_confirm"),
     path("preview/", views.preview, name="preview"),
     path("audit/", views.audit, name="audit"),
+    path("audit.csv", reports.audit_csv, name="audit_csv"),
+    path("reports/late-changes/", reports.late_report, name="late_report"),
+    path("reports/late-changes.csv", reports.late_report_csv, name="late_report_csv"),
+    path("reports/uploads/", reports.uploads_report, name="uploads_report"),
+    path("reports/uploads.csv", reports.uploads_report_csv, name="uploads_report_csv"),
     path("late-changes/", late_views.late_changes, name="late_changes"),
 ]

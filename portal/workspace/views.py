@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import audit as audit_events
 from agencies.access import agencies_for, has_role
 from agencies.csvio import ImportFailed
 from agencies.models import Agency, Membership
@@ -814,13 +816,15 @@ def csv_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("workspace:upload")
     data, name = found
     try:
-        result = import_performance(
-            data,
-            scope=scope,
-            user=request.user,
-            reason=_("CSV upload %(name)s") % {"name": name},
-            late_reason=upload.staged_late_reason(request.session, form.cleaned_data["token"]),
-        )
+        with transaction.atomic():  # the import and its record of who uploaded what
+            result = import_performance(
+                data,
+                scope=scope,
+                user=request.user,
+                reason=_("CSV upload %(name)s") % {"name": name},
+                late_reason=upload.staged_late_reason(request.session, form.cleaned_data["token"]),
+            )
+            _record_upload(request, name, result)
     except ImportFailed as exc:
         # The data changed between the preview and now (another import, a new agency...).
         upload.discard(request.session, form.cleaned_data["token"])
@@ -842,6 +846,20 @@ def csv_confirm(request: HttpRequest) -> HttpResponse:
         request, _("Imported %(name)s: %(summary)s.") % {"name": name, "summary": result.summary()}
     )
     return redirect("workspace:contracts")
+
+
+def _record_upload(request: HttpRequest, name: str, result) -> None:
+    """The uploads report's line: who uploaded which file for which agency (their own, when
+    they are an HR officer of one agency), and what it changed."""
+    own = Membership.objects.filter(user=request.user, role=Role.HR_OFFICER)
+    homes = set(own.values_list("agency_id", flat=True))
+    audit_events.record(
+        request.user,
+        "upload:performance",
+        name,
+        agency_id=homes.pop() if len(homes) == 1 else None,
+        **audit_events.import_details(result),
+    )
 
 
 # --- recompute preview -----------------------------------------------------------------
@@ -903,5 +921,11 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/audit.html",
-        {"form": form, "page": page, "entries": entries, "auditor": auditor},
+        {
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "auditor": auditor,
+            "query": request.GET.urlencode(),
+        },
     )

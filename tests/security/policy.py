@@ -141,6 +141,17 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:contracts",             "POST", L, D, A, A, A, A, A),
     ("workspace:audit",                 "GET",  L, D, A, A, A, A, A),
     ("workspace:audit",                 "POST", L, D, A, A, A, A, A),
+    ("workspace:audit_csv",             "GET",  L, D, A, A, A, A, A),
+    ("workspace:audit_csv",             "POST", L, D, N, N, N, N, N),
+    # reports over the user's own agencies (an auditor's: every agency)
+    ("workspace:late_report",           "GET",  L, D, A, A, A, A, A),
+    ("workspace:late_report",           "POST", L, D, N, N, N, N, N),
+    ("workspace:late_report_csv",       "GET",  L, D, A, A, A, A, A),
+    ("workspace:late_report_csv",       "POST", L, D, N, N, N, N, N),
+    ("workspace:uploads_report",        "GET",  L, D, A, A, A, A, A),
+    ("workspace:uploads_report",        "POST", L, D, N, N, N, N, N),
+    ("workspace:uploads_report_csv",    "GET",  L, D, A, A, A, A, A),
+    ("workspace:uploads_report_csv",    "POST", L, D, N, N, N, N, N),
     # officers only
     ("workspace:contract_create",       "GET",  L, D, A, H, H, H, D),
     ("workspace:contract_create",       "POST", L, D, A, H, H, H, D),

@@ -151,8 +151,9 @@ def test_only_the_agencys_officers_change_its_standard(cast, service_a):
     url = reverse("services:standard", args=[service_a.pk])
     for user in (cast.officer_b, cast.approver_a, cast.leader, cast.auditor):
         client = cast.client(user)
-        assert client.get(url).status_code == 404
-        assert client.post(url, STANDARD).status_code == 404
+        refused = 403 if user == cast.auditor else 404  # the auditor: the read-only page
+        assert client.get(url).status_code == refused
+        assert client.post(url, STANDARD).status_code == refused
     service_a.refresh_from_db()
     assert service_a.standard_updated_at is None
 
