@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -75,7 +75,12 @@ class Rule(models.Model):
         blank=True,
         help_text=_("Identifies a rule of the default set; empty for rules added by hand."),
     )
-    label = models.CharField(_("label"), max_length=200)
+    label = models.CharField(
+        _("label (Bahasa Indonesia)"),
+        max_length=200,
+        help_text=_("Shown on the Indonesian pages, and on English ones without an English label."),
+    )
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
     level = models.CharField(_("subject level"), max_length=10, choices=Level.choices)
     period = models.CharField(
         _("period"), max_length=7, choices=Period.choices, default=Period.YEAR
@@ -130,6 +135,13 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language: rules' labels are data, stored per language."""
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
         return self.label
 
     def in_words(self) -> str:

@@ -54,13 +54,18 @@ BATCH = 2000
 Level, Period, Condition = Rule.Level, Rule.Period, Rule.Condition
 Status = Decision.Status
 
-# The default rule set of a scheme (issue 6). Labels are data, editable in the admin.
+# The default rule set of a scheme (issue 6). Labels are data, editable in the admin, one per
+# language (`label` in Bahasa Indonesia, `label_en` in English).
 DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-reward",
         "label": (
-            "Penghargaan (reward): civil servant Sangat Baik for the year (PermenPAN-RB 6/2022 "
-            "matrix); TPP increase proposal"
+            "Penghargaan: ASN berpredikat Sangat Baik untuk tahun ini (matriks PermenPAN-RB "
+            "6/2022); usulan kenaikan TPP"
+        ),
+        "label_en": (
+            "Reward: civil servant Sangat Baik for the year (PermenPAN-RB 6/2022 matrix); TPP "
+            "increase proposal"
         ),
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_BAIK.value],
@@ -70,15 +75,17 @@ DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-coaching",
         "label": (
-            "Pembinaan (coaching): civil servant Butuh Perbaikan or Kurang/Misconduct for the year"
+            "Pembinaan: ASN berpredikat Butuh Perbaikan atau Kurang/Misconduct untuk tahun ini"
         ),
+        "label_en": "Coaching: civil servant Butuh Perbaikan or Kurang/Misconduct for the year",
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.BUTUH_PERBAIKAN.value, StaffPredikat.KURANG.value],
         "outcome": Outcome.COACHING,
     },
     {
         "code": "employee-penalty",
-        "label": "TPP reduction proposal: civil servant Sangat Kurang for the year",
+        "label": "Usulan pengurangan TPP: ASN berpredikat Sangat Kurang untuk tahun ini",
+        "label_en": "TPP reduction proposal: civil servant Sangat Kurang for the year",
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_KURANG.value],
         "outcome": Outcome.PENALTY,
@@ -87,6 +94,10 @@ DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-penalty-escalated",
         "label": (
+            "Sanksi untuk ditinjau pimpinan: ASN berpredikat Sangat Kurang dua tahun berturut-"
+            "turut (sanksi administratif)"
+        ),
+        "label_en": (
             "Escalated penalty for the leader's review: civil servant Sangat Kurang two years "
             "running (administrative sanction)"
         ),
@@ -98,21 +109,29 @@ DEFAULT_RULES: tuple[dict, ...] = (
     },
     {
         "code": "agency-award",
-        "label": "Agency award: agency Istimewa for the year",
+        "label": "Penghargaan instansi: instansi berpredikat Istimewa untuk tahun ini",
+        "label_en": "Agency award: agency Istimewa for the year",
         "level": Level.AGENCY,
         "predikats": [Predikat.ISTIMEWA.value],
         "outcome": Outcome.REWARD,
     },
     {
         "code": "agency-review",
-        "label": "Performance review with the leader: agency Kurang or Sangat Kurang for the year",
+        "label": (
+            "Evaluasi kinerja bersama pimpinan: instansi berpredikat Kurang atau Sangat Kurang "
+            "untuk tahun ini"
+        ),
+        "label_en": (
+            "Performance review with the leader: agency Kurang or Sangat Kurang for the year"
+        ),
         "level": Level.AGENCY,
         "predikats": [Predikat.KURANG.value, Predikat.SANGAT_KURANG.value],
         "outcome": Outcome.REVIEW,
     },
     {
         "code": "agency-early-warning",
-        "label": "early warning",
+        "label": "Peringatan dini: nilai triwulan instansi di bawah 70",
+        "label_en": "Early warning: the agency's quarterly score below 70",
         "level": Level.AGENCY,
         "period": Period.QUARTER,
         "condition": Condition.SCORE_BELOW,

@@ -166,7 +166,8 @@ def _subject_membership(r) -> str:
 
 def _subject_decision(r) -> str:
     return (
-        f"{r.rule.label if r.rule else r.rule_id} · {r.agency or r.agency_id} {r.year} {r.period}"
+        f"{r.rule.shown_label if r.rule else r.rule_id} · {r.agency or r.agency_id} "
+        f"{r.year} {r.period}"
     )
 
 
