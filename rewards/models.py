@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -39,6 +40,11 @@ OBJECTION_DAYS = 14
 def objection_last_day(moment: datetime.datetime) -> datetime.date:
     """The last day (WITA) an objection can be lodged against what happened at `moment`."""
     return timezone.localdate(moment) + datetime.timedelta(days=OBJECTION_DAYS)
+
+
+def _number(value) -> str:
+    """A rule's number in the active language's format, without trailing zeros ("70", "7,5")."""
+    return number_format(format(value.normalize(), "f"))
 
 
 class Outcome(models.TextChoices):
@@ -159,12 +165,12 @@ class Rule(models.Model):
         elif self.condition == self.Condition.SCORE_BELOW:
             what = gettext("whose score of the %(period)s is below %(value)s") % {
                 "period": period,
-                "value": self.value,
+                "value": _number(self.value),
             }
         else:
             what = gettext("whose score of the %(period)s is at least %(value)s") % {
                 "period": period,
-                "value": self.value,
+                "value": _number(self.value),
             }
         if self.consecutive > 1:
             what += " " + (
@@ -176,7 +182,7 @@ class Rule(models.Model):
         if self.tpp_adjustment:
             outcome += " " + gettext("(TPP %(sign)s%(value)s%%)") % {
                 "sign": "+" if self.tpp_adjustment > 0 else "−",
-                "value": format(abs(self.tpp_adjustment).normalize(), "f"),
+                "value": _number(abs(self.tpp_adjustment)),
             }
         sentence = gettext("%(who)s %(what)s: %(outcome)s recommended") % {
             "who": who,

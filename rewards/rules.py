@@ -43,6 +43,7 @@ from agencies.audit import record, system_actor
 from performance.models import Predikat, Score, ScoreRun, ScoringScheme, StaffPredikat
 from performance.scoring import closed_quarters, previous_period
 
+from . import reasons
 from .models import Decision, Outcome, Rule
 
 log = logging.getLogger(__name__)
@@ -375,14 +376,12 @@ def _reconcile(
         elif decision.status == Status.WITHDRAWN:
             decision.status = Status.RECOMMENDED
             decision.evidence, decision.run = evidence, run
-            decision._change_reason = _("The condition holds again (score run %(run)s).") % {
-                "run": run.pk
-            }
+            decision._change_reason = _(reasons.HOLDS_AGAIN) % {"run": run.pk}
             changed.append(decision)
             summary.recommended_again += 1
         elif decision.evidence.get("scores") != evidence["scores"]:
             decision.evidence, decision.run = evidence, run
-            decision._change_reason = _("Evidence updated by score run %(run)s.") % {"run": run.pk}
+            decision._change_reason = _(reasons.EVIDENCE_UPDATED) % {"run": run.pk}
             changed.append(decision)
             summary.refreshed += 1
         else:
@@ -393,9 +392,9 @@ def _reconcile(
         decision.status = Status.WITHDRAWN
         decision.run = run
         if rules[decision.rule_id].active:
-            reason = _("Withdrawn: the condition no longer holds (score run %(run)s).")
+            reason = _(reasons.WITHDRAWN_CONDITION)
         else:
-            reason = _("Withdrawn: the rule is no longer active (score run %(run)s).")
+            reason = _(reasons.WITHDRAWN_RULE)
         decision._change_reason = reason % {"run": run.pk}
         changed.append(decision)
         summary.withdrawn += 1
@@ -404,7 +403,7 @@ def _reconcile(
             create,
             Decision,
             batch_size=BATCH,
-            default_change_reason=_("Recommended by score run %(run)s.") % {"run": run.pk},
+            default_change_reason=_(reasons.RECOMMENDED) % {"run": run.pk},
             default_user=actor,
         )
         summary.recommended += len(create)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from agencies import audit as audit_events
 from agencies.access import agencies_for, has_role
 from agencies.csvio import ImportFailed
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, quarter_name
 from performance import contracts, late, scoring
 from performance.accesslog import log_personal_access
 from performance.evidence import content_type
@@ -527,8 +527,8 @@ def _save_realisations(
     if saved.changed:
         messages.success(
             request,
-            _("Q%(q)d realisations saved: %(what)s.")
-            % {"q": quarter, "what": ", ".join(saved.changed)},
+            _("%(q)s realisations saved: %(what)s.")
+            % {"q": quarter_name(quarter), "what": ", ".join(saved.changed)},
         )
     if saved.late:
         messages.warning(
