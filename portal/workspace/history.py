@@ -227,6 +227,19 @@ def _subject_quarter(r) -> str:
     return f"{code} Q{r.quarter} · {_holder(ind.contract if ind else None)}"
 
 
+def trail_of(data: dict, *, agencies: QuerySet, auditor: bool) -> tuple[str, QuerySet]:
+    """The audit page's kind and rows for its form's cleaned `data`: the user's agencies (an
+    auditor's: all), or the one agency chosen."""
+    kind = data["kind"] or "contract"
+    scope = None if auditor else agencies
+    if data["agency"]:
+        scope = agencies.model.objects.filter(pk=data["agency"].pk)
+    rows = trail(
+        kind, agencies=scope, user=data["user"].strip(), since=data["since"], until=data["until"]
+    )
+    return kind, rows
+
+
 def trail(
     kind: str,
     *,

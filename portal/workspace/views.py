@@ -905,17 +905,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     page = None
     entries: list = []
     if form.is_valid():
-        kind = form.cleaned_data["kind"] or "contract"
-        scope = agencies if not auditor else None
-        if form.cleaned_data["agency"]:
-            scope = Agency.objects.filter(pk=form.cleaned_data["agency"].pk)
-        rows = history.trail(
-            kind,
-            agencies=scope,
-            user=form.cleaned_data["user"].strip(),
-            since=form.cleaned_data["since"],
-            until=form.cleaned_data["until"],
-        )
+        kind, rows = history.trail_of(form.cleaned_data, agencies=agencies, auditor=auditor)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         entries = history.trail_entries(kind, list(page.object_list))
     return render(
