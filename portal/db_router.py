@@ -22,8 +22,10 @@ reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 class ReplicaRouter:
-    def db_for_read(self, model, **hints) -> str | None:
-        return reading_from.get()
+    def db_for_read(self, model, **hints) -> str:
+        # PRIMARY, not None: an object read from the replica before the request moved to the
+        # primary must not take its related objects from the replica (Django's fallback).
+        return reading_from.get() or PRIMARY
 
     def db_for_write(self, model, **hints) -> str:
         if reading_from.get() is not None:
