@@ -242,3 +242,62 @@ def test_while_the_primary_does_not_answer_the_replica_serves_its_own_run(
         assert reading_from.get() == REPLICA
     finally:
         reading_from.reset(token)
+
+
+SETTINGS_PROBE = """
+import json, django
+from django.conf import settings as s
+django.setup()
+replica = s.DATABASES.get("replica")
+print(json.dumps({
+    "replica": replica and {
+        k: replica[k] for k in ("ENGINE", "HOST", "PORT", "NAME", "OPTIONS", "TEST")
+    },
+    "routers": s.DATABASE_ROUTERS,
+}))
+"""
+
+
+def probe_settings(**env: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    out = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", SETTINGS_PROBE],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": "production-like-" + "x" * 50,
+            "DATABASE_URL": "postgres://kinerja:pw@primary:5432/kinerja",
+            **env,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    return {"returncode": out.returncode, "stderr": out.stderr} | (
+        json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {}
+    )
+
+
+def test_database_replica_url_adds_the_replica_with_a_short_connect_timeout():
+    found = probe_settings(
+        DATABASE_REPLICA_URL="postgres://kinerja:pw@standby:5432/kinerja",
+        REPLICA_CONNECT_TIMEOUT="3",
+    )
+    replica_db = found["replica"]
+    assert (replica_db["HOST"], replica_db["NAME"]) == ("standby", "kinerja")
+    assert replica_db["OPTIONS"]["connect_timeout"] == 3
+    assert replica_db["OPTIONS"]["application_name"] == "kinerja-replica"
+    assert replica_db["TEST"]["MIRROR"] == "default"
+    assert found["routers"] == ["portal.db_router.ReplicaRouter"]
+    assert probe_settings()["replica"] is None
+
+
+def test_a_replica_of_another_engine_is_refused_at_startup():
+    found = probe_settings(DATABASE_REPLICA_URL="sqlite:////tmp/replica.sqlite3")
+    assert found["returncode"] != 0
+    assert "DATABASE_REPLICA_URL must be a standby of DATABASE_URL" in found["stderr"]
