@@ -9,8 +9,12 @@ real standby (pg_basebackup -R) is driven by `python -m ops.replica` (make chaos
 from __future__ import annotations
 
 import contextlib
+import json
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
@@ -259,12 +263,6 @@ print(json.dumps({
 
 
 def probe_settings(**env: str) -> dict:
-    import json
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
     out = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-c", SETTINGS_PROBE],
         env={
