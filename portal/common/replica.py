@@ -190,4 +190,8 @@ class ReplicaMiddleware:
             if hasattr(request, attribute):
                 delattr(request, attribute)
         match = request.resolver_match
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            # Django renders a template response only when the view itself returned it.
+            response = response.render()
+        return response
