@@ -28,6 +28,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ops.chaos import PG_BIN, Postgres, RedisServer, log, manage
+from ops.chaos import PG_BIN, Postgres, RedisServer, interrupted, log, manage
 from ops.processes import free_port, start_gunicorn, stop_group, wait_for
 
 DATABASE = "kinerja_replica"
@@ -319,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.chown(base, "postgres", "postgres")
     drill = Drill(base)
     error: Exception | None = None
+    # Ctrl-C and a TERM from CI both end in the finally block below (clusters stopped).
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         drill.setup()
         drill.run()
