@@ -90,10 +90,10 @@ def check() -> ReplicaState:
     if not configured():
         return ReplicaState(OFF)
     replica_run, error = _latest_run(REPLICA)
+    primary_run, _ = _latest_run(PRIMARY)
     now = time.monotonic()
     if replica_run is None:
-        return ReplicaState(UNREACHABLE, checked_at=now, error=error)
-    primary_run, _ = _latest_run(PRIMARY)
+        return ReplicaState(UNREACHABLE, None, primary_run, now, error)
     if primary_run is not None and primary_run != replica_run:
         return ReplicaState(STALE, replica_run, primary_run, now)
     # The same run on both, or the primary is down: then the replica's is all there is.
@@ -132,6 +132,7 @@ def _failed(error: Exception) -> None:
     global _state
     _state = ReplicaState(
         UNREACHABLE,
+        primary_run=_state.primary_run if _state else None,  # as last seen
         checked_at=time.monotonic(),
         error=f"{type(error).__name__}: {str(error).strip()[:200]}",
     )

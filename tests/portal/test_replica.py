@@ -212,6 +212,7 @@ def test_an_unreachable_replica_leaves_the_primary_serving(client, published, ad
     health = client.get("/healthz").json()
     assert health["status"] == "ok"
     assert health["replica"]["state"] == "unreachable"
+    assert (health["replica"]["run"], health["replica"]["primary_run"]) == (None, run.pk)
     assert "OperationalError" in health["replica"]["error"]
 
 
