@@ -39,7 +39,8 @@ OK, STALE, UNREACHABLE, OFF = "ok", "stale", "unreachable", "off"
 @dataclass(frozen=True)
 class ReplicaState:
     """What the last check found. `replica_run` / `primary_run`: the id of the newest
-    published run each holds (0: none yet; None: that database did not answer)."""
+    published run each holds (0: none yet; None: that database did not answer). `error`:
+    the exception's type only (the public /healthz shows it; the log has the message)."""
 
     state: str
     replica_run: int | None = None
@@ -72,7 +73,7 @@ def configured() -> bool:
 
 def _latest_run(alias: str) -> tuple[int | None, str]:
     """(id of the newest published run on `alias`, 0 before the first; "") or (None, the
-    error) when that database does not answer."""
+    error's type) when that database does not answer (the message is logged)."""
     try:
         run = ScoreRun.objects.using(alias).latest_published()
     except DatabaseError as exc:
@@ -81,7 +82,8 @@ def _latest_run(alias: str) -> tuple[int | None, str]:
             # A dead connection is dropped; the next use connects again.
             with contextlib.suppress(Exception):
                 conn.close()
-        return None, f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+        logger.info("database %r did not answer: %s", alias, exc)
+        return None, type(exc).__name__
     return (run.pk if run else 0), ""
 
 
@@ -123,7 +125,7 @@ def replica_state() -> ReplicaState:
 
 
 def forget_state() -> None:
-    """Check again at the next request (tests; after a failure seen mid-request)."""
+    """Check again at the next request (tests)."""
     global _state
     _state = None
 
@@ -134,9 +136,9 @@ def _failed(error: Exception) -> None:
         UNREACHABLE,
         primary_run=_state.primary_run if _state else None,  # as last seen
         checked_at=time.monotonic(),
-        error=f"{type(error).__name__}: {str(error).strip()[:200]}",
+        error=type(error).__name__,
     )
-    logger.warning("read replica failed mid-request, the primary serves: %s", _state.error)
+    logger.warning("read replica failed mid-request, the primary serves: %s", error)
 
 
 def run_to_read(run_id: int) -> int:

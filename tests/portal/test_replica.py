@@ -213,7 +213,7 @@ def test_an_unreachable_replica_leaves_the_primary_serving(client, published, ad
     assert health["status"] == "ok"
     assert health["replica"]["state"] == "unreachable"
     assert (health["replica"]["run"], health["replica"]["primary_run"]) == (None, run.pk)
-    assert "OperationalError" in health["replica"]["error"]
+    assert health["replica"]["error"] == "OperationalError"
 
 
 @pytest.mark.parametrize("page", ["scorecard", "/api/v1/agencies/"])
@@ -230,7 +230,7 @@ def test_a_replica_failing_mid_request_is_left_and_the_page_rendered_from_the_pr
     assert agency.name in response.content.decode()
     health = client.get("/healthz").json()["replica"]
     assert health["state"] == "unreachable"
-    assert "no such table" in health["error"]
+    assert health["error"] == "OperationalError"  # the type only: the message names hosts
 
 
 def test_while_the_primary_does_not_answer_the_replica_serves_its_own_run(
