@@ -283,8 +283,9 @@ def lodge_rating_objection(
     now: datetime.datetime | None = None,
 ) -> Objection:
     """Lodge an objection (keberatan) to a civil servant's predikat on their behalf, as an HR
-    officer of their agency (or as the civil servant themself), up to 14 days (WITA) after the ratings were given or changed.
-    One per rating; a leader whose authority holds the agency answers it."""
+    officer of their agency (or as the civil servant themself), up to 14 days (WITA) after
+    the ratings were given or changed. One per rating; a leader whose authority holds the
+    agency answers it."""
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
