@@ -44,8 +44,8 @@ The outcomes:
   does not exist.)
 
 Every object URL is also tried by users of another scope (an HR officer and an approver of
-agency B, the regional leader, a civil servant of agency B) with agency A's objects: they must get exactly what a
-non-existent id gets, and change nothing.
+agency B, the regional leader, a civil servant of agency B) with agency A's objects: they must
+get exactly what a non-existent id gets, and change nothing.
 
 The Django admin (`admin:*`) is one group, `ADMIN`: its own login page and logout, and
 everything else behind `admin_view` (users without `is_staff` go to the admin's login).
@@ -263,7 +263,7 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("first_login",                     "POST", A, A, A, A, A, A, A, A),
     # --- a civil servant's own records (their contract, rating, decision): only theirs; any
     # other account, staff included, gets 403; another civil servant's record is a 404 -----
-    #                                           anon citizen officer approver leader regio. auditor civil
+    # name                              method  anon citizen officer approver leader regio. auditor civil
     ("me:home",                         "GET",  L, D, D, D, D, D, D, A),
     ("me:home",                         "POST", L, D, D, D, D, D, D, A),
     ("me:contract",                     "GET",  L, D, D, D, D, D, D, A),

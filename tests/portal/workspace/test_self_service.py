@@ -115,12 +115,11 @@ def test_another_civil_servants_record_is_not_found(english, citra, django_asser
         f"{ME}decisions/999999999/",
     ):
         get(client, url, django_assert_max_num_queries, expect=404)
-    assert client.post(f"{ME}contracts/{ani_contract.pk}/objection/", {"text": "x"}).status_code == (
-        404
-    )
-    assert client.post(
-        f"{ME}decisions/{w.decisions['dewi'].pk}/objection/", {"text": "x"}
-    ).status_code == (404)
+    for url in (
+        f"{ME}contracts/{ani_contract.pk}/objection/",
+        f"{ME}decisions/{w.decisions['dewi'].pk}/objection/",
+    ):
+        assert client.post(url, {"text": "x"}).status_code == 404
     # Her own decision while it is still a recommendation is not a decision about her yet.
     Decision.objects.filter(pk=w.decisions["citra"].pk).update(status=Decision.Status.RECOMMENDED)
     get(client, f"{ME}decisions/{w.decisions['citra'].pk}/", django_assert_max_num_queries, 404)
