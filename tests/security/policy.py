@@ -263,7 +263,7 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("first_login",                     "POST", A, A, A, A, A, A, A, A),
     # --- a civil servant's own records (their contract, rating, decision): only theirs; any
     # other account, staff included, gets 403; another civil servant's record is a 404 -----
-    # name                              method  anon citizen officer approver leader regio. auditor civil
+    #                                    anon citizen officer approver leader regional auditor civil
     ("me:home",                         "GET",  L, D, D, D, D, D, D, A),
     ("me:home",                         "POST", L, D, D, D, D, D, D, A),
     ("me:contract",                     "GET",  L, D, D, D, D, D, D, A),

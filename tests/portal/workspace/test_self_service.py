@@ -174,9 +174,12 @@ def test_a_civil_servant_objects_to_a_penalty_within_the_limit(english, citra):
     assert "already been lodged" in response.content.decode()
     assert Objection.objects.count() == 1
     # Her HR officer sees it on the staff pages, the leader can answer it.
-    assert "Saya sakit panjang" in w.client(w.officer_a).get(
-        f"/workspace/decisions/{w.decisions['citra'].pk}/"
-    ).content.decode()
+    assert (
+        "Saya sakit panjang"
+        in w.client(w.officer_a)
+        .get(f"/workspace/decisions/{w.decisions['citra'].pk}/")
+        .content.decode()
+    )
 
 
 def test_a_civil_servant_is_refused_after_the_limit_with_the_reason(english, citra):
@@ -328,9 +331,7 @@ def test_the_bulk_creation_is_all_or_nothing(english, world):
     assert not AuditEvent.objects.filter(action="account.create").exists()
 
 
-def test_the_accounts_page_stays_bounded_in_queries(
-    english, world, django_assert_max_num_queries
-):
+def test_the_accounts_page_stays_bounded_in_queries(english, world, django_assert_max_num_queries):
     for n in range(30):
         person = EmployeeFactory(agency=world.agency_a)
         if n % 2:
