@@ -8,7 +8,8 @@ civil servant (`agencies.access.civil_servant_of`). The link is Django's passwor
 under its own salt (`first_login_tokens`): it holds a hash of the account's password and last
 login, so it stops working once the password is set (used once), and after
 `PASSWORD_RESET_TIMEOUT` (3 days by default). Employees carry no mail address, so the link is
-shown to the officer, who hands it over; it is never stored.
+shown to the officer, who hands it over; it is never stored. A link lost or expired before
+the first login: the officer issues a new one (`new_link`), which voids the old.
 """
 
 from __future__ import annotations
@@ -138,3 +139,36 @@ def create_accounts(*, agency_id: int, officer) -> list[NewAccount]:
             .order_by("name", "nip")
         )
         return _create(employees, officer=officer)
+
+
+def new_link(*, employee_id: int, officer) -> NewAccount:
+    """A new first-login link for civil servant `employee_id` (of `officer`'s agencies, else
+    `Employee.DoesNotExist`), whose account has not been used yet: the earlier links stop
+    working (the account's unusable password is drawn anew, and the tokens hash it). Refused
+    once the person has chosen a password: then it is theirs to change, or an
+    administrator's to reset."""
+    with transaction.atomic():
+        employee = (
+            Employee.objects.select_for_update()
+            .select_related("user")
+            .filter(agency__in=_officer_scope(officer), user__isnull=False)
+            .get(pk=employee_id)
+        )
+        user = employee.user
+        if user.has_usable_password():
+            raise AccountRefused(
+                [
+                    _("%(nip)s (%(name)s) has chosen a password already.")
+                    % {"nip": employee.nip, "name": employee.name}
+                ]
+            )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        audit.record(
+            officer,
+            "account.new_link",
+            employee.nip,
+            agency_id=employee.agency_id,
+            employee=employee.pk,
+        )
+        return NewAccount(employee=employee, path=first_login_path(user))

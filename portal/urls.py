@@ -25,9 +25,7 @@ urlpatterns = [
     path("dashboard/decisions/", include("portal.dashboard.decision_urls")),
     path(
         "accounts/login/",
-        limited("LOGIN_RATE_LIMIT", methods=("POST",))(
-            auth_views.LoginView.as_view(redirect_authenticated_user=True)
-        ),
+        limited("LOGIN_RATE_LIMIT", methods=("POST",))(first_login.LoginView.as_view()),
         name="login",
     ),
     # Its posts (enrolment codes, TOTP codes) count against the login form's limit too.

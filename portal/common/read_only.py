@@ -56,6 +56,7 @@ WRITES: dict[str, tuple[tuple[str, ...], object, object]] = {
     "ratings:upload": (BOTH, _("import ratings"), APPROVER),
     "ratings:object": (POST, _("lodge an objection"), OFFICER),
     "workspace:account_create": (POST, _("create a civil servant's own account"), OFFICER),
+    "workspace:account_link": (POST, _("make a new first-login link"), OFFICER),
     "workspace:accounts_create_all": (POST, _("create civil servants' own accounts"), OFFICER),
     "me:rating_object": (POST, _("lodge an objection"), CIVIL_SERVANT),
     "me:decision_object": (POST, _("lodge an objection"), CIVIL_SERVANT),

@@ -10,6 +10,7 @@ civil servant outside their agencies; the auditor: the read-only page).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,11 @@ from .forms import AccountFilter
 
 Role = Membership.Role
 PAGE_SIZE = 100
+
+
+def _link_days() -> int:
+    """For how many days a first-login link works (Django's password-reset timeout)."""
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
 
 
 @staff_view
@@ -59,13 +65,20 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "filter": filters,
             "page": page,
             "bulk": [(a, without[a.pk]) for a in agencies if without.get(a.pk)],
+            "days": _link_days(),
         },
     )
 
 
-def _created(request: HttpRequest, created: list[selfservice.NewAccount]) -> HttpResponse:
+def _created(
+    request: HttpRequest, created: list[selfservice.NewAccount], *, new_links: bool = False
+) -> HttpResponse:
     rows = [(a.employee, request.build_absolute_uri(a.path)) for a in created]
-    return render(request, "workspace/accounts/created.html", {"rows": rows})
+    return render(
+        request,
+        "workspace/accounts/created.html",
+        {"rows": rows, "days": _link_days(), "new_links": new_links},
+    )
 
 
 def _refused(request: HttpRequest, exc: selfservice.AccountRefused) -> HttpResponse:
@@ -100,3 +113,17 @@ def accounts_create_all(request: HttpRequest, agency_pk: int) -> HttpResponse:
         return _refused(request, exc)
     log_personal_access(request, agency_id=agency_pk, employee_id=None)
     return _created(request, created)
+
+
+@staff_view
+@require_POST
+def account_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new one-time link for an account not used yet (the old one stops working)."""
+    try:
+        issued = selfservice.new_link(employee_id=pk, officer=request.user)
+    except Employee.DoesNotExist:
+        raise Http404(_("No such account in your agencies.")) from None
+    except selfservice.AccountRefused as exc:
+        return _refused(request, exc)
+    log_personal_access(request, agency_id=issued.employee.agency_id, employee_id=pk)
+    return _created(request, [issued], new_links=True)

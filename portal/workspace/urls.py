@@ -39,6 +39,7 @@ urlpatterns = [
     # Civil servants' own accounts (self-service), created by HR officers
     path("accounts/", account_views.account_list, name="accounts"),
     path("accounts/<int:pk>/create/", account_views.account_create, name="account_create"),
+    path("accounts/<int:pk>/link/", account_views.account_link, name="account_link"),
     path(
         "accounts/agency/<int:agency_pk>/create/",
         account_views.accounts_create_all,

@@ -156,6 +156,11 @@ def _build() -> World:
     Employee.objects.filter(pk=cast.people["citra"].pk).update(user=civil_servant)
     civil_servant_b = UserFactory(username=cast.people["dewi"].nip)
     Employee.objects.filter(pk=cast.people["dewi"].pk).update(user=civil_servant_b)
+    # ani's account, made by an HR officer and not used yet (a new link can be made for it)
+    unused = UserFactory(username=cast.people["ani"].nip)
+    unused.set_unusable_password()
+    unused.save()
+    Employee.objects.filter(pk=cast.people["ani"].pk).update(user=unused)
     users = {
         "anonymous": None,
         "citizen": citizen,
@@ -189,6 +194,7 @@ def _build() -> World:
         "rated": rated,
         "to_rate": to_rate,
         "without_account": cast.people["budi"],
+        "unused_account": cast.people["ani"],
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

@@ -257,6 +257,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:accounts",              "POST", L, D, A, D, D, D, D),
     ("workspace:account_create",        "GET",  L, D, N, N, N, N, N),
     ("workspace:account_create",        "POST", L, D, A, H, H, H, D),
+    ("workspace:account_link",          "GET",  L, D, N, N, N, N, N),
+    ("workspace:account_link",          "POST", L, D, A, H, H, H, D),
     ("workspace:accounts_create_all",   "GET",  L, D, N, N, N, N, N),
     ("workspace:accounts_create_all",   "POST", L, D, A, H, H, H, D),
     ("first_login",                     "GET",  A, A, A, A, A, A, A, A),

@@ -159,6 +159,7 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "ratings:person": lambda: {"pk": pk(o["rated"])},
         "ratings:object": lambda: {"pk": pk(o["rated"])},
         "workspace:account_create": lambda: {"pk": pk(o["without_account"])},
+        "workspace:account_link": lambda: {"pk": pk(o["unused_account"])},
         "workspace:accounts_create_all": lambda: {"agency_pk": pk(o["agency"])},
         "first_login": lambda: {"uidb64": "MA", "token": "no-such-token"},
         # the civil servant's own records (citra's)
@@ -515,6 +516,7 @@ def test_object_urls_are_the_ones_expected():
         "rewards:decide",
         "rewards:answer",
         "workspace:account_create",
+        "workspace:account_link",
         "me:contract",
         "me:decision",
         "me:decision_object",

@@ -267,6 +267,11 @@ def test_an_officer_creates_one_account_and_its_link_works_once(english, world):
     assert response.status_code == 302 and response["Location"] == ME
     assert "Budi" in anonymous.get(ME).content.decode()
 
+    # Later logins, without a `next`, land on their own records too.
+    again = w.client(None)
+    response = again.post("/accounts/login/", {"username": budi.nip, "password": new})
+    assert response.status_code == 302 and response["Location"] == ME
+
     # Used once: the same link no longer works, and the password stays.
     other = w.client(None)
     response = other.get(link, follow=True)
@@ -339,3 +344,26 @@ def test_the_accounts_page_stays_bounded_in_queries(english, world, django_asser
     html = get(world.client(world.officer_a), ACCOUNTS, django_assert_max_num_queries)
     assert "Create an account" in html.content.decode()
     assert PersonalDataAccess.objects.filter(user=world.officer_a, employee=None).exists()
+
+
+def test_a_new_link_voids_the_old_one_until_the_account_is_used(english, world):
+    w = world
+    budi = w.people["budi"]
+    officer = w.client(w.officer_a)
+    first = link_in(officer.post(f"{ACCOUNTS}{budi.pk}/create/").content.decode())
+    assert "Make a new link" in officer.get(ACCOUNTS).content.decode()
+    response = officer.post(f"{ACCOUNTS}{budi.pk}/link/")
+    assert response.status_code == 200
+    second = link_in(response.content.decode())
+    assert "This link does not work" in w.client(None).get(first, follow=True).content.decode()
+    anonymous = w.client(None)
+    form_url = anonymous.get(second)["Location"]
+    new = "kopi-pagi-di-mataram-2026"
+    anonymous.post(form_url, {"new_password1": new, "new_password2": new})
+    assert User.objects.get(username=budi.nip).check_password(new)
+    # The account is in use: no more links, its password stays.
+    response = officer.post(f"{ACCOUNTS}{budi.pk}/link/")
+    assert response.status_code == 409 and "has chosen a password" in response.content.decode()
+    assert User.objects.get(username=budi.nip).check_password(new)
+    # Another agency's officer: not found.
+    assert w.client(w.officer_b).post(f"{ACCOUNTS}{budi.pk}/link/").status_code == 404
