@@ -152,6 +152,24 @@ def test_the_overview_stays_bounded_in_queries(english, citra, django_assert_max
     client = w.client(w.citra_user)
     html = get(client, ME, django_assert_max_num_queries).content.decode()
     assert "SKP 2016" in html
+    for _ in range(30):
+        indicator = IndicatorFactory(contract=w.citra_contract)
+        for q in (1, 2, 3, 4):
+            TargetFactory(indicator=indicator, quarter=q)
+            RealisationFactory(indicator=indicator, quarter=q)
+    url = f"{ME}contracts/{w.citra_contract.pk}/"
+    page = get(client, url, django_assert_max_num_queries).content.decode()
+    assert page.count('<th scope="row"><span class="code">') == 31
+
+
+def test_a_civil_servants_pages_need_no_second_factor(settings, citra):
+    """The second factor is staff's; a civil servant's own account reads its pages with its
+    password."""
+    settings.STAFF_2FA = True
+    client = citra.client(citra.citra_user)
+    assert client.get(ME).status_code == 200
+    # Staff still go to the second factor first.
+    assert citra.client(citra.officer_a).get(ME)["Location"].startswith("/accounts/two-factor/")
 
 
 # --- their own objections ------------------------------------------------------------------
