@@ -385,3 +385,15 @@ def test_a_new_link_voids_the_old_one_until_the_account_is_used(english, world):
     assert User.objects.get(username=budi.nip).check_password(new)
     # Another agency's officer: not found.
     assert w.client(w.officer_b).post(f"{ACCOUNTS}{budi.pk}/link/").status_code == 404
+
+
+def test_the_bulk_creation_is_set_based(world, django_assert_max_num_queries):
+    """Fifty civil servants or three: the same few statements."""
+    for _ in range(50):
+        EmployeeFactory(agency=world.agency_a)
+    officer = world.client(world.officer_a)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = officer.post(f"{ACCOUNTS}agency/{world.agency_a.pk}/create/")
+    assert response.status_code == 200
+    assert Employee.objects.filter(agency=world.agency_a, user__isnull=True).count() == 0
+    assert len(set(re.findall(r"/accounts/first-login/[^<\s]+/", response.content.decode()))) == 53
