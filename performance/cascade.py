@@ -25,11 +25,15 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
+
+from agencies.suppression import Cell, CellKind
 
 from . import scoring
 from .models import (
+    AnnualAchievement,
+    Goal,
     GoalIndicator,
     GoalTarget,
     Indicator,
@@ -93,7 +97,10 @@ def resolve(
         goal = GoalIndicator.objects.filter(code=code, targets__year=year).first()
         return (goal, None) if goal is not None else None
     parent = Indicator.objects.filter(
-        contract__employee__isnull=True, contract__agency_id=agency_id, contract__year=year, code=code
+        contract__employee__isnull=True,
+        contract__agency_id=agency_id,
+        contract__year=year,
+        code=code,
     ).first()
     return (None, parent) if parent is not None else None
 
@@ -212,6 +219,13 @@ class SupportRow:
     suppressed: bool
     min_group_size: int
 
+    @property
+    def cell(self) -> Cell:
+        """The count as a publishable cell (`count_cell` shows "< 10" when suppressed)."""
+        if self.suppressed:
+            return Cell(self.indicator.code, None, CellKind.SMALL)
+        return Cell(self.indicator.code, self.indicators, CellKind.SHOWN)
+
 
 def support_rows(run_id: int, agency_id: int, year: int, min_group_size: int) -> list[SupportRow]:
     """The agency's public PK indicators of `year` (with the goal indicator each serves) and
@@ -285,3 +299,55 @@ def unlinked_counts(agency_ids: Iterable[int], year: int) -> dict[int, Unlinked]
     for row in staff:
         counts[row["contract__agency_id"]][2:4] = [row["total"], row["orphans"]]
     return {agency_id: Unlinked(agency_id, *c) for agency_id, c in counts.items()}
+
+
+# --- the public goals page -----------------------------------------------------------------
+
+
+@dataclass
+class GoalLine:
+    """A goal indicator of a year: its target and the public agency PK indicators serving it
+    (each with `agency` and `achievement`, its year so far in the run, None before a quarter
+    closes)."""
+
+    indicator: GoalIndicator
+    target: Decimal
+    serving: list[Indicator]
+
+
+@dataclass
+class GoalOfYear:
+    goal: Goal
+    lines: list[GoalLine]
+
+
+def goals_of_year(run_id: int, year: int) -> list[GoalOfYear]:
+    """The province's goals with an indicator targeted in `year`, each indicator with its
+    target and the approved PK indicators of public agencies serving it with their annual
+    achievement in run `run_id` (AnnualAchievement). Public data only: never an SKP. Two
+    queries whatever the number of goals and agencies."""
+    targets = list(
+        GoalTarget.objects.filter(year=year)
+        .select_related("indicator__goal")
+        .order_by("indicator__goal__code", "indicator__code")
+    )
+    achievement = AnnualAchievement.objects.filter(run_id=run_id, indicator=OuterRef("pk"))
+    serving: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in (
+        Indicator.objects.public()
+        .filter(contract__year=year, goal_indicator__in=[t.indicator_id for t in targets])
+        .select_related("contract__agency")
+        .annotate(achievement=Subquery(achievement.values("value")[:1]))
+        .order_by("contract__agency__name", "code")
+    ):
+        indicator.agency = indicator.contract.agency
+        serving[indicator.goal_indicator_id].append(indicator)
+    out: list[GoalOfYear] = []
+    for target in targets:
+        goal = target.indicator.goal
+        if not out or out[-1].goal.pk != goal.pk:
+            out.append(GoalOfYear(goal, []))
+        out[-1].lines.append(
+            GoalLine(target.indicator, target.value, serving.get(target.indicator_id, []))
+        )
+    return out

@@ -117,7 +117,9 @@ def _check_consistency(rows: list[_Row], errors: list[RowError]) -> None:
         ):
             first_line, first = seen.setdefault(key, (row.line, values))
             if first != values:
-                column = columns[next(i for i, (a, b) in enumerate(zip(first, values)) if a != b)]
+                column = columns[
+                    next(i for i, (a, b) in enumerate(zip(first, values, strict=True)) if a != b)
+                ]
                 errors.append(
                     RowError(
                         row.line,
@@ -194,12 +196,16 @@ def import_goals(data: bytes | str, *, user=None) -> ImportResult:
                         code=row.indicator_code
                     )
                 values = (goal.pk, row.indicator, row.unit, row.direction)
-                if indicator.pk is None or (
-                    indicator.goal_id,
-                    indicator.text,
-                    indicator.unit,
-                    indicator.direction,
-                ) != values:
+                if (
+                    indicator.pk is None
+                    or (
+                        indicator.goal_id,
+                        indicator.text,
+                        indicator.unit,
+                        indicator.direction,
+                    )
+                    != values
+                ):
                     created = indicator.pk is None
                     indicator.goal = goal
                     indicator.text, indicator.unit = row.indicator, row.unit
@@ -210,7 +216,11 @@ def import_goals(data: bytes | str, *, user=None) -> ImportResult:
             indicator = indicators[row.indicator_code]
             target = targets.get((indicator.pk, row.year))
             if target is None:
-                save(GoalTarget(indicator=indicator, year=row.year, value=row.target), "targets", True)
+                save(
+                    GoalTarget(indicator=indicator, year=row.year, value=row.target),
+                    "targets",
+                    True,
+                )
             elif target.value != row.target:
                 target.value = row.target
                 save(target, "targets", False)

@@ -810,9 +810,9 @@ def _write(
     new_ids = {i.pk for i in new_i.values()}
     changed_ids = {i.pk for i in changed_i}
     if "parent_code" in optional:
-        changed_ids |= _link_parents(
-            rows, row_contract_ids, indicator_ids, agencies, locked, errors
-        ) - new_ids
+        changed_ids |= (
+            _link_parents(rows, row_contract_ids, indicator_ids, agencies, locked, errors) - new_ids
+        )
     history.record(Indicator, sorted(new_ids), "+")
     history.record(Indicator, sorted(changed_ids), "~")
     result.add("created", "indicators", len(new_i))
