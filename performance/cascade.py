@@ -269,10 +269,11 @@ class Unlinked:
     serving_nothing: int
 
 
-def unlinked_counts(agency_ids: Iterable[int], year: int) -> dict[int, Unlinked]:
-    """{agency id: Unlinked} of the agencies (of any contract status) with indicators in
-    `year`. Two grouped queries."""
-    ids = list(agency_ids)
+def unlinked_counts(agencies: Iterable[int], year: int) -> dict[int, Unlinked]:
+    """{agency id: Unlinked} of `agencies` (ids, or an agency queryset, read as a subquery)
+    that have indicators in `year`, whatever their contract's status. Two grouped
+    queries."""
+    ids = agencies if hasattr(agencies, "query") else list(agencies)
     of_year = Indicator.objects.filter(contract__agency_id__in=ids, contract__year=year)
     pk = (
         of_year.filter(contract__employee__isnull=True)
