@@ -63,7 +63,7 @@ def build(agencies: int, goals: int, staff: int, prefix: str = "S"):
         for g, (first, _second) in enumerate(made):
             pk_indicator(agency, f"IKU{g}", first, 80 + a)
     iku0 = dikes.contracts.get().indicators.get(code="IKU0")
-    for k in range(staff):
+    for _ in range(staff):
         staff_indicator(dikes, iku0, 10, 10)
     return dikes
 
