@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -242,6 +242,33 @@ def support_rows(run_id: int, agency_id: int, year: int, min_group_size: int) ->
         for s in Support.objects.filter(run_id=run_id, indicator__in=[i.pk for i in indicators])
     }
     return [_row(i, supports.get(i.pk), min_group_size) for i in indicators]
+
+
+def public_support(
+    run: ScoreRun, *, agency_ids: Iterable[int] | None = None, year: int | None = None
+) -> Iterator[SupportRow]:
+    """`support_rows` of every public agency's PK indicators of the years `run` computed
+    (or `year`), each year's suppressed with that year's minimum group size, by agency code,
+    year and indicator code (the open data). Two queries."""
+    years = [year] if year else run.years
+    indicators = (
+        Indicator.objects.public()
+        .filter(contract__year__in=years)
+        .select_related("goal_indicator", "contract__agency")
+        .order_by("contract__agency__code", "contract__year", "code")
+    )
+    if agency_ids is not None:
+        indicators = indicators.filter(contract__agency_id__in=agency_ids)
+    supports = {
+        s.indicator_id: s
+        for s in Support.objects.filter(run=run, year__in=years).only(
+            "indicator_id", "indicators", "staff", "mean_achievement"
+        )
+    }
+    minimum = {y: run.scheme(y).min_group_size for y in years}
+    for indicator in indicators:
+        year_of = indicator.contract.year
+        yield _row(indicator, supports.get(indicator.pk), minimum[year_of])
 
 
 def _row(indicator: Indicator, support: Support | None, min_group_size: int) -> SupportRow:

@@ -159,3 +159,34 @@ def test_the_scorecard_query_count_does_not_grow_with_staff_and_goals(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(bigger.get_absolute_url(), {"year": 2025})
     assert len(page.context["supports"]) == 6
+
+
+def test_open_data_carries_the_goals_and_the_suppressed_support(django_assert_max_num_queries):
+    dikes = build(agencies=1, goals=2, staff=12)
+    iku1 = dikes.contracts.get(employee=None).indicators.get(code="IKU1")
+    for _ in range(3):
+        staff_indicator(dikes, iku1, 10, 5)
+    recompute_scores(today=AUG_2025)
+    client = english()
+
+    goals = client.get(reverse("open_data_file", args=["goals", "csv"]), {"year": 2025})
+    with django_assert_max_num_queries(MAX_QUERIES):
+        support = client.get(
+            reverse("open_data_file", args=["indicator-support", "csv"]), {"year": 2025}
+        )
+
+    goal_lines = goals.content.decode().splitlines()
+    assert goal_lines[0] == (
+        "goal_code,goal,plan,indicator_code,indicator,unit,direction,year,target"
+    )
+    assert "S0,Goal 0,rpjmd,S0.1,Goal indicator S0.1,,higher,2025,70" in goal_lines
+    assert not any(",2026," in line for line in goal_lines)
+    lines = support.content.decode().splitlines()
+    assert lines[0] == (
+        "agency_code,year,indicator_code,goal_indicator_code,staff_indicators,"
+        "staff_mean_achievement,suppressed"
+    )
+    assert f"{dikes.code},2025,IKU0,S0.1,12,100,false" in lines
+    assert f"{dikes.code},2025,IKU1,S1.1,,,true" in lines
+    for employee in dikes.employees.all():
+        assert employee.nip not in support.content.decode()
