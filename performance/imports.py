@@ -956,9 +956,13 @@ def _link_parents(
             continue
         goal = parent = None
         if row.parent_code and row.nip:
-            parent = pk_ids[(agencies[row.agency_code].pk, row.year)][row.parent_code]
+            parent = pk_ids.get((agencies[row.agency_code].pk, row.year), {}).get(row.parent_code)
         elif row.parent_code:
-            goal = goal_ids[row.parent_code]
+            goal = goal_ids.get(row.parent_code)
+        if row.parent_code and goal is None and parent is None:
+            # Checked before writing: only a PK indicator this upload was refused to add
+            # (its contract is locked) is missing, and that refusal fails the import.
+            continue
         wanted[pk] = (row, contract_id, goal, parent)
     stored: dict[int, tuple] = {}
     for chunk in _chunks(sorted(wanted)):

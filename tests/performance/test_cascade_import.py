@@ -202,3 +202,31 @@ def test_a_file_without_parent_code_keeps_the_links_and_an_empty_cell_clears_the
     result = import_performance(csv_of([row(), row(**AINI)], WITH_PARENT), today=TODAY)
     assert Indicator.objects.get(code="RHK1").parent is None
     assert result.updated["indicators"] == 1
+
+
+def test_an_upload_may_not_change_the_link_of_an_approved_contract(dikes):
+    import_goals(goals_csv(GOALS))
+    import_performance(csv_of([row(), row(**AINI)]), today=TODAY)  # approved
+    scope = [dikes.pk]
+
+    errors = refusal(
+        import_performance,
+        csv_of([row(parent_code="S1.1")], WITH_PARENT),
+        scope=scope,
+        today=TODAY,
+    )
+    assert errors == [
+        "line 2, column parent_code: the Perjanjian Kinerja of DIKES for 2025 is approved: its "
+        "indicators and targets change only through a target revision with a reason in the "
+        "workspace, not by upload"
+    ]
+    # A new PK indicator refused (the contract is locked) leaves the SKP naming it refused
+    # with the file, not a crash.
+    rows = [
+        row(indicator_code="IKU7"),
+        row(**dict(AINI, indicator_code="RHK7"), parent_code="IKU7"),
+    ]
+    errors = refusal(import_performance, csv_of(rows, WITH_PARENT), scope=scope, today=TODAY)
+    assert any(e.startswith("line 2, column indicator_code:") for e in errors)
+    assert Indicator.objects.get(code="IKU1").goal_indicator is None
+    assert not Indicator.objects.filter(code__in=["IKU7", "RHK7"]).exists()
