@@ -159,6 +159,7 @@ def test_the_scorecard_query_count_does_not_grow_with_staff_and_goals(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(bigger.get_absolute_url(), {"year": 2025})
     assert len(page.context["supports"]) == 6
+    assert page.content.decode().count("no staff indicator") == 5  # IKU1-IKU5
 
 
 def test_open_data_carries_the_goals_and_the_suppressed_support(django_assert_max_num_queries):
