@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Membership, SurveyResponse
 
-from . import recompute
+from . import cascade, recompute
 from .caching import forget_published_run
 from .corrections import record_corrections
 from .models import (
@@ -25,6 +25,7 @@ from .models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    Support,
 )
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def recompute_scores(
                 scheme = scheme_for(y)
                 snapshots[str(y)] = scheme.snapshot()
                 write_year(run, y, scheme.as_scheme(), today)
+                cascade.write_support(run, y, scheme.as_scheme(), today)
             if year is not None and previous is not None:
                 _carry_over(previous, run, exclude_year=year)
                 snapshots = {**previous.schemes, **snapshots}
@@ -187,6 +189,11 @@ def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None
             (Score._meta.db_table, score_cols, "year <> %s"),
             (Achievement._meta.db_table, ach_cols, other_years),
             (AnnualAchievement._meta.db_table, annual_cols, other_years),
+            (
+                Support._meta.db_table,
+                ["indicator_id", "year", "indicators", "staff", "mean_achievement"],
+                "year <> %s",
+            ),
         ):
             col_list = ", ".join(cols)
             cursor.execute(

@@ -130,6 +130,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("open_data_file",                  "POST", N, N, N, N, N, N, N),
     ("corrections",                     "GET",  A, A, A, A, A, A, A),
     ("corrections",                     "POST", N, N, N, N, N, N, N),
+    ("goals",                           "GET",  A, A, A, A, A, A, A),
+    ("goals",                           "POST", N, N, N, N, N, N, N),
     ("open_data_catalogue",             "GET",  A, A, A, A, A, A, A),
     ("open_data_catalogue",             "POST", N, N, N, N, N, N, N),
     ("api:index",                       "GET",  A, A, A, A, A, A, A),
@@ -291,6 +293,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("dashboard:compliance",            "POST", L, D, D, D, A, A, A),
     ("dashboard:compliance_csv",        "GET",  L, D, D, D, A, A, A),
     ("dashboard:compliance_csv",        "POST", L, D, D, D, A, A, A),
+    ("dashboard:cascade",               "GET",  L, D, D, D, A, A, A),
+    ("dashboard:cascade",               "POST", L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "GET",  L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "POST", L, D, D, D, A, A, A),
     # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----
