@@ -122,8 +122,9 @@ def write_support(run: ScoreRun, year: int, scheme: scoring.Scheme, today: datet
     indicators of the year name as their parent, how many name it, how many civil servants
     hold them, and the mean of their annual achievements (`scoring.indicator_annual` over
     the closed quarters: the rule of the scorecard's year so far; rounded, empty when no
-    quarter has closed). One streaming pass over the supporting indicators' targets and
-    realisations (two queries), whatever the engine."""
+    quarter has closed). The Python engine's (SQLite); on PostgreSQL the recompute writes
+    the same rows with one statement (recompute._SUPPORT_SQL). One streaming pass over the
+    supporting indicators' targets and realisations (two queries)."""
     closed = set(scoring.closed_quarters(year, today, scheme.entry_grace_days))
     started = set(scoring.started_quarters(year, today))
     base = {

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Membership, SurveyResponse
 
-from . import cascade, recompute
+from . import recompute
 from .caching import forget_published_run
 from .corrections import record_corrections
 from .models import (
@@ -116,7 +116,6 @@ def recompute_scores(
                 scheme = scheme_for(y)
                 snapshots[str(y)] = scheme.snapshot()
                 write_year(run, y, scheme.as_scheme(), today)
-                cascade.write_support(run, y, scheme.as_scheme(), today)
             if year is not None and previous is not None:
                 _carry_over(previous, run, exclude_year=year)
                 snapshots = {**previous.schemes, **snapshots}
