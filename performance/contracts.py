@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Agency
 
-from . import late, scoring
+from . import late, notifications, scoring
 from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
@@ -316,6 +316,7 @@ def submit(contract: PerformanceContract, version: int, user) -> None:
         contract.submitted_by = user
         contract.return_reason = ""
         bump_version(contract, version, reason=_("submitted for approval"))
+        notifications.contract_submitted(contract, user)
 
 
 def approve(contract: PerformanceContract, version: int, user) -> None:
@@ -324,6 +325,7 @@ def approve(contract: PerformanceContract, version: int, user) -> None:
     with transaction.atomic():
         contract.status = Status.APPROVED
         bump_version(contract, version, reason=_("approved"))
+        notifications.contract_decided(contract, approved=True)
 
 
 def return_for_revision(contract: PerformanceContract, version: int, user, reason: str) -> None:
@@ -333,6 +335,7 @@ def return_for_revision(contract: PerformanceContract, version: int, user, reaso
         contract.status = Status.RETURNED
         contract.return_reason = reason
         bump_version(contract, version, reason=_("returned: %(reason)s") % {"reason": reason})
+        notifications.contract_decided(contract, approved=False)
 
 
 # --- realisations ----------------------------------------------------------------------
@@ -477,6 +480,12 @@ def save_realisations(
                 )
             else:
                 _write_realisation(row, quarter, user)
+        if late_rows:
+            notifications.late_changes_waiting(
+                [contracts[row.indicator.contract_id][0] for row in todo if id(row) in late_rows],
+                quarter,
+                user,
+            )
     return saved
 
 

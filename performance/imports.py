@@ -46,7 +46,7 @@ from agencies.csvio import (
 )
 from agencies.models import Agency
 
-from . import late, scoring
+from . import late, notifications, scoring
 from .models import (
     Aggregation,
     Direction,
@@ -698,6 +698,10 @@ def _write(
         if upload is None
         else ["status", "agency", "submitted_by", "return_reason"],
     )
+    if upload is not None and user is not None and (new_c or changed_c):
+        notifications.contracts_uploaded(
+            new_c + changed_c, {a.pk: a.name for a in agencies.values()}, user
+        )
     if upload is not None:
         for row, key in zip(rows, row_contract_keys, strict=True):
             if key not in locked:

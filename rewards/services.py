@@ -38,6 +38,7 @@ from agencies.models import Agency, Membership
 from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
 
+from . import notifications
 from .models import OBJECTION_DAYS, Decision, Objection, Outcome, objection_last_day
 from .rules import Summary, apply_rules
 
@@ -220,6 +221,7 @@ def lodge_objection(
         objection._history_user = user
         objection._change_reason = _("Objection lodged.")
         objection.save()
+        notifications.objection_lodged(d.agency)
     return objection
 
 
@@ -293,6 +295,7 @@ def lodge_rating_objection(
         objection._history_user = user
         objection._change_reason = _("Objection to the predikat lodged.")
         objection.save()
+        notifications.objection_lodged(rating.contract.agency)
     return objection
 
 
