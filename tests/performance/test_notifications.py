@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core import mail
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +21,7 @@ from performance import contracts
 from performance.models import PerformanceContract
 from portal.celery import app
 from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
+from tests.mail_worker import through_worker
 from tests.portal.workspace.data import contract_of, keep_quarters_open
 
 Role = Membership.Role
@@ -234,29 +231,6 @@ def test_digest_users_are_not_mailed_at_once(db, cast, django_capture_on_commit_
 # --- through a real worker ----------------------------------------------------------------
 
 
-def _through_worker(submit, expected: int, timeout: float = 60) -> set[str]:
-    threads: set[str] = set()
-
-    def after_task(**kwargs):
-        threads.add(threading.current_thread().name)
-        connections.close_all()
-
-    task_postrun.connect(after_task, weak=False)
-    try:
-        app.control.purge()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            submit()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if threads and len(mail.outbox) >= expected:
-                    time.sleep(0.5)  # a mail too many would arrive now
-                    return threads
-                time.sleep(0.2)
-    finally:
-        task_postrun.disconnect(after_task)
-    raise AssertionError(f"the worker did not send {expected} mails within {timeout} s")
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_submit_is_mailed_by_a_real_worker_to_each_approver_only(cast, people, settings):
@@ -268,7 +242,7 @@ def test_a_submit_is_mailed_by_a_real_worker_to_each_approver_only(cast, people,
 
     if settings.REDIS_URL:
         assert not app.conf.task_always_eager
-        threads = _through_worker(submit, len(expected))
+        threads = through_worker(submit, len(expected))
         assert threading.current_thread().name not in threads
     else:
         submit()
