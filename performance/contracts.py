@@ -29,13 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import agencies_for
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 
 from . import late, notifications, scoring
 from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
 Status = PerformanceContract.Status
+Role = Membership.Role
 QUARTER_NUMBERS = (1, 2, 3, 4)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 
@@ -502,6 +503,28 @@ def status_counts(agencies: QuerySet, year: int) -> dict[str, int]:
     )
     counts = dict.fromkeys(Status.values, 0)
     counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+def waiting_for(user) -> dict[str, int]:
+    """What needs `user` now, in every year (a contract of next year waits as much as one of
+    this year), as counts (two queries):
+
+    - `to_approve`: submitted contracts of the agencies they approve for, submitted by
+      somebody else; `late_changes`: late changes there waiting, entered by somebody else;
+    - `returned` and `drafts`: contracts of the agencies they are HR officer of, returned
+      for revision or still in draft."""
+    approves = agencies_for(user, Role.APPROVER)
+    keeps = agencies_for(user, Role.HR_OFFICER)
+    counts = PerformanceContract.objects.aggregate(
+        to_approve=Count(
+            "pk",
+            filter=Q(status=Status.SUBMITTED, agency__in=approves) & ~Q(submitted_by_id=user.pk),
+        ),
+        returned=Count("pk", filter=Q(status=Status.RETURNED, agency__in=keeps)),
+        drafts=Count("pk", filter=Q(status=Status.DRAFT, agency__in=keeps)),
+    )
+    counts["late_changes"] = late.queue_for(user).exclude(entered_by_id=user.pk).order_by().count()
     return counts
 
 

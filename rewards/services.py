@@ -66,6 +66,21 @@ def decisions_for(user: AbstractBaseUser, *roles: str):
     return Decision.objects.for_agencies(agencies_for(user, *roles))
 
 
+def waiting_for_leader(user: AbstractBaseUser) -> dict[str, int]:
+    """What needs `user` as a leader now, in every year: recommended decisions and
+    unanswered objections about the agencies in their authority (two queries; zero for
+    anyone who is not a leader)."""
+    authority = authority_for(user)
+    return {
+        "decisions": Decision.objects.for_agencies(authority)
+        .filter(status=Status.RECOMMENDED)
+        .count(),
+        "objections": Objection.objects.filter(objections_in(authority), answered_at=None)
+        .order_by()
+        .count(),
+    }
+
+
 def can_decide(user: AbstractBaseUser, decision: Decision) -> bool:
     """Whether `user` decides on `decision`: a leader whose authority holds its agency."""
     return authority_for(user).filter(pk=decision.agency_id).exists()

@@ -25,6 +25,7 @@ from agencies.csvio import write_csv
 from performance import scoring
 from performance.models import ScoreRun
 from portal.common.distribution import rule_text
+from portal.common.queues import needs_now
 from portal.common.runs import published_run
 
 from . import queries as q
@@ -124,7 +125,13 @@ def _overview(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def overview(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, OVERVIEW_FIELDS)
-    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
+    context: dict = {
+        "run": run,
+        "form": form,
+        "sel": sel,
+        "queue_url": _queue_url(),
+        "needs": needs_now(request.user),
+    }
     if run and sel:
         context.update(_overview(run, sel))
         context["region_links"] = _region_links(request, context["regions"])
@@ -220,7 +227,13 @@ def _coherence(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def coherence(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, YEAR_FIELDS)
-    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
+    context: dict = {
+        "run": run,
+        "form": form,
+        "sel": sel,
+        "queue_url": _queue_url(),
+        "needs": needs_now(request.user),
+    }
     if run and sel:
         context.update(_coherence(run, sel))
     return _render(request, "dashboard/coherence.html", context)
@@ -275,7 +288,13 @@ def _compliance(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def compliance(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, YEAR_FIELDS)
-    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
+    context: dict = {
+        "run": run,
+        "form": form,
+        "sel": sel,
+        "queue_url": _queue_url(),
+        "needs": needs_now(request.user),
+    }
     if run and sel:
         context.update(_compliance(run, sel))
     return _render(request, "dashboard/compliance.html", context)
