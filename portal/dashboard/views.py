@@ -25,7 +25,6 @@ from agencies.csvio import write_csv
 from performance import scoring
 from performance.models import ScoreRun
 from portal.common.distribution import rule_text
-from portal.common.queues import needs_now
 from portal.common.runs import published_run
 
 from . import queries as q
@@ -125,13 +124,7 @@ def _overview(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def overview(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, OVERVIEW_FIELDS)
-    context: dict = {
-        "run": run,
-        "form": form,
-        "sel": sel,
-        "queue_url": _queue_url(),
-        "needs": needs_now(request.user),
-    }
+    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
     if run and sel:
         context.update(_overview(run, sel))
         context["region_links"] = _region_links(request, context["regions"])
@@ -227,13 +220,7 @@ def _coherence(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def coherence(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, YEAR_FIELDS)
-    context: dict = {
-        "run": run,
-        "form": form,
-        "sel": sel,
-        "queue_url": _queue_url(),
-        "needs": needs_now(request.user),
-    }
+    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
     if run and sel:
         context.update(_coherence(run, sel))
     return _render(request, "dashboard/coherence.html", context)
@@ -288,13 +275,7 @@ def _compliance(run: ScoreRun, sel: Selection) -> dict:
 @dashboard_view
 def compliance(request: HttpRequest) -> HttpResponse:
     run, form, sel = _select(request, YEAR_FIELDS)
-    context: dict = {
-        "run": run,
-        "form": form,
-        "sel": sel,
-        "queue_url": _queue_url(),
-        "needs": needs_now(request.user),
-    }
+    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
     if run and sel:
         context.update(_compliance(run, sel))
     return _render(request, "dashboard/compliance.html", context)
