@@ -38,7 +38,7 @@ from agencies.models import Agency, Membership
 from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
 
-from . import notifications
+from . import notifications, reasons
 from .models import OBJECTION_DAYS, Decision, Objection, Outcome, objection_last_day
 from .rules import Summary, apply_rules
 
@@ -125,7 +125,7 @@ def decide(
                 result.not_pending.append(d.pk)
                 continue
             d.status, d.decided_by, d.decided_at, d.reason = status, user, now, reason
-            d._change_reason = reason or (_("Approved.") if approve else _("Rejected."))
+            d._change_reason = reason or (_(reasons.APPROVED) if approve else _(reasons.REJECTED))
             result.changed.append(d)
         if result.changed:
             bulk_update_with_history(
@@ -182,7 +182,7 @@ def reverse_decision(
         was = d.get_status_display()
         d.status, d.decided_by, d.decided_at, d.reason = Status.RECOMMENDED, None, None, ""
         d._history_user = user
-        d._change_reason = _("Reversed (was %(status)s): %(reason)s") % {
+        d._change_reason = _(reasons.REVERSED) % {
             "status": was,
             "reason": reason,
         }
@@ -234,7 +234,7 @@ def lodge_objection(
             raise DecisionError(_("An objection to this decision has already been lodged."))
         objection = Objection(decision=d, lodged_by=user, text=text, lodged_at=now)
         objection._history_user = user
-        objection._change_reason = _("Objection lodged.")
+        objection._change_reason = _(reasons.OBJECTION_LODGED)
         objection.save()
         notifications.objection_lodged(d.agency)
     return objection
@@ -263,7 +263,7 @@ def answer_objection(
             raise DecisionError(_("This objection has already been answered."))
         o.answer, o.answered_by, o.answered_at = answer, user, now or timezone.now()
         o._history_user = user
-        o._change_reason = _("Objection answered.")
+        o._change_reason = _(reasons.OBJECTION_ANSWERED)
         o.save(update_fields=["answer", "answered_by", "answered_at"])
     return o
 
@@ -308,7 +308,7 @@ def lodge_rating_objection(
             raise DecisionError(_("An objection to this predikat has already been lodged."))
         objection = Objection(rating=r, lodged_by=user, text=text, lodged_at=now)
         objection._history_user = user
-        objection._change_reason = _("Objection to the predikat lodged.")
+        objection._change_reason = _(reasons.PREDIKAT_OBJECTION_LODGED)
         objection.save()
         notifications.objection_lodged(rating.contract.agency)
     return objection

@@ -19,7 +19,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import QUARTERS, Agency, Membership
+from agencies.models import QUARTERS, Agency, Membership, quarter_name
 from performance import contracts, late
 from performance.contracts import plain
 from performance.evidence import check_evidence
@@ -331,7 +331,7 @@ class RevisionForm(ReasonForm):
             for q in (1, 2, 3, 4):
                 name = f"i{ind.pk}_q{q}"
                 self.fields[name] = number_field(
-                    _("Target %(code)s Q%(q)d") % {"code": ind.code, "q": q}
+                    _("Target %(code)s %(q)s") % {"code": ind.code, "q": quarter_name(q)}
                 )
                 self.initial[name] = plain(contracts.target_values(ind).get(q))
                 names.append(name)
