@@ -23,10 +23,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Notification, NotificationPreference
+from .models import Notification, NotificationPreference, quarter_name
 
 log = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -88,9 +89,20 @@ def _holder(params: dict) -> str:
     return _("Perjanjian Kinerja") if params.get("holder") == "agency" else _("SKP")
 
 
+def _values(params: dict) -> dict:
+    """The notification's values as the active language writes them: the quarter by its
+    name (TW III, Q3), the day in the locale's format."""
+    values = dict(params)
+    if "quarter" in values:
+        values["q"] = quarter_name(values["quarter"])
+    if "due" in values:
+        values["due"] = date_format(datetime.date.fromisoformat(values["due"]), "DATE_FORMAT")
+    return values
+
+
 def _line(n: Notification) -> str:
     """One sentence saying what happened, in the active language."""
-    p = n.params
+    p = _values(n.params)
     texts: dict[str, Callable[[], str]] = {
         Kind.CONTRACT_SUBMITTED: lambda: (
             _(
@@ -125,9 +137,9 @@ def _line(n: Notification) -> str:
         ),
         Kind.LATE_CHANGE: lambda: (
             ngettext(
-                "%(n)s late change of realisations of %(agency)s (Q%(quarter)s %(year)s) waits "
+                "%(n)s late change of realisations of %(agency)s (%(q)s %(year)s) waits "
                 "for your confirmation.",
-                "%(n)s late changes of realisations of %(agency)s (Q%(quarter)s %(year)s) wait "
+                "%(n)s late changes of realisations of %(agency)s (%(q)s %(year)s) wait "
                 "for your confirmation.",
                 p["n"],
             )
@@ -144,9 +156,9 @@ def _line(n: Notification) -> str:
         Kind.OBJECTION: lambda: _("An objection about %(agency)s awaits a leader's answer.") % p,
         Kind.REMINDER_MISSING: lambda: (
             ngettext(
-                "Q%(quarter)s %(year)s closes for entries after %(due)s: %(agency)s still has "
+                "%(q)s %(year)s closes for entries after %(due)s: %(agency)s still has "
                 "%(n)s of %(targets)s realisation missing.",
-                "Q%(quarter)s %(year)s closes for entries after %(due)s: %(agency)s still has "
+                "%(q)s %(year)s closes for entries after %(due)s: %(agency)s still has "
                 "%(n)s of %(targets)s realisations missing.",
                 p["targets"],
             )
@@ -154,7 +166,7 @@ def _line(n: Notification) -> str:
         ),
         Kind.REMINDER_WAITING: lambda: (
             _(
-                "Q%(quarter)s %(year)s closes for entries after %(due)s. Waiting for an approver "
+                "%(q)s %(year)s closes for entries after %(due)s. Waiting for an approver "
                 "of %(agency)s: %(contracts)s submitted contracts, %(late)s late changes."
             )
             % p
@@ -164,7 +176,7 @@ def _line(n: Notification) -> str:
 
 
 def _subject(n: Notification) -> str:
-    p = n.params
+    p = _values(n.params)
     subjects: dict[str, Callable[[], str]] = {
         Kind.CONTRACT_SUBMITTED: lambda: _("A contract of %(agency)s waits for approval"),
         Kind.CONTRACTS_UPLOADED: lambda: _("Contracts of %(agency)s wait for approval"),
@@ -173,8 +185,8 @@ def _subject(n: Notification) -> str:
         Kind.LATE_CHANGE: lambda: _("A late change of %(agency)s waits for confirmation"),
         Kind.DECISIONS: lambda: _("Decisions about %(agency)s await a leader"),
         Kind.OBJECTION: lambda: _("An objection about %(agency)s awaits an answer"),
-        Kind.REMINDER_MISSING: lambda: _("Q%(quarter)s %(year)s closes soon: realisations missing"),
-        Kind.REMINDER_WAITING: lambda: _("Q%(quarter)s %(year)s closes soon: approvals waiting"),
+        Kind.REMINDER_MISSING: lambda: _("%(q)s %(year)s closes soon: realisations missing"),
+        Kind.REMINDER_WAITING: lambda: _("%(q)s %(year)s closes soon: approvals waiting"),
     }
     return "Kinerja NTB: " + subjects[n.kind]() % p
 

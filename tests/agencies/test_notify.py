@@ -147,3 +147,21 @@ def test_the_reverse_of_the_access_helpers_is_exactly_who_they_grant():
     for a in agencies:
         assert leaders[a.pk] == {u.pk for u in people if authority_for(u).filter(pk=a.pk).exists()}
     assert len(leaders[unit.pk]) == 2 and len(leaders[local.pk]) == 1
+
+
+def test_quarters_and_days_are_written_in_the_recipients_language(
+    django_capture_on_commit_callbacks,
+):
+    indonesian, english = user(language="id"), user(language="en")
+    params = {"agency": "Dinas Kesehatan", "year": 2026, "quarter": 3, "due": "2026-10-15"}
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify(
+            [indonesian.pk, english.pk],
+            Kind.REMINDER_MISSING,
+            params={**params, "n": 2, "targets": 5},
+            path="/workspace/",
+        )
+    by_user = {m.to[0]: m for m in mail.outbox}
+    assert "TW III 2026" in by_user[indonesian.email].body
+    assert "Q3 2026" in by_user[english.email].body
+    assert "Q3" not in by_user[indonesian.email].body

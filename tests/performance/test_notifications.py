@@ -30,15 +30,18 @@ pytestmark = pytest.mark.usefixtures("private_media")
 EAGER = pytest.mark.usefixtures("eager_tasks")
 
 
-def with_email(user, language: str | None = None, delivery: str = "immediate"):
+def with_email(user, language: str = "en", delivery: str = "immediate"):
+    """`user` with a mail address and a preference (English unless said: the tests read the
+    mails' words)."""
     user.email = f"{user.username}@example.org"
     user.save(update_fields=["email"])
-    if language:
-        NotificationPreference.objects.create(user=user, language=language, delivery=delivery)
+    NotificationPreference.objects.update_or_create(
+        user=user, defaults={"language": language, "delivery": delivery}
+    )
     return user
 
 
-def member(role: str, agency, language: str | None = None):
+def member(role: str, agency, language: str = "en"):
     user = with_email(UserFactory(), language)
     Membership.objects.create(user=user, role=role, agency=agency)
     return user

@@ -11,8 +11,10 @@ import threading
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
-from agencies.models import Membership, Notification
+from agencies.models import Membership, Notification, NotificationPreference
 from performance import reminders
 from performance.models import PerformanceContract, ScoringScheme
 from portal import tasks
@@ -36,6 +38,7 @@ def agencies(cast):
     for u in (cast.officer_a, cast.officer_b, cast.approver_a, cast.leader, cast.auditor):
         u.email = f"{u.username}@example.org"
         u.save(update_fields=["email"])
+        NotificationPreference.objects.create(user=u, language="en")
     contract_of(cast.agency_a, status=Status.APPROVED, year=2026, realised=False)
     contract_of(cast.agency_a, status=Status.SUBMITTED, year=2027, realised=False)
     contract_of(cast.agency_b, status=Status.APPROVED, year=2026, realised=True)
@@ -69,7 +72,9 @@ def test_officers_with_missing_realisations_are_reminded_n_days_before_the_quart
     assert recipients() == sorted([cast.officer_a.email, cast.approver_a.email])
     to_officer = next(m for m in mail.outbox if m.to == [cast.officer_a.email])
     assert "3 of 3 realisations missing" in to_officer.body
-    assert "2026-04-15" in to_officer.body
+    with translation.override("en"):
+        assert date_format(datetime.date(2026, 4, 15), "DATE_FORMAT") in to_officer.body
+    assert "Q1 2026" in to_officer.body
     path = reverse("workspace:bulk_realisations", args=[cast.agency_a.pk, 2026, 1])
     assert path in to_officer.body
     to_approver = next(m for m in mail.outbox if m.to == [cast.approver_a.email])

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from agencies.models import NotificationPreference
 from rewards import services
 from rewards.rules import apply_rules
 from tests.rewards.data import build_world
@@ -22,6 +23,7 @@ def with_email(*users) -> None:
     for u in users:
         u.email = f"{u.username}@example.org"
         u.save(update_fields=["email"])
+        NotificationPreference.objects.create(user=u, language="en")
 
 
 def test_recommended_decisions_mail_the_leaders_with_authority_once_per_agency(
