@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -485,10 +485,9 @@ def save_realisations(
             else:
                 _write_realisation(row, quarter, user)
         if late_rows:
+            waiting = [contracts[r.indicator.contract_id][0] for r in todo if id(r) in late_rows]
             notifications.late_changes_waiting(
-                [contracts[row.indicator.contract_id][0] for row in todo if id(row) in late_rows],
-                quarter,
-                user,
+                Counter((c.agency_id, c.agency.name, c.year, quarter) for c in waiting), user.pk
             )
     return saved
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -496,6 +497,7 @@ def _request_late_changes(
     rule: _LateRule,
     user_id: int | None,
     result: ImportResult,
+    agencies: dict[str, Agency],
 ) -> list[RowError]:
     """An upload's late realisations (row, indicator id, the stored (pk, value, ...) or
     None): late changes waiting for an approver, with the upload's reason, keeping the
@@ -535,6 +537,7 @@ def _request_late_changes(
         ):
             stored[pk] = tuple(kept)
     requests, superseded, same = [], [], 0
+    waiting: Counter = Counter()  # what the agencies' approvers are told
     for row, indicator_id, old in late_rows:
         found = pending.get((indicator_id, row.quarter))
         if found is not None and found[1] == row.realisation:
@@ -559,11 +562,14 @@ def _request_late_changes(
                 entered_by_id=user_id,
             )
         )
+        agency = agencies[row.agency_code]
+        waiting[(agency.pk, agency.name, row.year, row.quarter)] += 1
     for chunk in _chunks(superseded):
         LateChange.objects.filter(pk__in=chunk).update(
             status=LateChange.Status.SUPERSEDED, decided_at=timezone.now()
         )
     LateChange.objects.bulk_create(requests, batch_size=CHUNK)
+    notifications.late_changes_waiting(waiting, user_id)
     result.add("created", "late changes", len(requests))
     result.add("unchanged", "late changes", same)
     return []
@@ -869,7 +875,7 @@ def _write(
         result.add("updated", kind, len(changed))
         result.add("unchanged", kind, unchanged)
         if late_rows:
-            errors += _request_late_changes(late_rows, late_rule, user_id, result)
+            errors += _request_late_changes(late_rows, late_rule, user_id, result, agencies)
 
     if upload is not None:
         errors += _unsubmittable(submitted_lines)

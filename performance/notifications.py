@@ -76,15 +76,15 @@ def contract_decided(contract: PerformanceContract, *, approved: bool) -> list[i
     )
 
 
-def late_changes_waiting(contracts: Iterable[PerformanceContract], quarter: int, by) -> list[int]:
-    """One notification per agency and year for the late changes just entered by `by` (one
-    contract per late row): how many wait, for the approvers of each agency."""
-    per = Counter((c.agency_id, c.agency.name, c.year) for c in contracts)
-    approvers = users_with_role_on({agency_id for agency_id, _n, _y in per}, Role.APPROVER)
+def late_changes_waiting(counts: Counter, by_id: int | None) -> list[int]:
+    """`counts`: {(agency id, agency name, year, quarter): late changes just entered by the
+    user `by_id`}: one notification per agency, year and quarter to the agency's approvers
+    (never the person who entered them), however many rows they were."""
+    approvers = users_with_role_on({key[0] for key in counts}, Role.APPROVER)
     ids = []
-    for (agency_id, name, year), n in per.items():
+    for (agency_id, name, year, quarter), n in sorted(counts.items()):
         ids += notify(
-            approvers[agency_id] - {by.pk},
+            approvers[agency_id] - {by_id},
             Kind.LATE_CHANGE,
             params={"agency": name, "year": year, "quarter": quarter, "n": n},
             path=reverse("workspace:late_changes"),

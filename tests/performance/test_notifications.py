@@ -207,6 +207,31 @@ def test_an_upload_mails_each_approver_once_per_agency_and_year(
 
 @EAGER
 @pytest.mark.django_db
+def test_an_uploads_late_changes_mail_the_approvers_once(
+    cast, people, django_capture_on_commit_callbacks
+):
+    from performance.imports import import_performance
+
+    contract_of(cast.agency_a, status=Status.APPROVED, year=2025, realised=False)
+    header = (
+        "agency_code,holder,employee_name,position,year,quarter,indicator_code,indicator,"
+        "unit,direction,weight,target,realisation"
+    )
+    rows = [f"DIKES,agency,,,2025,1,IKU{n},Indikator {n},%,higher,1,100,9{n}" for n in (1, 2, 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_performance(
+            "\n".join([header, *rows]) + "\n",
+            scope=[cast.agency_a.pk],
+            user=cast.officer_a,
+            today=datetime.date(2026, 3, 2),
+            late_reason="Data susulan.",
+        )
+    assert recipients() == sorted(u.email for u in people["approvers"])
+    assert "3 late changes of realisations of Dinas Kesehatan (Q1 2025)" in mail.outbox[0].body
+
+
+@EAGER
+@pytest.mark.django_db
 def test_the_workspace_submit_mails_the_approvers(cast, people, django_capture_on_commit_callbacks):
     contract = contract_of(cast.agency_a)
     client = Client()
