@@ -61,3 +61,20 @@ def test_an_objection_mails_the_leaders_with_authority_only(
     assert [m.to for m in mail.outbox] == [[world.leader.email]]
     assert "An objection about Dinas Kesehatan" in mail.outbox[0].body
     assert "Sakit" not in mail.outbox[0].body
+
+
+def test_an_objection_to_a_predikat_mails_the_leaders_with_authority_only(
+    world, django_capture_on_commit_callbacks
+):
+    from tests.factories import StaffRatingFactory
+    from tests.portal.workspace.data import skp_of
+
+    with_email(world.leader, world.regency_leader, world.auditor, world.approver_a)
+    rating = StaffRatingFactory(
+        contract=skp_of(world.regency, status="approved", year=2025), results="below"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lodge_rating_objection(user=world.officer_regency, rating=rating, text="Keliru")
+    # A Lombok Barat civil servant: the regency's leader, not the province's.
+    assert [m.to for m in mail.outbox] == [[world.regency_leader.email]]
+    assert world.regency.name in mail.outbox[0].body
