@@ -7,7 +7,8 @@ Who may do what is checked here as well as in the views, with `agencies.access`:
   city's leader its agencies), however wide what they see; auditors read and change nothing;
 - an agency's HR officers lodge objections, on behalf of the civil servant, against approved
   penalties about their agency and against a civil servant's predikat (their ratings), and
-  are e-mailed when decisions about it are taken.
+  are e-mailed when decisions about it are taken; a civil servant with their own account
+  lodges their own (`agencies.access.civil_servant_of`), within the same limit.
 
 A state change locks the rows it changes (`select_for_update`) and re-checks their status
 under the lock, so of two leaders acting at once exactly one changes a decision; the other is
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
-from agencies.access import agencies_for, authority_for
+from agencies.access import agencies_for, authority_for, civil_servant_of
 from agencies.models import Agency, Membership
 from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
@@ -194,6 +195,16 @@ def reverse_decision(
 # --- objections --------------------------------------------------------------------------
 
 
+def may_object_for(user: AbstractBaseUser, *, agency_id: int, employee_id: int | None) -> bool:
+    """Whether `user` may lodge an objection about civil servant `employee_id` of agency
+    `agency_id`: an HR officer of the agency (on the person's behalf), or the civil servant
+    themself through their own account."""
+    own = civil_servant_of(user)
+    if own is not None and employee_id is not None and own.pk == employee_id:
+        return True
+    return agencies_for(user, Role.HR_OFFICER).filter(pk=agency_id).exists()
+
+
 def can_object(decision: Decision, today: datetime.date) -> bool:
     """Whether an objection can still be lodged against `decision` on `today` (WITA): an
     approved penalty, decided at most 14 days before, with no objection yet."""
@@ -214,12 +225,13 @@ def lodge_objection(
     now: datetime.datetime | None = None,
 ) -> Objection:
     """Lodge an objection (keberatan) against an approved penalty, as an HR officer of its
-    agency, up to 14 days (WITA) after the decision. One per decision."""
+    agency or as the civil servant it is about, up to 14 days (WITA) after the decision. One
+    per decision."""
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
         raise DecisionError(_("Write the objection."))
-    if not agencies_for(user, Role.HR_OFFICER).filter(pk=decision.agency_id).exists():
+    if not may_object_for(user, agency_id=decision.agency_id, employee_id=decision.employee_id):
         raise DecisionError(_("You are not an HR officer of this agency."))
     with transaction.atomic():
         d = Decision.objects.select_for_update().select_related("rule").get(pk=decision.pk)
@@ -288,14 +300,15 @@ def lodge_rating_objection(
     now: datetime.datetime | None = None,
 ) -> Objection:
     """Lodge an objection (keberatan) to a civil servant's predikat on their behalf, as an HR
-    officer of their agency, up to 14 days (WITA) after the ratings were given or changed.
-    One per rating; a leader whose authority holds the agency answers it."""
+    officer of their agency (or as the civil servant themself), up to 14 days (WITA) after
+    the ratings were given or changed. One per rating; a leader whose authority holds the
+    agency answers it."""
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
         raise DecisionError(_("Write the objection."))
-    agency_id = rating.contract.agency_id
-    if not agencies_for(user, Role.HR_OFFICER).filter(pk=agency_id).exists():
+    contract = rating.contract
+    if not may_object_for(user, agency_id=contract.agency_id, employee_id=contract.employee_id):
         raise DecisionError(_("You are not an HR officer of this agency."))
     with transaction.atomic():
         r = StaffRating.objects.select_for_update().get(pk=rating.pk)

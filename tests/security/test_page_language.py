@@ -102,7 +102,7 @@ def pages() -> list[tuple[str, str]]:
     for (name, method), rule in sorted(authz.table().items()):
         if method != "GET":
             continue
-        for role in ("anonymous", "officer", "leader"):
+        for role in ("anonymous", "officer", "leader", "civil_servant"):
             if rule.outcome(role) == ALLOW:
                 out.append((name, role))
                 break
