@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,7 +47,7 @@ from agencies.csvio import (
 )
 from agencies.models import Agency, quarter_name
 
-from . import cascade, late, scoring
+from . import cascade, late, notifications, scoring
 from .models import (
     Aggregation,
     Direction,
@@ -537,6 +538,7 @@ def _request_late_changes(
     rule: _LateRule,
     user_id: int | None,
     result: ImportResult,
+    agencies: dict[str, Agency],
 ) -> list[RowError]:
     """An upload's late realisations (row, indicator id, the stored (pk, value, ...) or
     None): late changes waiting for an approver, with the upload's reason, keeping the
@@ -576,6 +578,7 @@ def _request_late_changes(
         ):
             stored[pk] = tuple(kept)
     requests, superseded, same = [], [], 0
+    waiting: Counter = Counter()  # what the agencies' approvers are told
     for row, indicator_id, old in late_rows:
         found = pending.get((indicator_id, row.quarter))
         if found is not None and found[1] == row.realisation:
@@ -600,11 +603,14 @@ def _request_late_changes(
                 entered_by_id=user_id,
             )
         )
+        agency = agencies[row.agency_code]
+        waiting[(agency.pk, agency.name, row.year, row.quarter)] += 1
     for chunk in _chunks(superseded):
         LateChange.objects.filter(pk__in=chunk).update(
             status=LateChange.Status.SUPERSEDED, decided_at=timezone.now()
         )
     LateChange.objects.bulk_create(requests, batch_size=CHUNK)
+    notifications.late_changes_waiting(waiting, user_id)
     result.add("created", "late changes", len(requests))
     result.add("unchanged", "late changes", same)
     return []
@@ -739,6 +745,10 @@ def _write(
         if upload is None
         else ["status", "agency", "submitted_by", "return_reason"],
     )
+    if upload is not None and user is not None and (new_c or changed_c):
+        notifications.contracts_uploaded(
+            new_c + changed_c, {a.pk: a.name for a in agencies.values()}, user
+        )
     if upload is not None:
         for row, key in zip(rows, row_contract_keys, strict=True):
             if key not in locked:
@@ -915,7 +925,7 @@ def _write(
         result.add("updated", kind, len(changed))
         result.add("unchanged", kind, unchanged)
         if late_rows:
-            errors += _request_late_changes(late_rows, late_rule, user_id, result)
+            errors += _request_late_changes(late_rows, late_rule, user_id, result, agencies)
 
     if upload is not None:
         errors += _unsubmittable(submitted_lines)

@@ -173,6 +173,17 @@ class ScoringScheme(models.Model):
             "the Baik threshold, or when it fell by more than this since the period before."
         ),
     )
+    # Not a scoring parameter either: how many days before a quarter closes (its last day
+    # plus the grace days) the beat reminds HR officers of missing realisations and
+    # approvers of what waits for them (`performance.notifications.send_reminders`).
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before a quarter closes"),
+        default=7,
+        help_text=_(
+            "HR officers are reminded of missing realisations, and approvers of what waits "
+            "for them, this many days before a quarter's entry deadline."
+        ),
+    )
     # Civil servants (PermenPAN-RB 6/2022): the thresholds of the suggested results rating
     # (the province's policy), the predikat matrix and the expected distribution of the
     # staff's predikat for each organisation predikat (the regulation's, as data).

@@ -38,6 +38,7 @@ from performance.models import (
 )
 from performance.preview import compute_preview
 from portal.common.decorators import staff_view
+from portal.common.queues import needs_now
 
 from . import history, upload
 from .forms import AuditForm as AuditFilterForm
@@ -158,6 +159,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "next_run": contracts.next_scheduled_run() if contracts.scheduler_running() else None,
             "is_officer": bool(officer_of),
             "is_auditor": has_role(request.user, Role.AUDITOR),
+            "needs": needs_now(request.user),
         },
     )
 

@@ -173,6 +173,10 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:uploads_report",        "POST", L, D, N, N, N, N, N),
     ("workspace:uploads_report_csv",    "GET",  L, D, A, A, A, A, A),
     ("workspace:uploads_report_csv",    "POST", L, D, N, N, N, N, N),
+    # One's own notification settings (no object in the URL): every role, auditors too
+    # (how they are mailed is not the portal's data).
+    ("workspace:notifications",         "GET",  L, D, A, A, A, A, A),
+    ("workspace:notifications",         "POST", L, D, A, A, A, A, A),
     # officers only
     ("workspace:contract_create",       "GET",  L, D, A, H, H, H, D),
     ("workspace:contract_create",       "POST", L, D, A, H, H, H, D),
