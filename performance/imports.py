@@ -646,6 +646,10 @@ def _write(
     agency_ids = sorted({a.pk for a in agencies.values()})
     employee_ids = sorted(e.pk for e in employees.values())
     contracts: dict[tuple, PerformanceContract] = {}
+    # An SKP of another agency the row's civil servant holds for the year: the row moves it
+    # to the row's agency, unless they hold SKPs at several (a year divided by a transfer,
+    # `performance.employees`), where the row's agency's is the one, or a new one.
+    by_employee_year: dict[tuple, list[PerformanceContract]] = {}
     for chunk in _chunks(employee_ids) if employee_ids else [[]]:
         for c in (
             PerformanceContract.objects.filter(year__in=years)
@@ -653,6 +657,8 @@ def _write(
             .only("pk", "year", "agency_id", "employee_id", "status", "submitted_by_id")
         ):
             contracts[_contract_key(c.employee_id, c.agency_id, c.year)] = c
+            if c.employee_id:
+                by_employee_year.setdefault((c.employee_id, c.year), []).append(c)
     # The command approves; an upload submits, by the uploader (module docstring).
     status = Status.APPROVED if upload is None else Status.SUBMITTED
     submitter = user.pk if upload is not None and user is not None else None
@@ -669,6 +675,10 @@ def _write(
             continue
         touched.add(key)
         contract = contracts.get(key)
+        if contract is None and employee_id:
+            held = by_employee_year.get((employee_id, row.year), [])
+            if len(held) == 1:
+                contract = contracts[key] = held[0]
         if contract is None:
             contract = PerformanceContract(
                 year=row.year,
@@ -988,4 +998,6 @@ def _bulk_update(model: type[Model], objs: Sequence[Model], fields: Sequence[str
 
 
 def _contract_key(employee_id: int | None, agency_id: int, year: int) -> tuple:
-    return ("employee", employee_id, year) if employee_id else ("agency", agency_id, year)
+    if employee_id:
+        return ("employee", employee_id, agency_id, year)
+    return ("agency", agency_id, year)

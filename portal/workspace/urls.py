@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import file_templates, late_views, reports, views
+from . import employee_views, file_templates, late_views, reports, views
 
 app_name = "workspace"
 
@@ -36,4 +36,12 @@ urlpatterns = [
     path("reports/uploads/", reports.uploads_report, name="uploads_report"),
     path("reports/uploads.csv", reports.uploads_report_csv, name="uploads_report_csv"),
     path("late-changes/", late_views.late_changes, name="late_changes"),
+    path("employees/", employee_views.employee_list, name="employees"),
+    path("employees/new/", employee_views.employee_create, name="employee_create"),
+    path("employees/<int:pk>/", employee_views.employee_detail, name="employee"),
+    path("employees/<int:pk>/edit/", employee_views.employee_edit, name="employee_edit"),
+    path(
+        "employees/<int:pk>/transfer/", employee_views.employee_transfer, name="employee_transfer"
+    ),
+    path("employees/<int:pk>/end/", employee_views.employee_end, name="employee_end"),
 ]

@@ -180,6 +180,7 @@ def _build() -> World:
         "decision_regency": cast.decisions["eko"],
         "rated": rated,
         "to_rate": to_rate,
+        "employee": fajar,  # a civil servant of agency A (issue 23's pages)
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

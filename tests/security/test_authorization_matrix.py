@@ -153,6 +153,10 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "ratings:agency": lambda: {"agency_pk": pk(o["agency"]), "year": 2025},
         "ratings:person": lambda: {"pk": pk(o["rated"])},
         "ratings:object": lambda: {"pk": pk(o["rated"])},
+        "workspace:employee": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_edit": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_transfer": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_end": lambda: {"pk": pk(o["employee"])},
     }.get(name, dict)()
     url = reverse(name, kwargs=kwargs)
     if name == "rewards:queue_all":  # select-all: the queue's filters name agency A
@@ -274,6 +278,20 @@ def post_data(name: str, w) -> dict:
             f"DIKES,{nip},2025,above,above,\n"
         )
         return {"file": SimpleUploadedFile("ratings.csv", rows.encode(), "text/csv")}
+    if name == "workspace:employee_create":
+        return {
+            "agency": o["agency"].pk,
+            "nip": "196501012020011999",
+            "name": "Pegawai Baru",
+            "position": "Analis",
+        }
+    if name == "workspace:employee_edit":
+        return {"nip": o["employee"].nip, "name": "Fajar Hidayat", "position": "Analis"}
+    if name == "workspace:employee_transfer":
+        on = today + datetime.timedelta(days=30)
+        return {"agency": w.cast.agency_b.pk, "on": on.isoformat()}
+    if name == "workspace:employee_end":
+        return {"on": today.isoformat(), "reason": "Pensiun"}
     if name == "rewards:queue":
         return {"decisions": [o["recommended"].pk], "action": "approve", "reason": ""}
     if name == "rewards:queue_all":  # the fingerprint of the set the page showed
@@ -498,6 +516,9 @@ def test_object_urls_are_the_ones_expected():
         "staff_decisions:object",
         "rewards:decide",
         "rewards:answer",
+        "workspace:employee",
+        "workspace:employee_transfer",
+        "workspace:employee_end",
     } <= set(OBJECT_NAMES)
     assert "agencies:detail" not in OBJECT_NAMES  # public pages: everyone may read them
 
