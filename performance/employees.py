@@ -179,11 +179,13 @@ def transfer_employee(
     the posting at their agency the day before, open one at `to`, and divide `on`'s year's
     SKP by quarter as the module says. Returns the new agency's SKP of `on`'s year when
     quarters moved, else None. Raises EmployeeError (nothing written)."""
-    source = employee.agency
-    if to.pk == source.pk:
-        raise EmployeeError(_("The civil servant already works at this agency."), field="agency")
     with transaction.atomic():
-        employee = Employee.objects.select_for_update().get(pk=employee.pk)
+        employee = Employee.objects.select_for_update().select_related("agency").get(pk=employee.pk)
+        source = employee.agency
+        if to.pk == source.pk:
+            raise EmployeeError(
+                _("The civil servant already works at this agency."), field="agency"
+            )
         posting = _check_date(employee, on)
         ours = PerformanceContract.objects.filter(employee=employee, agency=source)
         this_year = ours.filter(year=on.year).first()
