@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agencies.models import AuditEvent
-from performance import employees, recompute
+from performance import employees
+from performance.imports import import_performance
 from performance.models import (
     Employee,
     EmployeePosting,
@@ -277,3 +278,28 @@ def test_end_of_employment_is_refused_over_a_later_realisation(cast, person):
     employee.refresh_from_db()
     assert employee.ended_on is None and len(quarters_of(contract)) == 8
     assert not AuditEvent.objects.exists()
+
+
+# --- another way in: a CSV import -----------------------------------------------------------------
+
+
+def _csv(employee, agency_code: str, quarter: int, target: str, realisation: str) -> str:
+    return (
+        "agency_code,holder,employee_name,position,year,quarter,indicator_code,indicator,"
+        "unit,direction,weight,target,realisation\n"
+        f"{agency_code},{employee.nip},{employee.name},{employee.position},2025,{quarter},"
+        f"IKU1,Indikator 1,%,higher,1,{target},{realisation}\n"
+    )
+
+
+def test_an_import_after_a_split_writes_to_the_agencys_own_skp(cast, person):
+    employee, old = person
+    new = employees.transfer_employee(
+        actor=cast.officer_a, employee=employee, to=cast.agency_b, on=datetime.date(2025, 7, 1)
+    )
+    import_performance(_csv(employee, "DIKBUD", 3, "100", "77"), today=datetime.date(2025, 10, 1))
+    assert Realisation.objects.get(indicator__contract=new, quarter=3).value == Decimal(77)
+    assert not Realisation.objects.filter(indicator__contract=old, quarter=3).exists()
+    old.refresh_from_db()
+    assert old.agency == cast.agency_a  # not moved by the file
+    assert PerformanceContract.objects.filter(employee=employee, year=2025).count() == 2

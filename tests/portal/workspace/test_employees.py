@@ -7,8 +7,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from agencies.models import AuditEvent
+from agencies.models import Agency, AuditEvent
+from performance import employees
 from performance.models import Employee, EmployeePosting, PerformanceContract, PersonalDataAccess
+from portal.workspace.forms import ContractCreateForm
 from tests.factories import EmployeeFactory
 from tests.portal.workspace.data import contract_of
 
@@ -201,3 +203,15 @@ def test_approver_reads_but_cannot_change(cast, approver_a, baiq):
     assert approver_a.get(reverse("workspace:employee", args=[baiq.pk])).status_code == 200
     url = reverse("workspace:employee_end", args=[baiq.pk])
     assert approver_a.post(url, {"on": "2025-06-30", "reason": "x"}).status_code == 404
+
+
+def test_a_new_skp_is_refused_for_an_ended_employee(cast, baiq):
+    employee = baiq
+    employees.end_employment(
+        actor=cast.officer_a, employee=employee, on=datetime.date(2025, 12, 31), reason="Pensiun"
+    )
+    form = ContractCreateForm(
+        {"agency": cast.agency_a.pk, "holder": "employee", "nip": employee.nip, "year": 2026},
+        agencies=Agency.objects.filter(pk=cast.agency_a.pk),
+    )
+    assert not form.is_valid() and "nip" in form.errors
