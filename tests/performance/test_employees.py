@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from agencies.audit import system_actor
 from agencies.models import AuditEvent
 from performance import employees
 from performance.imports import import_performance
@@ -19,8 +20,10 @@ from performance.models import (
     PerformanceContract,
     Realisation,
     Score,
+    StaffRating,
     Target,
 )
+from performance.ratings import import_ratings
 from performance.services import recompute_scores
 from tests.conftest import AFTER_2025
 from tests.factories import EmployeeFactory, RealisationFactory
@@ -303,3 +306,18 @@ def test_an_import_after_a_split_writes_to_the_agencys_own_skp(cast, person):
     old.refresh_from_db()
     assert old.agency == cast.agency_a  # not moved by the file
     assert PerformanceContract.objects.filter(employee=employee, year=2025).count() == 2
+
+
+def test_a_ratings_import_after_a_split_rates_the_named_agencys_skp(cast, person):
+    employee, old = person
+    new = employees.transfer_employee(
+        actor=cast.officer_a, employee=employee, to=cast.agency_b, on=datetime.date(2025, 7, 1)
+    )
+    PerformanceContract.objects.filter(pk=new.pk).update(status=Status.APPROVED)
+    for code, contract in (("DIKES", old), ("DIKBUD", new)):
+        rows = (
+            "agency_code,nip,year,results_rating,behaviour_rating,reason\n"
+            f"{code},{employee.nip},2025,as_expected,as_expected,Sesuai\n"
+        )
+        import_ratings(rows.encode(), user=system_actor("cli"), today=AFTER_2025)
+        assert StaffRating.objects.get(contract__agency__code=code).contract == contract
