@@ -300,12 +300,17 @@ def test_an_import_after_a_split_writes_to_the_agencys_own_skp(cast, person):
     new = employees.transfer_employee(
         actor=cast.officer_a, employee=employee, to=cast.agency_b, on=datetime.date(2025, 7, 1)
     )
-    import_performance(_csv(employee, "DIKBUD", 3, "100", "77"), today=datetime.date(2025, 10, 1))
+    today = datetime.date(2025, 10, 1)
+    import_performance(_csv(employee, "DIKBUD", 3, "100", "77"), today=today)
     assert Realisation.objects.get(indicator__contract=new, quarter=3).value == Decimal(77)
     assert not Realisation.objects.filter(indicator__contract=old, quarter=3).exists()
-    old.refresh_from_db()
-    assert old.agency == cast.agency_a  # not moved by the file
-    assert PerformanceContract.objects.filter(employee=employee, year=2025).count() == 2
+    # The old agency's rows (its quarters) go to its own SKP, which neither file moves.
+    import_performance(_csv(employee, "DIKES", 2, "100", "66"), today=today)
+    assert Realisation.objects.get(indicator__contract=old, quarter=2).value == Decimal(66)
+    assert not Realisation.objects.filter(indicator__contract=new, quarter=2).exists()
+    assert set(
+        PerformanceContract.objects.filter(employee=employee, year=2025).values_list("pk", "agency")
+    ) == {(old.pk, cast.agency_a.pk), (new.pk, cast.agency_b.pk)}
 
 
 def test_a_ratings_import_after_a_split_rates_the_named_agencys_skp(cast, person):
