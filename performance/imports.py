@@ -51,6 +51,7 @@ from .models import (
     Aggregation,
     Direction,
     Employee,
+    EmployeePosting,
     Indicator,
     LateChange,
     PerformanceContract,
@@ -611,13 +612,22 @@ def _write(
     realisations into late changes (raises ImportFailed, inside the caller's transaction)."""
     Status = PerformanceContract.Status
     errors: list[RowError] = []
-    # Employees.
+    # Employees. One whose postings the workspace keeps (a transfer, an end of employment:
+    # `performance.employees`) stays at their agency: a file of their former agency's
+    # quarters writes to that agency's SKP without moving them back.
+    posted = set()
+    for chunk in _chunks(sorted(e.pk for e in employees.values() if e.pk)):
+        posted.update(
+            EmployeePosting.objects.filter(employee_id__in=chunk).values_list(
+                "employee_id", flat=True
+            )
+        )
     new_emp, changed_emp = [], {}
     for row in rows:
         if not row.nip:
             continue
-        agency_id = agencies[row.agency_code].pk
         emp = employees.get(row.nip)
+        agency_id = emp.agency_id if emp and emp.pk in posted else agencies[row.agency_code].pk
         if emp is None:
             emp = Employee(
                 nip=row.nip, name=row.employee_name, position=row.position, agency_id=agency_id

@@ -308,6 +308,8 @@ def test_an_import_after_a_split_writes_to_the_agencys_own_skp(cast, person):
     import_performance(_csv(employee, "DIKES", 2, "100", "66"), today=today)
     assert Realisation.objects.get(indicator__contract=old, quarter=2).value == Decimal(66)
     assert not Realisation.objects.filter(indicator__contract=new, quarter=2).exists()
+    employee.refresh_from_db()
+    assert employee.agency == cast.agency_b  # the file does not move them back
     assert set(
         PerformanceContract.objects.filter(employee=employee, year=2025).values_list("pk", "agency")
     ) == {(old.pk, cast.agency_a.pk), (new.pk, cast.agency_b.pk)}
