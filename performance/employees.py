@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from agencies import audit
-from agencies.models import Agency
+from agencies.models import Agency, AuditEvent
 
 from .models import (
     Employee,
@@ -90,6 +90,25 @@ def postings(employee: Employee) -> list[EmployeePosting]:
             F("start").asc(nulls_first=True), "pk"
         )
     )
+
+
+def events(employee: Employee, agencies) -> list:
+    """The audit events about the civil servant recorded in `agencies`' trails, newest
+    first; a transfer (one event in each agency's trail) once."""
+    rows = (
+        AuditEvent.objects.filter(
+            action__startswith="employee.", details__employee=employee.pk, agency__in=agencies
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+    seen, out = set(), []
+    for event in rows:
+        key = (event.action, event.at, repr(sorted(event.details.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out
 
 
 # --- add and edit ---------------------------------------------------------------------

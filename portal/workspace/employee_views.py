@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from agencies.access import agencies_for
@@ -24,6 +25,12 @@ from .employee_forms import EmployeeCreateForm, EmployeeFilter, EmployeeForm, En
 
 OFFICER = (Membership.Role.HR_OFFICER,)
 PAGE_SIZE = 50
+EVENT_LABELS = {
+    "employee.add": gettext_lazy("added"),
+    "employee.edit": gettext_lazy("details changed"),
+    "employee.transfer": gettext_lazy("transferred"),
+    "employee.end": gettext_lazy("employment ended"),
+}
 
 
 def _employee_for_user(request: HttpRequest, pk: int, *roles: str) -> Employee:
@@ -107,6 +114,10 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 .select_related("agency")
                 .order_by("-year", "agency__name")
             ),
+            "events": [
+                (event, EVENT_LABELS.get(event.action, event.action))
+                for event in employees.events(employee, visible)[:100]
+            ],
             "is_officer": agencies_for(request.user, *OFFICER)
             .filter(pk=employee.agency_id)
             .exists(),

@@ -149,6 +149,9 @@ def test_officer_transfers_mid_year_and_the_new_agency_finds_the_draft(
     (new,) = page.context["contracts"]
     assert (new.agency, new.status, new.year) == (cast.agency_b, Status.DRAFT, 2025)
     assert [p.agency for p in page.context["postings"]] == [cast.agency_a, cast.agency_b]
+    # The transfer is in both agencies' trails, and once on the page.
+    assert [e.action for e, _label in page.context["events"]] == ["employee.transfer"]
+    assert "DIKES → DIKBUD" in page.content.decode()
 
 
 def test_a_refused_transfer_says_why_on_the_form(cast, officer_a, baiq, english):
