@@ -56,9 +56,9 @@ def _form_error(form, exc: Exception) -> None:
 def employee_list(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for(request.user)
     listed = Employee.objects.for_agencies(agencies).select_related("agency").order_by("name", "pk")
-    filters = EmployeeFilter(
-        request.GET or {"status": "current"}, queryset=listed, agencies=agencies.order_by("name")
-    )
+    data = request.GET.copy()
+    data.setdefault("status", "current")  # also on page 2 of an unfiltered list
+    filters = EmployeeFilter(data, queryset=listed, agencies=agencies.order_by("name"))
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if page.object_list:
         for agency_id in {e.agency_id for e in page.object_list}:

@@ -49,6 +49,7 @@ def test_list_shows_ended_employees_on_request(cast, officer_a, baiq):
     assert _listed(officer_a.get(url)) == ["Baiq Nurul Aini"]
     assert _listed(officer_a.get(url, {"status": "ended"})) == ["Retired"]
     assert _listed(officer_a.get(url, {"status": ""})) == ["Baiq Nurul Aini", "Retired"]
+    assert _listed(officer_a.get(url, {"page": "1"})) == ["Baiq Nurul Aini"]
 
 
 @pytest.mark.parametrize("count", [3, 60])
