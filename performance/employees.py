@@ -38,12 +38,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from agencies import audit
-from agencies.models import Agency, AuditEvent
+from agencies.models import Agency, AuditEvent, quarter_name
 
+from . import scoring
 from .models import (
     Employee,
     EmployeePosting,
@@ -69,14 +71,10 @@ class EmployeeError(Exception):
         super().__init__(message)
 
 
-def quarter_start(year: int, quarter: int) -> datetime.date:
-    return datetime.date(year, 3 * (quarter - 1) + 1, 1)
-
-
 def quarters_from(on: datetime.date) -> list[int]:
     """The quarters of `on`'s year that start on or after `on` (those a transfer on `on`
     moves to the new agency)."""
-    return [q for q in QUARTERS if quarter_start(on.year, q) >= on]
+    return [q for q in QUARTERS if scoring.quarter_first_day(on.year, q) >= on]
 
 
 def open_posting(employee: Employee) -> EmployeePosting | None:
@@ -178,14 +176,15 @@ def _check_date(employee: Employee, on: datetime.date, *, field: str = "on") -> 
     """The open posting, when `on` may start the next step of the employee's record."""
     if employee.ended_on is not None:
         raise EmployeeError(
-            _("This civil servant's employment ended on %(d)s.") % {"d": employee.ended_on},
+            _("This civil servant's employment ended on %(d)s.")
+            % {"d": date_format(employee.ended_on, "DATE_FORMAT")},
             field=None,
         )
     posting = open_posting(employee)
     if posting is not None and posting.start is not None and on <= posting.start:
         raise EmployeeError(
             _("The date must be after %(d)s, when the current posting began.")
-            % {"d": posting.start},
+            % {"d": date_format(posting.start, "DATE_FORMAT")},
             field=field,
         )
     return posting
@@ -328,12 +327,12 @@ def end_employment(*, actor, employee: Employee, on: datetime.date, reason: str)
     """Record that the civil servant's employment ended on `on` (their last day), for
     `reason`: the employee and every record are kept; the open posting ends on `on`; the
     targets of the quarters that start after `on` are removed from their SKPs. Returns the
-    removed "year Qn" quarters. Raises EmployeeError (nothing written) when a realisation
-    exists in such a quarter."""
+    removed quarters, named in the active language ("2025 TW III"). Raises EmployeeError
+    (nothing written) when a realisation exists in such a quarter."""
     with transaction.atomic():
         employee = Employee.objects.select_for_update().get(pk=employee.pk)
         posting = _check_date(employee, on + _DAY)
-        later = [q for q in QUARTERS if quarter_start(on.year, q) > on]
+        later = [q for q in QUARTERS if scoring.quarter_first_day(on.year, q) > on]
         after = Q(indicator__contract__year__gt=on.year) | Q(
             indicator__contract__year=on.year, quarter__in=later
         )
@@ -353,7 +352,7 @@ def end_employment(*, actor, employee: Employee, on: datetime.date, reason: str)
                 field="on",
             )
         targets = list(Target.objects.filter(mine & after).select_related("indicator__contract"))
-        removed = _quarter_names((t.indicator.contract.year, t.quarter) for t in targets)
+        removed = sorted({(t.indicator.contract.year, t.quarter) for t in targets})
         why = _("employment ended on %(d)s: %(r)s") % {"d": on.isoformat(), "r": reason}
         for target in targets:
             target._change_reason = why
@@ -380,8 +379,9 @@ def end_employment(*, actor, employee: Employee, on: datetime.date, reason: str)
             reason=reason,
             targets_removed=removed,
         )
-    return removed
+    return _quarter_names(removed)
 
 
 def _quarter_names(pairs: Iterable[tuple[int, int]]) -> list[str]:
-    return [f"{year} Q{quarter}" for year, quarter in sorted(set(pairs))]
+    """ "2025 TW III" in Indonesian, "2025 Q3" in English."""
+    return [f"{year} {quarter_name(quarter)}" for year, quarter in sorted(set(pairs))]

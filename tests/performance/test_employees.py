@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agencies.audit import system_actor
-from agencies.models import AuditEvent
+from agencies.models import AuditEvent, quarter_name
 from performance import employees
 from performance.imports import import_performance
 from performance.models import (
@@ -250,7 +250,7 @@ def test_end_of_employment_keeps_the_employee_and_removes_later_targets(cast, pe
     removed = employees.end_employment(
         actor=cast.officer_a, employee=employee, on=datetime.date(2025, 5, 20), reason="Pensiun"
     )
-    assert removed == ["2025 Q3", "2025 Q4"]
+    assert removed == [f"2025 {quarter_name(3)}", f"2025 {quarter_name(4)}"]
     employee.refresh_from_db()
     assert (employee.ended_on, employee.end_reason) == (datetime.date(2025, 5, 20), "Pensiun")
     assert not Employee.objects.current().filter(pk=employee.pk).exists()
@@ -277,7 +277,7 @@ def test_end_of_employment_is_refused_over_a_later_realisation(cast, person):
         employees.end_employment(
             actor=cast.officer_a, employee=employee, on=datetime.date(2025, 8, 31), reason="Wafat"
         )
-    assert "2025 Q4" in str(info.value)
+    assert f"2025 {quarter_name(4)}" in str(info.value)
     employee.refresh_from_db()
     assert employee.ended_on is None and len(quarters_of(contract)) == 8
     assert not AuditEvent.objects.exists()
