@@ -19,7 +19,10 @@ agency:
   unit, direction, weight), for that agency's officer to complete and its approver to
   approve. Annual targets are not carried over: the new agency sets its own;
 - when every quarter moves (a transfer on or before 1 January), the SKP itself moves and
-  becomes a draft of the new agency; SKPs of later years move the same way.
+  becomes a draft of the new agency; SKPs of later years move the same way;
+- a realisation of a quarter that is already closed never moves (it is published, and a
+  closed quarter changes only through an approver's late change): such a transfer is refused
+  and the officer chooses a first day in a quarter that is still open.
 
 The nightly recompute counts a contract's quarter scores in the contract's agency, so each
 quarter's score counts in the agency of that quarter: the staff mean E of the old agency
@@ -38,6 +41,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -45,7 +49,7 @@ from simple_history.utils import bulk_update_with_history
 from agencies import audit
 from agencies.models import Agency, AuditEvent, quarter_name
 
-from . import scoring
+from . import late, scoring
 from .models import (
     Employee,
     EmployeePosting,
@@ -191,12 +195,19 @@ def _check_date(employee: Employee, on: datetime.date, *, field: str = "on") -> 
 
 
 def transfer_employee(
-    *, actor, employee: Employee, to: Agency, on: datetime.date
+    *,
+    actor,
+    employee: Employee,
+    to: Agency,
+    on: datetime.date,
+    today: datetime.date | None = None,
 ) -> PerformanceContract | None:
     """Transfer the civil servant to agency `to` from `on` (their first day there): close
     the posting at their agency the day before, open one at `to`, and divide `on`'s year's
     SKP by quarter as the module says. Returns the new agency's SKP of `on`'s year when
-    quarters moved, else None. Raises EmployeeError (nothing written)."""
+    quarters moved, else None. Raises EmployeeError (nothing written), also when a realisation
+    of a quarter closed on `today` (WITA; default: now) would move: it is published, and a
+    closed quarter changes only through an approver's late change (DESIGN.md, Integrity)."""
     with transaction.atomic():
         employee = Employee.objects.select_for_update().select_related("agency").get(pk=employee.pk)
         source = employee.agency
@@ -211,6 +222,8 @@ def transfer_employee(
         moved = quarters_from(on)
         moving_whole = later + ([this_year] if this_year and moved == list(QUARTERS) else [])
         splitting = this_year if this_year and moved and moved != list(QUARTERS) else None
+        if splitting or this_year in moving_whole:
+            _refuse_closed_realisations(this_year, moved, today or timezone.localdate())
         clash = PerformanceContract.objects.filter(
             employee=employee,
             agency=to,
@@ -259,6 +272,30 @@ def transfer_employee(
         audit.record(actor, "employee.transfer", subject, agency_id=source.pk, **details)
         audit.record(actor, "employee.transfer", subject, agency_id=to.pk, **details)
     return new_contract
+
+
+def _refuse_closed_realisations(
+    contract: PerformanceContract, moved: list[int], today: datetime.date
+) -> None:
+    grace = late.grace_days([contract.year])[contract.year]
+    closed = set(scoring.closed_quarters(contract.year, today, grace)) & set(moved)
+    reported = sorted(
+        set(
+            Realisation.objects.filter(
+                indicator__contract=contract, quarter__in=closed
+            ).values_list("quarter", flat=True)
+        )
+    )
+    if reported:
+        raise EmployeeError(
+            _(
+                "The realisations of %(quarters)s are reported at this agency and the quarter "
+                "is closed: a transfer cannot move published figures. Choose a first day in a "
+                "quarter that is still open."
+            )
+            % {"quarters": ", ".join(_quarter_names((contract.year, q) for q in reported))},
+            field="on",
+        )
 
 
 def _move_contract(contract: PerformanceContract, to: Agency, reason: str) -> None:

@@ -151,7 +151,11 @@ def test_transfer_moves_realisations_and_pending_late_changes_of_the_moved_quart
         indicator=indicator, quarter=3, new_value=Decimal(85), reason="susulan"
     )
     new = employees.transfer_employee(
-        actor=cast.officer_a, employee=employee, to=cast.agency_b, on=datetime.date(2025, 7, 1)
+        actor=cast.officer_a,
+        employee=employee,
+        to=cast.agency_b,
+        on=datetime.date(2025, 7, 1),
+        today=datetime.date(2025, 9, 15),  # Q3 open
     )
     entered.refresh_from_db()
     assert entered.indicator.contract == new and entered.indicator.code == "IKU1"
@@ -165,13 +169,44 @@ def test_transfer_on_new_year_moves_the_whole_skp_as_a_draft(cast, person):
     employee, old = person
     later = contract_of(cast.agency_a, employee=employee, year=2026, status=Status.SUBMITTED)
     new = employees.transfer_employee(
-        actor=cast.officer_a, employee=employee, to=cast.agency_b, on=datetime.date(2025, 1, 1)
+        actor=cast.officer_a,
+        employee=employee,
+        to=cast.agency_b,
+        on=datetime.date(2025, 1, 1),
+        today=datetime.date(2025, 2, 1),  # Q1, whose realisations move, still open
     )
     assert new == old
     for contract in (old, later):
         contract.refresh_from_db()
         assert (contract.agency, contract.status) == (cast.agency_b, Status.DRAFT)
     assert PerformanceContract.objects.filter(employee=employee).count() == 2
+
+
+def test_transfer_never_moves_the_realisations_of_a_closed_quarter(cast, person):
+    employee, old = person
+    RealisationFactory(indicator=old.indicators.get(code="IKU1"), quarter=3)
+    before = sorted(Realisation.objects.values_list("pk", "indicator_id"))
+    with pytest.raises(employees.EmployeeError) as info:
+        employees.transfer_employee(
+            actor=cast.officer_a,
+            employee=employee,
+            to=cast.agency_b,
+            on=datetime.date(2025, 7, 1),
+            today=datetime.date(2025, 10, 16),  # Q3 closed (15 grace days)
+        )
+    assert info.value.field == "on" and f"2025 {quarter_name(3)}" in str(info.value)
+    assert sorted(Realisation.objects.values_list("pk", "indicator_id")) == before
+    employee.refresh_from_db()
+    assert employee.agency == cast.agency_a and not EmployeePosting.objects.exists()
+    # Q4 (not closed, nothing reported) may still move.
+    new = employees.transfer_employee(
+        actor=cast.officer_a,
+        employee=employee,
+        to=cast.agency_b,
+        on=datetime.date(2025, 10, 1),
+        today=datetime.date(2025, 10, 16),
+    )
+    assert quarters_of(new) == [("IKU1", 4), ("IKU2", 4)]
 
 
 def test_transfer_late_in_the_year_moves_no_quarter_but_next_years_skp(cast, person):
