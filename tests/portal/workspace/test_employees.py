@@ -144,7 +144,14 @@ def test_officer_transfers_mid_year_and_the_new_agency_finds_the_draft(
     assert response["Location"] == reverse("workspace:employees")
     assert officer_a.get(reverse("workspace:employee", args=[baiq.pk])).status_code == 404
     # Officer A keeps the old SKP (Q1-Q2); officer B reads the civil servant and the draft.
-    assert officer_a.get(reverse("workspace:contract", args=[old.pk])).status_code == 200
+    kept = officer_a.get(reverse("workspace:contract", args=[old.pk]))
+    assert kept.status_code == 200
+    # No link to a civil servant who is another agency's now (it would be a 404).
+    assert reverse("workspace:employee", args=[baiq.pk]) not in kept.content.decode()
+    draft = officer_b.get(
+        reverse("workspace:contract", args=[baiq.contracts.get(agency=cast.agency_b).pk])
+    )
+    assert reverse("workspace:employee", args=[baiq.pk]) in draft.content.decode()
     page = officer_b.get(reverse("workspace:employee", args=[baiq.pk]))
     assert page.status_code == 200
     (new,) = page.context["contracts"]
