@@ -46,7 +46,7 @@ from agencies.csvio import (
 )
 from agencies.models import Agency
 
-from . import late, scoring
+from . import late, scoring, verification
 from .models import (
     Aggregation,
     Direction,
@@ -828,6 +828,7 @@ def _write(
                 if model is Realisation:
                     obj.entered_by_id, obj.entered_at = user_id, now
                     obj.late_entered_at = late_at or old[2]
+                    verification.reset(obj)  # no longer the figure an auditor verified
                 changed.append(obj)
             else:
                 unchanged += 1
@@ -842,7 +843,7 @@ def _write(
         _bulk_update(
             model,
             changed,
-            ["value", "entered_by", "entered_at", "late_entered_at"]
+            ["value", "entered_by", "entered_at", "late_entered_at", *verification.FIELDS]
             if model is Realisation
             else ["value"],
         )
