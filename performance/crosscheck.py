@@ -3,7 +3,7 @@ indicator linked to a figure the portal holds from another source (`Indicator.cr
 the survey's IKM of the agency or of one of its services, a service's on-time or
 complaints-resolved share from its service figures) shows that figure beside its
 realisation, quarter by quarter, and is flagged when the two differ by more than the year's
-scheme says (`ScoringScheme.cross_check_gap_points`).
+scheme says (`cross_check_gap_points`, read from the published run's scheme).
 
 The survey IKM of a quarter follows the IKM rules (14/2017): below the scheme's survey
 minimum it is shown with its n and not compared. A share needs a denominator above zero.
@@ -12,16 +12,15 @@ minimum it is shown with its n and not compared. A share needs a denominator abo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from agencies.models import ANSWER_FIELDS, ServiceMetric, SurveyResponse
 
 from . import scoring
-from .models import CrossCheck, ScoringScheme
+from .models import CrossCheck
 
-DEFAULT_GAP = Decimal("10")
 Kind = ServiceMetric.Kind
 # A share: (numerator kinds, denominator kinds), of the same service and quarter.
 SHARES = {
@@ -47,17 +46,6 @@ class Check:
     flagged: bool
 
 
-def gap_thresholds(years: Iterable[int]) -> dict[int, Decimal]:
-    """{year: its scheme's cross-check gap} (the default where a year has no scheme). One
-    query."""
-    found = dict(
-        ScoringScheme.objects.filter(year__in=set(years)).values_list(
-            "year", "cross_check_gap_points"
-        )
-    )
-    return {year: found.get(year, DEFAULT_GAP) for year in set(years)}
-
-
 def compare(
     source: str,
     value: Decimal | None,
@@ -75,18 +63,19 @@ def compare(
     )
 
 
-def attach(indicators: list, min_responses: Callable[[int], int]) -> None:
+def attach(indicators: list, scheme_of: Callable[[int], scoring.Scheme]) -> None:
     """Set `cross_check_result` (a `Check`, or None when not linked) on each of `indicators`
     (rows of `performance.queries.indicator_quarter`: `agency_id`, `year`, `quarter`,
-    `realisation`, `cross_check`, `cross_check_service_id`). `min_responses(year)` is the
-    survey minimum of a year. At most three queries, none when no indicator is linked."""
+    `realisation`, `cross_check`, `cross_check_service_id`), with the survey minimum and
+    the gap threshold of `scheme_of(year)` (the published run's scheme of the year). At most
+    two queries, none when no indicator is linked."""
     linked = [i for i in indicators if i.cross_check]
     for i in indicators:
         i.cross_check_result = None
     if not linked:
         return
     years = {i.year for i in linked}
-    thresholds = gap_thresholds(years)
+    schemes = {year: scheme_of(year) for year in years}
     survey = _survey_sums({i.agency_id for i in linked if i.cross_check == CrossCheck.IKM}, years)
     metrics = _metrics({i.cross_check_service_id for i in linked if i.cross_check in SHARES}, years)
     for i in linked:
@@ -102,9 +91,14 @@ def attach(indicators: list, min_responses: Callable[[int], int]) -> None:
             sums = survey.get((*key, i.year, i.quarter))
             n = sums[0] if sums else 0
             value = scoring.ikm_from_sums(sums[1:], n) if n else None
-            sufficient = n >= min_responses(i.year)
+            sufficient = n >= schemes[i.year].survey_min_responses
             i.cross_check_result = compare(
-                i.cross_check, value, n, sufficient, i.realisation, thresholds[i.year]
+                i.cross_check,
+                value,
+                n,
+                sufficient,
+                i.realisation,
+                schemes[i.year].cross_check_gap_points,
             )
         else:
             top, bottom = SHARES[i.cross_check]
@@ -120,7 +114,7 @@ def attach(indicators: list, min_responses: Callable[[int], int]) -> None:
                 int(denominator),
                 value is not None,
                 i.realisation,
-                thresholds[i.year],
+                schemes[i.year].cross_check_gap_points,
             )
 
 

@@ -405,11 +405,11 @@ def indicator_table(
     """The agency's PK indicators of `year` with their figures of `quarter` (see
     `indicator_quarter`), a `status` (see `indicator_status`) and, for one linked to an
     independent source, its `cross_check_result` (`performance.crosscheck`). One query, and
-    up to three more when an indicator is linked."""
+    up to two more when an indicator is linked."""
     indicators = indicator_quarter(run_id, [quarter], agency_id=agency_id, year=year)
     for indicator in indicators:
         indicator.status = indicator_status(indicator.achievement, indicator.overdue, scheme)
-    crosscheck.attach(indicators, lambda _year: scheme.survey_min_responses)
+    crosscheck.attach(indicators, lambda _year: scheme)
     return indicators
 
 

@@ -287,7 +287,7 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
         run.pk, [1, 2, 3, 4], agency_ids=filters.agencies, year=filters.year or None
     )
     schemes: dict[int, object] = {}
-    crosscheck.attach(indicators, lambda year: run.scheme(year).survey_min_responses)
+    crosscheck.attach(indicators, run.scheme)
     rows = []
     for i in indicators:
         if i.target is None:
