@@ -562,6 +562,28 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
+    def clean(self) -> None:
+        """A cross-check is of an agency (PK) indicator, against a service of that agency;
+        a service figure names its service."""
+        if not self.cross_check:
+            if self.cross_check_service_id:
+                raise ValidationError(
+                    {"cross_check_service": _("Choose the independent source first.")}
+                )
+            return
+        contract = self.contract if self.contract_id else None
+        if contract is not None and contract.employee_id is not None:
+            raise ValidationError(
+                {"cross_check": _("Only an agency's own indicators are checked this way.")}
+            )
+        service = self.cross_check_service
+        if self.cross_check != CrossCheck.IKM and service is None:
+            raise ValidationError({"cross_check_service": _("A service figure needs its service.")})
+        if service is not None and contract is not None and service.agency_id != contract.agency_id:
+            raise ValidationError(
+                {"cross_check_service": _("The service must be one of the agency's own.")}
+            )
+
 
 class Target(models.Model):
     """The target of an indicator for one quarter."""
