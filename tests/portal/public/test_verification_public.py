@@ -244,3 +244,12 @@ def test_the_scorecards_queries_stay_bounded_as_links_grow(cast, scorecard):
         mark(q3(scorecard, f"IKU{n}"), cast.auditor, Verification.VERIFIED)
     recompute_scores(today=DEC_6)
     assert count() == before <= MAX_QUERIES
+
+
+def test_the_methodology_publishes_the_threshold(cast):
+    ScoringScheme.objects.create(year=2026, cross_check_gap_points=D("7.5"))
+    recompute_scores(today=DEC_6)
+    clear_cache()
+    html = english().get(reverse("methodology"), {"year": 2026}).content.decode()
+    assert "differs from its independent source" in html
+    assert "7.50" in html
