@@ -82,6 +82,8 @@ def test_an_auditor_disputes_with_a_note_and_evidence(cast, pk):
     assert b"".join(download.streaming_content) == PDF
     html = officer.get(reverse("workspace:contract", args=[pk.pk])).content.decode()
     assert "Disputed by the Inspektorat" in html and NOTE in html
+    html = officer.get(reverse("workspace:realisations", args=[pk.pk, 3])).content.decode()
+    assert "Disputed by the Inspektorat" in html and "self-reported again" in html
     other = cast.client(cast.officer_b)
     assert NOTE not in other.get(reverse("workspace:dashboard")).content.decode()
     assert other.get(file_url).status_code == 404
