@@ -1,14 +1,16 @@
-"""`/healthz`: what the monitoring asks (database, cache, the age of the latest published run)."""
+"""`/healthz`: what the monitoring asks (database, cache, the age of the latest published run,
+and the read replica's state)."""
 
 import datetime
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from performance.models import ScoreRun
+from portal.common.replica import replica_state
 
 MAX_RUN_AGE = datetime.timedelta(hours=48)
 
@@ -16,14 +18,17 @@ MAX_RUN_AGE = datetime.timedelta(hours=48)
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database, cache and the age of the latest published run; 503 when the database is
-    down or the latest run is older than 48 hours."""
+    down or the latest run is older than 48 hours. `replica`: the read replica's state as
+    this process last checked it (`off`, `ok`, `stale` or `unreachable`); a stale or
+    unreachable replica alone is no 503, since the primary then serves its reads."""
     checks: dict[str, object] = {}
     healthy = True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-        run = ScoreRun.objects.latest_published()
+        # The primary's, even for a request that reads from the replica.
+        run = ScoreRun.objects.using(DEFAULT_DB_ALIAS).latest_published()
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         checks["database"] = f"error: {type(exc).__name__}"
         healthy, run = False, None
@@ -43,5 +48,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         checks["latest_run"] = None
         healthy = False
+    checks["replica"] = replica_state().as_dict()
     checks["status"] = "ok" if healthy else "error"
     return JsonResponse(checks, status=200 if healthy else 503)

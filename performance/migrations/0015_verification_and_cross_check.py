@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0010_leader_view_region'),
-        ('performance', '0013_scheme_alert_fall_points'),
+        ('performance', '0014_employee_own_account'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
