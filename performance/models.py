@@ -470,7 +470,7 @@ class CrossCheck(models.TextChoices):
     against, quarter by quarter (`performance.crosscheck`)."""
 
     IKM = "ikm", _("IKM from the satisfaction survey")
-    ON_TIME = "on_time", _("share of applications completed on time (%)")
+    ON_TIME = "on_time", _("share of applications finished on time (%)")
     COMPLAINTS_RESOLVED = "complaints_resolved", _("share of complaints resolved (%)")
 
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalindicator',
             name='cross_check',
-            field=models.CharField(blank=True, choices=[('ikm', 'IKM from the satisfaction survey'), ('on_time', 'share of applications completed on time (%)'), ('complaints_resolved', 'share of complaints resolved (%)')], db_default='', default='', help_text='Agency indicators only: the independent figure shown beside it.', max_length=20, verbose_name='independent source'),
+            field=models.CharField(blank=True, choices=[('ikm', 'IKM from the satisfaction survey'), ('on_time', 'share of applications finished on time (%)'), ('complaints_resolved', 'share of complaints resolved (%)')], db_default='', default='', help_text='Agency indicators only: the independent figure shown beside it.', max_length=20, verbose_name='independent source'),
         ),
         migrations.AddField(
             model_name='historicalindicator',
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='indicator',
             name='cross_check',
-            field=models.CharField(blank=True, choices=[('ikm', 'IKM from the satisfaction survey'), ('on_time', 'share of applications completed on time (%)'), ('complaints_resolved', 'share of complaints resolved (%)')], db_default='', default='', help_text='Agency indicators only: the independent figure shown beside it.', max_length=20, verbose_name='independent source'),
+            field=models.CharField(blank=True, choices=[('ikm', 'IKM from the satisfaction survey'), ('on_time', 'share of applications finished on time (%)'), ('complaints_resolved', 'share of complaints resolved (%)')], db_default='', default='', help_text='Agency indicators only: the independent figure shown beside it.', max_length=20, verbose_name='independent source'),
         ),
         migrations.AddField(
             model_name='indicator',

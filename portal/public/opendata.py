@@ -610,9 +610,9 @@ DATASETS = {
                     "text",
                     _(
                         "The independent source the indicator is checked against: ikm (the "
-                        "satisfaction survey), on_time (share of applications completed on "
-                        "time) or complaints_resolved (share of complaints resolved); empty "
-                        "when not linked"
+                        "satisfaction survey), on_time (the share of a service's applications "
+                        "finished within its time) or complaints_resolved (the share of its "
+                        "complaints settled); empty when not linked"
                     ),
                 ),
                 Column(

@@ -139,7 +139,7 @@ def test_the_scorecard_flags_a_gap_above_the_threshold_and_not_one_within(cast, 
     assert "Differs from the reported figure by 20.00 points (more than 10.00)" in html
     assert "Within 10.00 points of the reported figure" in html
     assert "IKM from the satisfaction survey" in html
-    assert "share of applications completed on time (%): Layanan KIA" in html
+    assert "share of applications finished on time (%): Layanan KIA" in html
 
 
 def test_the_threshold_is_the_years_scheme_as_the_run_published_it(cast, scorecard):
