@@ -253,3 +253,20 @@ def test_the_methodology_publishes_the_threshold(cast):
     html = english().get(reverse("methodology"), {"year": 2026}).content.decode()
     assert "differs from its independent source" in html
     assert "7.50" in html
+
+
+def test_a_services_ikm_is_the_services_own(cast, scorecard):
+    """IKU3 (95) linked to the KIA service's IKM (75): 20 points, flagged."""
+    from agencies.models import Service
+
+    Indicator.objects.filter(contract=scorecard, code="IKU3").update(
+        cross_check=CrossCheck.IKM, cross_check_service=Service.objects.get(code="KIA")
+    )
+    other = ServiceFactory(agency=cast.agency_a, code="LAIN")
+    for _ in range(12):
+        SurveyResponseFactory(service=other, year=2026, quarter=3, u1=4, u2=4, u3=4)
+    clear_cache()
+    shown = {i.code: i.cross_check_result for i in page(cast).context["indicators"]}
+    assert (shown["IKU3"].value, shown["IKU3"].basis, shown["IKU3"].flagged) == (D(75), 12, True)
+    # The agency's IKM pools both services: 24 respondents.
+    assert shown["IKU1"].basis == 24 and shown["IKU1"].value > D(75)
