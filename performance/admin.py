@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import verification
 from .models import (
     Correction,
     Employee,
@@ -113,10 +114,12 @@ class IndicatorAdmin(admin.ModelAdmin):
         "weight",
         "annual_target",
         "aggregation",
+        "cross_check",
     ]
     list_select_related = ["contract__agency", "contract__employee"]
+    list_filter = ["cross_check"]
     search_fields = ["code", "text"]
-    raw_id_fields = ["contract", "goal_indicator", "parent"]
+    raw_id_fields = ["contract", "goal_indicator", "parent", "cross_check_service"]
 
 
 @admin.register(Target)
@@ -133,10 +136,31 @@ class RealisationAdmin(QuarterValueAdmin):
     workspace view that checks who may see it, and changes it only there, where its type
     is checked."""
 
-    exclude = ["evidence_file", "evidence_name"]
-    readonly_fields = ["evidence", "entered_by", "entered_at"]
+    exclude = [
+        "evidence_file",
+        "evidence_name",
+        "verification_evidence_file",
+        "verification_evidence_name",
+    ]
+    # The Inspektorat's finding is made at /dashboard/verification/, never edited here.
+    readonly_fields = [
+        "evidence",
+        "entered_by",
+        "entered_at",
+        "verification",
+        "verification_note",
+        "verification_evidence_url",
+        "verified_by",
+        "verified_at",
+    ]
     # A link typed without a scheme is taken as https, as in the workspace's form.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        # A changed figure is no longer the one the Inspektorat verified (issue 22).
+        if change and {"value", "explanation", "evidence_url"} & set(form.changed_data):
+            verification.reset(obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("evidence file"))
     def evidence(self, obj: Realisation) -> str:

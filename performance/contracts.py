@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Agency, Membership, quarter_name
 
-from . import late, notifications, scoring
+from . import late, notifications, scoring, verification
 from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
@@ -380,6 +380,7 @@ def _write_realisation(row: RealisationInput, quarter: int, user) -> None:
         row.existing.delete()  # recorded; the evidence file is kept for the history
         return
     obj = row.existing or Realisation(indicator=row.indicator, quarter=quarter)
+    verification.reset(obj)  # a changed figure is no longer the one an auditor verified
     obj.value = row.value
     obj.explanation = row.explanation
     obj.evidence_url = row.evidence_url

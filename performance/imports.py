@@ -47,7 +47,7 @@ from agencies.csvio import (
 )
 from agencies.models import Agency, quarter_name
 
-from . import cascade, late, notifications, scoring
+from . import cascade, late, notifications, scoring, verification
 from .models import (
     Aggregation,
     Direction,
@@ -908,6 +908,7 @@ def _write(
                 if model is Realisation:
                     obj.entered_by_id, obj.entered_at = user_id, now
                     obj.late_entered_at = late_at or old[2]
+                    verification.reset(obj)  # no longer the figure an auditor verified
                 changed.append(obj)
             else:
                 unchanged += 1
@@ -922,7 +923,7 @@ def _write(
         _bulk_update(
             model,
             changed,
-            ["value", "entered_by", "entered_at", "late_entered_at"]
+            ["value", "entered_by", "entered_at", "late_entered_at", *verification.FIELDS]
             if model is Realisation
             else ["value"],
         )

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Membership, quarter_name
 
-from . import scoring
+from . import scoring, verification
 from .models import LateChange, PerformanceContract, Realisation, ScoringScheme
 
 Status = LateChange.Status
@@ -233,6 +233,7 @@ def confirm(ids: Sequence[int], user, note: str = "") -> list[LateChange]:
                 realisation = realisation or Realisation(
                     indicator_id=change.indicator_id, quarter=change.quarter
                 )
+                verification.reset(realisation)  # no longer the figure an auditor verified
                 realisation.value = change.new_value
                 realisation.explanation = change.explanation
                 realisation.evidence_url = change.evidence_url

@@ -277,6 +277,21 @@ class ScoringScheme(models.Model):
             'max, min or some, "percent": 0-100}.'
         ),
     )
+    # Not a scoring parameter either: an agency indicator linked to an independent source
+    # (`Indicator.cross_check`) is flagged on the scorecard and in open data when the two
+    # values of a quarter differ by more than this.
+    cross_check_gap_points = models.DecimalField(
+        _("cross-check gap flagged above (points)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_(
+            "An indicator linked to an independent source (the survey's IKM, a service "
+            "figure) is flagged when its realisation and the independent value differ by more "
+            "than this."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -311,6 +326,10 @@ class ScoringScheme(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(alert_fall_points__gte=0), name="scheme_alert_fall_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(cross_check_gap_points__gte=0),
+                name="scheme_cross_check_gap_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(rating_below_under__lte=models.F("rating_above_from")),
@@ -605,6 +624,15 @@ class Aggregation(models.TextChoices):
     AVERAGE = "average", _("average of the quarters")
 
 
+class CrossCheck(models.TextChoices):
+    """An independent source the portal holds that an agency indicator may be checked
+    against, quarter by quarter (`performance.crosscheck`)."""
+
+    IKM = "ikm", _("IKM from the satisfaction survey")
+    ON_TIME = "on_time", _("share of applications finished on time (%)")
+    COMPLAINTS_RESOLVED = "complaints_resolved", _("share of complaints resolved (%)")
+
+
 class Indicator(models.Model):
     """A key indicator of a contract (IKU of a PK, or RHK indicator of an SKP).
 
@@ -642,6 +670,27 @@ class Indicator(models.Model):
         max_length=30,
         blank=True,
         help_text=_("The code of last year's same indicator, when it had another code."),
+    )
+    # An agency (PK) indicator may be checked against an independent figure the portal holds:
+    # the IKM of the agency (no service) or of one of its services, or a service's on-time or
+    # complaints-resolved share (`performance.crosscheck`).
+    cross_check = models.CharField(
+        _("independent source"),
+        max_length=20,
+        choices=CrossCheck.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Agency indicators only: the independent figure shown beside it."),
+    )
+    cross_check_service = models.ForeignKey(
+        "agencies.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service of the independent source"),
+        help_text=_("Required for a service figure; for the IKM, empty means the whole agency."),
     )
 
     # The cascade (pohon kinerja): an agency PK indicator may serve a province goal's
@@ -708,6 +757,28 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
+    def clean(self) -> None:
+        """A cross-check is of an agency (PK) indicator, against a service of that agency;
+        a service figure names its service."""
+        if not self.cross_check:
+            if self.cross_check_service_id:
+                raise ValidationError(
+                    {"cross_check_service": _("Choose the independent source first.")}
+                )
+            return
+        contract = self.contract if self.contract_id else None
+        if contract is not None and contract.employee_id is not None:
+            raise ValidationError(
+                {"cross_check": _("Only an agency's own indicators are checked this way.")}
+            )
+        service = self.cross_check_service
+        if self.cross_check != CrossCheck.IKM and service is None:
+            raise ValidationError({"cross_check_service": _("A service figure needs its service.")})
+        if service is not None and contract is not None and service.agency_id != contract.agency_id:
+            raise ValidationError(
+                {"cross_check_service": _("The service must be one of the agency's own.")}
+            )
+
 
 class Target(models.Model):
     """The target of an indicator for one quarter."""
@@ -734,8 +805,19 @@ class Target(models.Model):
         return f"{self.indicator.code} Q{self.quarter}: {self.value}"
 
 
+class Verification(models.TextChoices):
+    """What the Inspektorat (an auditor) found of a realisation: until then it is the
+    agency's own report."""
+
+    UNVERIFIED = "unverified", _("self-reported")
+    VERIFIED = "verified", _("verified")
+    DISPUTED = "disputed", _("disputed")
+
+
 class Realisation(models.Model):
-    """The measured value of an indicator in one quarter, with its explanation and evidence."""
+    """The measured value of an indicator in one quarter, with its explanation and evidence,
+    and what an auditor found of it (`verification`, `performance.verification`): any change
+    to a verified or disputed realisation makes it unverified again."""
 
     indicator = models.ForeignKey(
         Indicator,
@@ -761,6 +843,27 @@ class Realisation(models.Model):
     # closed, DESIGN.md, Integrity): when it was entered, shown on the scorecard and in
     # open data. Empty for a value entered in time.
     late_entered_at = models.DateTimeField(_("entered late at"), null=True, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        db_default=Verification.UNVERIFIED,
+    )
+    verification_note = models.TextField(_("auditor's note"), blank=True)
+    verification_evidence_url = models.URLField(_("auditor's evidence link"), blank=True)
+    verification_evidence_file = models.FileField(
+        _("auditor's evidence file"),
+        upload_to=evidence_upload_to,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
+    )
+    verification_evidence_name = models.CharField(
+        _("auditor's evidence file name"), max_length=200, blank=True
+    )
+    verified_by = user_who(_("verified by"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
@@ -768,7 +871,24 @@ class Realisation(models.Model):
         ordering = ["indicator", "quarter"]
         verbose_name = _("realisation")
         verbose_name_plural = _("realisations")
+        indexes = [
+            # The disputed figures the leaders' and officers' lists read (few among millions).
+            models.Index(
+                fields=["indicator"],
+                condition=Q(verification="disputed"),
+                name="realisation_disputed",
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(verification__in=["unverified", "verified", "disputed"]),
+                name="realisation_verification_valid",
+            ),
+            # A dispute says why.
+            models.CheckConstraint(
+                condition=~Q(verification="disputed") | ~Q(verification_note=""),
+                name="realisation_dispute_has_note",
+            ),
             models.UniqueConstraint(
                 fields=["indicator", "quarter"], name="realisation_per_quarter"
             ),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from agencies.models import ANSWER_FIELDS, Agency, Region, Service
 from agencies.suppression import SuppressedRow, suppress
 
-from . import scoring
+from . import crosscheck, scoring
 from .models import (
     Achievement,
     AnnualAchievement,
@@ -288,7 +288,8 @@ def trend_points(
 
 # The PK indicators of public agencies with their figures of each quarter asked for: the
 # target, the realisation and its explanation and time (and when it was entered late, once
-# confirmed), the run's achievement, and last year's realisation and achievement of the same
+# confirmed), what the Inspektorat found of it (`verification`, `verified_at`), the run's
+# achievement, and last year's realisation and achievement of the same
 # indicator in the same agency's PK contract: the one `previous_code` names, else the one of
 # the same code, name and unit (DESIGN.md, Integrity: never another indicator that took the
 # code over). Plain joins
@@ -297,9 +298,13 @@ def trend_points(
 # subqueries, compiling the query took 6 ms of a 33 ms scorecard (docs/performance.md).
 _INDICATOR_QUARTER_SQL = """
 SELECT i.id, i.contract_id, i.code, i.text, i.unit, i.direction, i.weight,
+       i.cross_check, i.cross_check_service_id, xs.name AS cross_check_service_name,
+       xs.code AS cross_check_service_code,
+       c.agency_id AS agency_id,
        ag.code AS agency_code, c.year AS year, q.quarter AS quarter,
        t.value AS target, r.value AS realisation, r.explanation AS explanation,
        r.entered_at AS updated_at, r.late_entered_at AS late_entered_at,
+       r.verification AS verification, r.verified_at AS verified_at,
        a.value AS achievement, a.missing AS overdue,
        lr.value AS last_year_realisation, la.value AS last_year_achievement
 FROM performance_performancecontract c
@@ -310,6 +315,7 @@ LEFT JOIN performance_target t ON t.indicator_id = i.id AND t.quarter = q.quarte
 LEFT JOIN performance_realisation r ON r.indicator_id = i.id AND r.quarter = q.quarter
 LEFT JOIN performance_achievement a
        ON a.run_id = %s AND a.indicator_id = i.id AND a.quarter = q.quarter
+LEFT JOIN agencies_service xs ON xs.id = i.cross_check_service_id
 LEFT JOIN performance_performancecontract lc
        ON lc.agency_id = c.agency_id AND lc.year = c.year - 1 AND lc.employee_id IS NULL
 LEFT JOIN performance_indicator li ON li.contract_id = lc.id
@@ -332,6 +338,8 @@ _INDICATOR_QUARTER_TYPES = {
     "explanation": (Realisation, "explanation"),
     "updated_at": (Realisation, "entered_at"),
     "late_entered_at": (Realisation, "late_entered_at"),
+    "verification": (Realisation, "verification"),
+    "verified_at": (Realisation, "verified_at"),
     "achievement": (Achievement, "value"),
     "overdue": (Achievement, "missing"),
     "last_year_realisation": (Realisation, "value"),
@@ -379,8 +387,8 @@ def indicator_quarter(
     )
     params = [*quarters, run_id, run_id, PerformanceContract.Status.APPROVED, True, *params]
     # On PostgreSQL the statement is prepared once a connection has run it five times
-    # (`server_side_binding`, portal/settings.py): planning its eleven tables took 2 ms, five
-    # times longer than running it.
+    # (`server_side_binding`, portal/settings.py): planning its eleven tables (twelve since
+    # the cross-check's service) took 2 ms, five times longer than running it.
     indicators = list(Indicator.objects.raw(sql, params))
     for name, (converters, col) in _column_converters(connections[DEFAULT_DB_ALIAS]).items():
         for indicator in indicators:
@@ -395,10 +403,13 @@ def indicator_table(
     run_id: int, agency_id: int, year: int, quarter: int, scheme: scoring.Scheme
 ) -> list[Indicator]:
     """The agency's PK indicators of `year` with their figures of `quarter` (see
-    `indicator_quarter`) and a `status` (see `indicator_status`). One query."""
+    `indicator_quarter`), a `status` (see `indicator_status`) and, for one linked to an
+    independent source, its `cross_check_result` (`performance.crosscheck`). One query, and
+    up to two more when an indicator is linked."""
     indicators = indicator_quarter(run_id, [quarter], agency_id=agency_id, year=year)
     for indicator in indicators:
         indicator.status = indicator_status(indicator.achievement, indicator.overdue, scheme)
+    crosscheck.attach(indicators, lambda _year: scheme)
     return indicators
 
 

@@ -232,6 +232,10 @@ class Scheme:
     # mean answer (NRR) of one of the nine elements is below this: the province's choice;
     # 2.75 is well inside grade C of an element (2.60-3.064, PermenPAN-RB 14/2017).
     follow_up_nrr_below: Decimal = Decimal("2.75")
+    # An agency indicator linked to an independent source (the survey's IKM, a service's
+    # figures) is flagged when the two differ by more than this many points (issue 22): the
+    # province's choice, no score depends on it.
+    cross_check_gap_points: Decimal = Decimal(10)
     # The suggested results rating of a civil servant from their annual contract score:
     # above expectation from `rating_above_from`, below it under `rating_below_under`
     # (the province's thresholds; the pejabat penilai confirms or overrides the suggestion).

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import follow_up
+from . import follow_up, verification
 from . import views as dashboard
 
 app_name = "dashboard"
@@ -17,4 +17,6 @@ urlpatterns = [
     path("compliance.csv", dashboard.compliance_csv, name="compliance_csv"),
     path("follow-up/", follow_up.follow_up, name="follow_up"),
     path("cascade/", dashboard.cascade, name="cascade"),
+    path("verification/", verification.verification_list, name="verification"),
+    path("verification/<int:pk>/", verification.verify, name="verify"),
 ]

@@ -153,6 +153,9 @@ GENERIC_INDICATORS = (
          maximum=100),
     _iku("Jumlah pengaduan masyarakat yang belum tertangani", "pengaduan", LOWER, 5, decimals=0),
 )
+# The generic satisfaction indicator measures what the citizens' survey measures: seed_demo
+# links it to the agency's survey IKM (the independent cross-check, issue 22).
+SATISFACTION_INDICATOR = GENERIC_INDICATORS[3]
 P_KEPUASAN = _iku("Persentase kepuasan pasien", "%", HIGHER, 85)
 P_TUNGGU = _iku("Waktu tunggu pelayanan rawat jalan", "menit", LOWER, 60, decimals=0)
 P_NDR = _iku("Angka kematian pasien 48 jam atau lebih (NDR)", "per 1.000", LOWER, 25, decimals=1)

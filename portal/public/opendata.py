@@ -33,7 +33,7 @@ from agencies.models import (
 )
 from agencies.sampling import on_time_rate, resolution_rate
 from agencies.suppression import suppress
-from performance import followup
+from performance import crosscheck, followup
 from performance.cascade import public_support
 from performance.corrections import explain
 from performance.models import Correction, GoalTarget, Predikat, Score, ScoreRun
@@ -288,6 +288,7 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
         run.pk, [1, 2, 3, 4], agency_ids=filters.agencies, year=filters.year or None
     )
     schemes: dict[int, object] = {}
+    crosscheck.attach(indicators, run.scheme)
     rows = []
     for i in indicators:
         if i.target is None:
@@ -313,6 +314,10 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
                 i.explanation or "",
                 i.updated_at,
                 i.late_entered_at,
+                # A verification is about a reported figure: none without one.
+                i.verification if i.realisation is not None else "",
+                i.verified_at if i.realisation is not None else None,
+                *_cross_check_cells(i),
             ]
         )
     # In code point order, whatever the database's collation.
@@ -356,6 +361,22 @@ def support_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
             row.mean,
             row.suppressed,
         ]
+
+
+def _cross_check_cells(i) -> list:
+    """source, service code, value, basis, gap and flag of an indicator's cross-check
+    (empty cells when it is not linked; value empty when the source has none)."""
+    check = i.cross_check_result
+    if check is None:
+        return ["", "", None, None, None, None]
+    return [
+        check.source,
+        i.cross_check_service_code or "",
+        check.value,
+        check.basis,
+        check.gap,
+        check.flagged if check.gap is not None else None,
+    ]
 
 
 def correction_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -609,6 +630,62 @@ DATASETS = {
                         "When a realisation entered after its quarter closed was entered (it "
                         "counts once an approver confirmed it); empty when entered in time"
                     ),
+                ),
+                Column(
+                    "verification",
+                    "text",
+                    _(
+                        "What the Inspektorat (APIP) found of the realisation: unverified "
+                        "(self-reported by the agency), verified or disputed; empty when not "
+                        "reported. A changed realisation is unverified again"
+                    ),
+                ),
+                Column(
+                    "verified_at",
+                    "date-time",
+                    _("When the Inspektorat verified or disputed the realisation"),
+                ),
+                Column(
+                    "cross_check_source",
+                    "text",
+                    _(
+                        "The independent source the indicator is checked against: ikm (the "
+                        "satisfaction survey), on_time (the share of a service's applications "
+                        "finished within its time) or complaints_resolved (the share of its "
+                        "complaints settled); empty when not linked"
+                    ),
+                ),
+                Column(
+                    "cross_check_service_code",
+                    "text",
+                    _("The service of the independent source; empty: the whole agency"),
+                ),
+                Column(
+                    "cross_check_value",
+                    "decimal",
+                    _("The independent value of the same quarter; empty when there is none"),
+                ),
+                Column(
+                    "cross_check_basis",
+                    "integer",
+                    _(
+                        "What the independent value rests on: survey respondents, "
+                        "applications completed or complaints received"
+                    ),
+                ),
+                Column(
+                    "cross_check_gap",
+                    "decimal",
+                    _(
+                        "The difference between the realisation and the independent value, "
+                        "when both exist (and the survey minimum is reached)"
+                    ),
+                    _("points"),
+                ),
+                Column(
+                    "cross_check_flagged",
+                    "boolean",
+                    _("The gap is above the threshold of the year's scoring scheme"),
                 ),
             ),
             indicator_rows,

@@ -29,6 +29,7 @@ from performance.queries import (
     status_counts,
     trend_points,
 )
+from performance.verification import verified_share
 from portal.common.runs import published_run
 
 from .filters import (
@@ -92,6 +93,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The indicator table shows the latest quarter with reported results unless asked.
     reported = [q for q, score in quarters if score is not None and score.k is not None]
     quarter = form.value("quarter") or (reported[-1] if reported else 1)
+    indicators = indicator_table(run_id, agency.pk, year or 0, quarter, scheme)
     return render(
         request,
         "public/detail.html",
@@ -108,7 +110,9 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "quarters": quarters,
             "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
             "trend": trend_points(scores, agency.pk),
-            "indicators": indicator_table(run_id, agency.pk, year or 0, quarter, scheme),
+            "indicators": indicators,
+            "cross_checked": any(i.cross_check for i in indicators),
+            "verified": verified_share([agency.pk], year or 0).get(agency.pk),
             "staff": staff_distribution(run_id, year or 0, [agency], scheme.min_group_size)[
                 agency.pk
             ],

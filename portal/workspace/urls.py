@@ -32,6 +32,11 @@ urlpatterns = [
         name="bulk_realisations",
     ),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path(
+        "evidence/<int:pk>/verification/",
+        views.verification_evidence,
+        name="verification_evidence",
+    ),
     path("upload/", views.csv_upload, name="upload"),
     path("templates/", file_templates.template_list, name="file_templates"),
     path("templates/<slug:name>.csv", file_templates.template_file, name="file_template"),

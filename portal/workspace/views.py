@@ -24,7 +24,7 @@ from agencies import audit as audit_events
 from agencies.access import agencies_for, has_role
 from agencies.csvio import ImportFailed
 from agencies.models import Agency, Membership, quarter_name
-from performance import contracts, late, scoring
+from performance import contracts, late, scoring, verification
 from performance.accesslog import log_personal_access
 from performance.evidence import content_type
 from performance.imports import import_performance
@@ -65,6 +65,7 @@ APPROVER = (Role.APPROVER,)
 PAGE_SIZE = 50
 BULK_PAGE_SIZE = 20  # contracts per page of the bulk realisation screen
 MAX_ERRORS_SHOWN = 1000
+DISPUTED_SHOWN = 50  # disputed figures listed on the dashboard
 
 
 # --- one helper per kind of object ---------------------------------------------------
@@ -160,6 +161,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "is_officer": bool(officer_of),
             "is_auditor": has_role(request.user, Role.AUDITOR),
             "needs": needs_now(request.user),
+            # Figures the Inspektorat disputed, for the agencies' officers to answer.
+            "disputed": list(verification.disputed(agencies)[:DISPUTED_SHOWN]),
+            "disputed_count": verification.disputed(agencies).count(),
         },
     )
 
@@ -755,6 +759,28 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=kind,
         as_attachment=kind == "application/pdf",
         filename=realisation.evidence_name or None,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@staff_view
+def verification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Inspektorat's evidence file of a verified or disputed figure, to users who may read
+    its contract."""
+    realisation = _realisation_for_user(request, pk)
+    if not realisation.verification_evidence_file:
+        raise Http404
+    try:
+        fh = realisation.verification_evidence_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = content_type(realisation.verification_evidence_file.name)
+    response = FileResponse(
+        fh,
+        content_type=kind,
+        as_attachment=kind == "application/pdf",
+        filename=realisation.verification_evidence_name or None,
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -58,8 +58,17 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def _build() -> World:
+    from django.core.files.base import ContentFile
+
     from agencies.models import FollowUpPlan, Membership
-    from performance.models import Employee, LateChange, PerformanceContract, StaffRating
+    from performance.models import (
+        Employee,
+        LateChange,
+        PerformanceContract,
+        Realisation,
+        StaffRating,
+        Verification,
+    )
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
     from tests.factories import (
@@ -69,6 +78,7 @@ def _build() -> World:
         UserFactory,
     )
     from tests.portal.workspace.data import (
+        PDF,
         contract_of,
         keep_quarters_open,
         skp_of,
@@ -88,6 +98,14 @@ def _build() -> World:
     # with `late_change`); 2025 stays closed, so its civil servants can be rated.
     keep_quarters_open(2026)
     draft = contract_of(a, status=Status.DRAFT)  # agency A's PK, 2025
+    # A PK figure the Inspektorat verified, with its evidence file (issue 22).
+    verified = Realisation.objects.filter(indicator__contract=draft).order_by("pk").first()
+    verified.verification = Verification.VERIFIED
+    verified.verified_by = cast.auditor
+    verified.verified_at = timezone.now()
+    verified.verification_evidence_name = "pemeriksaan.pdf"
+    verified.verification_evidence_file.save("pemeriksaan.pdf", ContentFile(PDF), save=False)
+    verified.save()
     submitted = skp_of(a, status=Status.SUBMITTED, year=2026)
     approved = skp_of(a, status=Status.APPROVED, year=2026)
     evidence = with_evidence(approved)
@@ -181,6 +199,7 @@ def _build() -> World:
         "submitted": submitted,
         "approved": approved,
         "evidence": evidence,
+        "verified": verified,
         "late_change": late_change,
         "service": service,
         "service_b": service_b,

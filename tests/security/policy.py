@@ -228,6 +228,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:employee_transfer",     "POST", L, D, A, H, H, H, D),
     ("workspace:employee_end",          "GET",  L, D, A, H, H, H, D),
     ("workspace:employee_end",          "POST", L, D, A, H, H, H, D),
+    ("workspace:verification_evidence", "GET",  L, D, A, A, A, H, A),
+    ("workspace:verification_evidence", "POST", L, D, A, A, A, H, A),
     # --- HR workspace: services of agency A ------------------------------------------------
     ("services:list",                   "GET",  L, D, A, A, A, A, A),
     ("services:list",                   "POST", L, D, A, A, A, A, A),
@@ -314,6 +316,12 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("dashboard:cascade",               "POST", L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "GET",  L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "POST", L, D, D, D, A, A, A),
+    # the agencies' figures with the Inspektorat's verification (issue 22): read by leaders
+    # and auditors; verified or disputed by auditors only, the one write auditors have
+    ("dashboard:verification",          "GET",  L, D, D, D, A, A, A),
+    ("dashboard:verification",          "POST", L, D, D, D, A, A, A),
+    ("dashboard:verify",                "GET",  L, D, D, D, D, D, A),
+    ("dashboard:verify",                "POST", L, D, D, D, D, D, A),
     # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----
     ("rewards:queue",                   "GET",  L, D, D, D, A, A, A),
     ("rewards:queue",                   "POST", L, D, D, D, A, H, D),

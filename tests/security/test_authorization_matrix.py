@@ -136,6 +136,8 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
             "quarter": 1,
         },
         "workspace:evidence": lambda: {"pk": pk(o["evidence"])},
+        "workspace:verification_evidence": lambda: {"pk": pk(o["verified"])},
+        "dashboard:verify": lambda: {"pk": pk(o["verified"])},
         "workspace:file_template": lambda: {"name": "no-such-file" if missing else "performance"},
         "services:paper": lambda: {"service_pk": pk(o["service"])},
         "services:metrics": lambda: {"service_pk": pk(o["service"])},
@@ -225,6 +227,14 @@ def post_data(name: str, w) -> dict:
         for c in contracts:
             data.update({f"i{ind.pk}-value": "95" for ind in c.indicators.all()})
         return data
+    if name == "dashboard:verify":
+        from performance.verification import seen_token
+
+        return {
+            "status": "disputed",
+            "note": "Bukti tidak mendukung angka",
+            "seen": seen_token(o["verified"]),
+        }
     if name == "workspace:bulk_choose":
         return {"year": 2026, "quarter": 1}
     if name == "workspace:upload":

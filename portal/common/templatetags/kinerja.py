@@ -37,6 +37,12 @@ STATUS_STYLE = {
     "overdue": ("⚠", gettext_lazy("Overdue: no realisation reported")),
     "pending": ("○", gettext_lazy("Not reported yet")),
 }
+# What the Inspektorat found of a realisation (performance.models.Verification).
+VERIFICATION_STYLE = {
+    "unverified": ("○", gettext_lazy("Self-reported")),
+    "verified": ("✔", gettext_lazy("Verified by the Inspektorat")),
+    "disputed": ("✖", gettext_lazy("Disputed by the Inspektorat")),
+}
 GRADE_WORDS = {
     "A": gettext_lazy("Sangat Baik"),
     "B": gettext_lazy("Baik"),
@@ -586,3 +592,42 @@ def rating_levels() -> tuple[str, ...]:
 def core_values() -> tuple[tuple[str, str], ...]:
     """The BerAKHLAK core values of the behaviour rating: (code, name)."""
     return scoring.BERAKHLAK
+
+
+@register.simple_tag
+def verification_badge(verification: str | None) -> SafeString:
+    """A realisation's verification in words with a shape; nothing without a realisation."""
+    if not verification:
+        return format_html("")
+    shape, word = VERIFICATION_STYLE[verification]
+    return _badge(f"status verification--{verification}", shape, word)
+
+
+@register.simple_tag
+def cross_check_cell(check) -> SafeString:
+    """An independent value beside a realisation (`performance.crosscheck.Check`): the value,
+    what it rests on, and the gap in words when it is above the threshold."""
+    if check is None:
+        return _missing(_("not linked"))
+    if check.value is None:
+        return _missing(_("no independent figure for the quarter"))
+    n = format_html('<span class="n">n = {}</span>', count(check.basis))
+    if not check.sufficient:
+        return format_html("{} · {} {}", num(check.value), _("data belum cukup"), n)
+    if check.flagged:
+        return format_html(
+            '{} {}<br><span class="gap gap--flagged"><span class="shape" aria-hidden="true">⚠'
+            "</span> {}</span>",
+            num(check.value),
+            n,
+            _("Differs from the reported figure by %(gap)s points (more than %(max)s)")
+            % {"gap": num(check.gap), "max": num(check.threshold)},
+        )
+    if check.gap is None:
+        return format_html("{} {}", num(check.value), n)
+    return format_html(
+        '{} {}<br><span class="gap">{}</span>',
+        num(check.value),
+        n,
+        _("Within %(max)s points of the reported figure") % {"max": num(check.threshold)},
+    )

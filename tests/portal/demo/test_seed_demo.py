@@ -358,3 +358,33 @@ def test_a_larger_size_keeps_the_people_of_a_smaller_one():
     small = {(p.nip, p.agency_code) for p in generate.generate_people(150)}
     large = {(p.nip, p.agency_code) for p in generate.generate_people(600)}
     assert small < large
+
+
+@pytest.mark.django_db
+def test_the_satisfaction_indicators_gap_to_the_survey_is_flagged(seeded, client):
+    """Issue 22: Dinas Kesehatan reports its satisfaction indicator at 97.52 in Q3 2026 where
+    its own survey measures about 75: flagged on the scorecard. Dinas Perpustakaan's, linked
+    the same way, is within the threshold: not flagged."""
+    recompute_scores(today=tables.REFERENCE_DAY)
+    clear_cache()
+    client.cookies["lang"] = "en"
+
+    def satisfaction(code: str):
+        page = client.get(
+            Agency.objects.get(code=code).get_absolute_url(), {"year": 2026, "quarter": 3}
+        )
+        [shown] = [i for i in page.context["indicators"] if i.cross_check]
+        return shown, page.content.decode()
+
+    dikes, html = satisfaction("DIKES")
+    assert dikes.text == tables.SATISFACTION_INDICATOR.text
+    check = dikes.cross_check_result
+    assert (dikes.realisation, check.flagged) == (Decimal("97.52"), True)
+    assert Decimal(70) < check.value < Decimal(80) and check.gap > 10
+    assert "Differs from the reported figure by" in html
+    assert "IKM from the satisfaction survey" in html
+
+    dispusip, html = satisfaction("DISPUSIP")
+    assert dispusip.cross_check_result.gap <= 10 and not dispusip.cross_check_result.flagged
+    assert "Within 10.00 points of the reported figure" in html
+    assert "Differs from the reported figure by" not in html
