@@ -30,7 +30,7 @@ def test_compare(value, sufficient, realisation, gap, flagged):
 
 
 @pytest.mark.django_db
-def test_only_an_agencys_own_indicator_links_to_its_own_service(cast):
+def test_only_an_agencys_own_indicator_links_to_its_own_service(cast, english):
     service_a = ServiceFactory(agency=cast.agency_a)
     service_b = ServiceFactory(agency=cast.agency_b)
     pk = IndicatorFactory(contract=ContractFactory(agency=cast.agency_a, year=2026))
