@@ -10,13 +10,16 @@ from django.views.decorators.cache import never_cache
 
 from performance.models import ScoreRun
 
+from .models import NightlyRun
+
 MAX_RUN_AGE = datetime.timedelta(hours=48)
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database, cache and the age of the latest published run; 503 when the database is
-    down or the latest run is older than 48 hours."""
+    down or the latest run is older than 48 hours, unless a night since found its inputs
+    unchanged (the run is then still current: `checked_at`)."""
     checks: dict[str, object] = {}
     healthy = True
     try:
@@ -33,10 +36,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {type(exc).__name__}"
     if run is not None:
-        age = timezone.now() - run.published_at
+        current_at = run.published_at
+        checked = (
+            NightlyRun.objects.filter(status=NightlyRun.Status.UNCHANGED, run=run)
+            .order_by("-finished_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        if checked is not None and checked > current_at:
+            current_at = checked
+        age = timezone.now() - current_at
         checks["latest_run"] = {
             "id": run.pk,
             "published_at": run.published_at.isoformat(),
+            "checked_at": checked.isoformat() if checked else None,
             "age_hours": round(age.total_seconds() / 3600, 1),
         }
         healthy = healthy and age <= MAX_RUN_AGE
