@@ -115,14 +115,14 @@ def recompute_scores(
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_ID])
-            # Read first: a change committed while the run computes makes the next night's
-            # fingerprint differ, so it is never missed.
-            run.inputs = history.input_fingerprint(today=today)
             previous = ScoreRun.objects.latest_published()
             years = [year] if year is not None else scored_years()
+            schemes = {y: scheme_for(y) for y in years}  # created with the defaults if new
+            # Read before the rows: a change committed while the run computes makes the next
+            # night's fingerprint differ, so it is never missed.
+            run.inputs = history.input_fingerprint(today=today)
             snapshots = {}
-            for y in years:
-                scheme = scheme_for(y)
+            for y, scheme in schemes.items():
                 snapshots[str(y)] = scheme.snapshot()
                 write_year(run, y, scheme.as_scheme(), today)
             if year is not None and previous is not None:

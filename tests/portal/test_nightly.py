@@ -75,10 +75,10 @@ def test_an_unchanged_night_publishes_no_run_and_adds_no_score_rows(data):
 
 
 def test_a_night_when_a_quarter_closes_publishes_though_no_row_changed(data):
-    # 2 March: nothing closed for the year yet; 16 April 2026: Q1 closed.
-    nightly.run_nightly(night=NIGHT, today=NIGHT)
-    april_16 = datetime.date(2026, 4, 16)
-    assert nightly.run_nightly(night=april_16, today=april_16).status == Status.DONE
+    # The contract is of 2025: on 15 October its Q3 is open, on 16 October closed.
+    october_15, october_16 = datetime.date(2025, 10, 15), datetime.date(2025, 10, 16)
+    nightly.run_nightly(night=october_15, today=october_15)
+    assert nightly.run_nightly(night=october_16, today=october_16).status == Status.DONE
     assert published() == 2
 
 
