@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from agencies.models import Agency, Service, SurveyResponse
 
@@ -61,6 +62,8 @@ INPUTS = (
 # Tables whose rows change in place without an audit record, and the column that says when.
 UPDATED = ((ScoringScheme, "updated_at"), (PerformanceContract, "updated_at"))
 PARTITION_PREFIX = "performance_score_run_"
+LOCK_TIMEOUT = "5s"  # the longest a new run's partition waits for readers of the scores
+log = logging.getLogger(__name__)
 DEFAULT_PARTITION = "performance_score_default"
 
 
@@ -172,38 +175,35 @@ def partition_name(run_id: int) -> str:
     return f"{PARTITION_PREFIX}{int(run_id)}"
 
 
-def scores_table(run_id: int) -> str:
-    """The table that holds run `run_id`'s scores: its partition where it has one."""
-    if partitioned():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partition_name(run_id)])
-            if cursor.fetchone()[0]:
-                return partition_name(run_id)
-    return Score._meta.db_table
-
-
-def add_partition(run_id: int) -> None:
+def add_partition(run_id: int) -> str:
     """Give run `run_id` its own partition of the score table (PostgreSQL, partitioned; a
-    no-op elsewhere or when it has one). Call outside the recompute's long transaction: the
-    table is created on its own and attached (a lock of the parent that lets reads and
-    writes go on, and a scan of the default partition, empty in normal operation), each a
-    moment, so readers of the published run never wait for a recompute."""
-    if not partitioned():
-        return
+    no-op elsewhere or when it has one) and return the table that holds its scores (the
+    partition, else the score table).
+
+    Call outside the recompute's long transaction: creating a partition locks the parent
+    table against readers until the transaction ends, here a moment (the partition is empty
+    and so is the default one it is checked against). At most LOCK_TIMEOUT is spent waiting
+    for readers already running; past it the run's rows go to the default partition, pruned
+    by DELETE, and the night goes on. (CREATE ... PARTITION OF rather than ATTACH PARTITION,
+    which would lock less but is an ALTER: psycopg then discards the connection's prepared
+    statements, the recompute's among them.)"""
     table = Score._meta.db_table
+    if not partitioned():
+        return table
     name = partition_name(run_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-        if cursor.fetchone()[0]:
-            return
-        run = int(run_id)
-        # Names are built from the model and an integer; the run id is a literal by necessity
-        # (a partition bound takes no parameter).
-        cursor.execute(
-            f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
-            f" CHECK (run_id = {run}))"
-        )
-        cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES IN ({run})")
+    run = int(run_id)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            # Names from the model and an integer; the run id is a literal by necessity (a
+            # partition bound takes no parameter).
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} FOR VALUES IN ({run})"
+            )
+    except OperationalError:
+        log.warning("run %s: no partition of its own (lock timeout); rows in the default", run)
+        return table
+    return name
 
 
 def drop_partitions(run_ids: Iterable[int]) -> int:

@@ -110,7 +110,7 @@ def recompute_scores(
     try:
         # Its partition before its transaction, which would otherwise hold the lock that
         # creating a partition takes until the run is published.
-        history.add_partition(run.pk)
+        scores_table = history.add_partition(run.pk)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -136,10 +136,9 @@ def recompute_scores(
                 # transactional: it sees this run's rows.
                 # Partitioned, the run's own partition only: ANALYZE of the parent would
                 # sample every run kept.
-                scores = history.scores_table(run.pk)
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"ANALYZE {scores}, performance_achievement,"  # noqa: S608 (fixed names)
+                        f"ANALYZE {scores_table}, performance_achievement,"  # noqa: S608 (fixed names)
                         " performance_annualachievement"
                     )
             now = timezone.now()

@@ -48,7 +48,7 @@ def test_each_run_writes_its_scores_into_a_partition_of_its_own():
             assert cursor.fetchone()[0] == 4
             cursor.execute(f"SELECT count(*) FROM {history.DEFAULT_PARTITION}")  # noqa: S608
             assert cursor.fetchone()[0] == 0
-    assert history.scores_table(run.pk) == (
+    assert history.add_partition(run.pk) == (  # there already: its name
         history.partition_name(run.pk) if POSTGRESQL else "performance_score"
     )
 
