@@ -120,3 +120,22 @@ def test_an_edition_costs_a_bounded_number_of_queries(
     for day in ("2026-12-06", "2026-12-07"):
         with django_assert_max_num_queries(8):
             assert client.get(reverse("api:agency-scores"), {"edition": day}).status_code == 200
+
+
+def test_the_open_data_page_explains_editions_and_links_their_list(client, corrected):
+    client.cookies["lang"] = "en"
+    html = client.get(reverse("open_data")).content.decode()
+    assert 'href="/open-data/editions.csv"' in html
+    assert "?edition=YYYY-MM-DD" in html
+
+
+def test_the_editions_dataset_holds_nothing_about_a_person(corrected):
+    from portal.public.opendata import DATASETS
+
+    assert DATASETS["editions"].header == [
+        "edition",
+        "run",
+        "published_at",
+        "quarters_closed",
+        "corrections",
+    ]
