@@ -88,10 +88,12 @@ def build() -> None:
 
 
 def _size_mb(table: str) -> float:
+    """The table with its indexes, TOAST and (partitioned) every partition, in MB."""
     return (
         _one(
-            "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)",
-            [table],
+            "SELECT coalesce((SELECT sum(pg_total_relation_size(relid))"
+            " FROM pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))",
+            [table, table],
         )
         / 1e6
     )
@@ -104,6 +106,13 @@ def run(ctx) -> list[Result]:
     started = time.monotonic()
     build()
     ctx.log(f"bench history: built in {time.monotonic() - started:.0f} s")
+    try:
+        return _measure()
+    finally:
+        _execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+
+
+def _measure() -> list[Result]:
     plain, parted = f"{SCHEMA}.plain", f"{SCHEMA}.parted"
     sizes = {t: _size_mb(t) for t in (plain, parted)}
     rows = _one(f"SELECT count(*) FROM {plain}")  # noqa: S608 (fixed names)
@@ -120,7 +129,6 @@ def run(ctx) -> list[Result]:
             cursor.execute(f"ALTER TABLE {parted} DETACH PARTITION {SCHEMA}.parted_{night}")
             cursor.execute(f"DROP TABLE {SCHEMA}.parted_{night}")
         drop.append(time.perf_counter() - t0)
-    _execute(f"DROP SCHEMA {SCHEMA} CASCADE")
     scale = f"{NIGHTS} nights x {ROWS:,} rows ({ROWS / PROVINCE_ROWS:.0%} of a province night)"
     per_province = PROVINCE_ROWS / ROWS
     return [
