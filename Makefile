@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 PART ?= all
 
-.PHONY: chaos backup restore backup-drill deps-check audit install run test lint format bench screenshots messages lock clean
+.PHONY: chaos replica-drill backup restore backup-drill deps-check audit install run test lint format bench screenshots messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -98,10 +98,16 @@ audit: install
 
 # The fault battery (ops/chaos.py, docs/reliability.md): the nightly job on a PostgreSQL
 # cluster, Redis, Celery workers and gunicorn of its own on loopback, killed mid-run;
-# TRIALS per scenario. Needs PostgreSQL 15's server binaries and redis-server.
+# TRIALS per scenario. Then the read replica drill (ops/replica.py): a primary and a
+# standby cloned with pg_basebackup -R, the public pages from the standby, the primary
+# stopped, the standby stopped. Needs PostgreSQL 15's server binaries and redis-server.
 TRIALS ?= 5
 chaos: install
 	$(PY) -m ops.chaos --trials $(TRIALS)
+	$(PY) -m ops.replica
+
+replica-drill: install
+	$(PY) -m ops.replica
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -5,7 +5,8 @@ decorator of the staff pages is `portal.common.decorators.staff_view`.)"""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Q
 
 from .models import Agency, AgencyQuerySet, Membership, Region
 
@@ -117,3 +118,18 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
 def may_use_dashboard(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Leaders (of a region or the province) and auditors."""
     return has_role(user, *DASHBOARD_ROLES)
+
+
+def civil_servant_of(user: AbstractBaseUser | AnonymousUser) -> Model | None:
+    """The civil servant (`performance.Employee`) whose own account `user` is, or None
+    (anonymous, inactive, or an account not linked to anyone). Self-service reads start here:
+    a civil servant sees the records whose `employee` is this one and nobody else's, whatever
+    their account may also be (a civil servant's account holds no `Membership`, so every
+    staff page refuses it). Read through the reverse one-to-one link, so that this module
+    needs no import of the `performance` app above it."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.civil_servant
+    except ObjectDoesNotExist:
+        return None

@@ -12,6 +12,13 @@ from simple_history.models import HistoricalRecords
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 QUARTER_CHECK = Q(quarter__gte=1) & Q(quarter__lte=4)
+
+
+def quarter_name(quarter: int) -> str:
+    """A quarter in the active language's words: "Q3" in English, "TW III" in Indonesian."""
+    return str(dict(QUARTERS).get(quarter, quarter))
+
+
 ANSWER_FIELDS = [f"u{i}" for i in range(1, 10)]
 
 

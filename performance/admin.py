@@ -27,7 +27,7 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_select_related = ["agency"]
     list_filter = ["agency"]
     search_fields = ["nip", "name"]
-    raw_id_fields = ["agency", "supervisor"]
+    raw_id_fields = ["agency", "supervisor", "user"]
 
 
 @admin.register(ScoringScheme)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import agencies_for
-from agencies.models import Agency
+from agencies.models import Agency, quarter_name
 
 from . import late, scoring
 from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
@@ -454,7 +454,10 @@ def save_realisations(
         stale = []
         for contract_id, codes in changed.items():
             contract, version = contracts[contract_id]
-            reason = _("Q%(q)d realisations: %(codes)s") % {"q": quarter, "codes": ", ".join(codes)}
+            reason = _("%(q)s realisations: %(codes)s") % {
+                "q": quarter_name(quarter),
+                "codes": ", ".join(codes),
+            }
             try:
                 bump_version(contract, version, reason=reason)
             except StaleContract as exc:

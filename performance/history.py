@@ -10,7 +10,7 @@ unchanged night, and the pruning of the runs between editions (partitions on Pos
   audit trail records, imports included), the latest change of a scheme, and the quarters
   started and closed on the day (the same data scores differently once a quarter closes).
 - Score rows are **partitioned by run** on PostgreSQL (one LIST partition a run, created
-  before the run's rows are written; migration 0015), so pruning a run drops its partition
+  before the run's rows are written; migration 0016), so pruning a run drops its partition
   instead of deleting its half a million rows. Elsewhere (SQLite) pruning deletes them.
 """
 
@@ -159,7 +159,7 @@ def unchanged_run(*, today: datetime.date) -> ScoreRun | None:
 
 
 def partitioned() -> bool:
-    """Whether the score table is partitioned by run (PostgreSQL, after migration 0015)."""
+    """Whether the score table is partitioned by run (PostgreSQL, after migration 0016)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:

@@ -44,7 +44,7 @@ from agencies.csvio import (
     read_rows,
     width_error,
 )
-from agencies.models import Agency
+from agencies.models import Agency, quarter_name
 
 from . import late, scoring
 from .models import (
@@ -230,11 +230,11 @@ def _parse(
             check.fail(
                 "quarter",
                 _(
-                    "quarter %(q)d of %(year)d has not started yet (it starts on %(day)s): "
+                    "%(q)s %(year)d has not started yet (it starts on %(day)s): "
                     "no realisation can be entered for it"
                 )
                 % {
-                    "q": quarter,
+                    "q": quarter_name(quarter),
                     "year": year,
                     "day": scoring.quarter_first_day(year, quarter).isoformat(),
                 },
@@ -508,12 +508,12 @@ def _request_late_changes(
                 row.line,
                 "realisation",
                 _(
-                    "quarter %(q)d of %(year)d closed on %(day)s: a new or changed realisation "
+                    "%(q)s %(year)d closed on %(day)s: a new or changed realisation "
                     "is a late change, which waits for an approver's confirmation and needs a "
                     "reason (give one in the upload form)"
                 )
                 % {
-                    "q": row.quarter,
+                    "q": quarter_name(row.quarter),
                     "year": row.year,
                     "day": rule.closes_on(row.year, row.quarter).isoformat(),
                 },

@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.access import agencies_for
-from agencies.models import Membership
+from agencies.models import Membership, quarter_name
 
 from . import scoring
 from .models import LateChange, PerformanceContract, Realisation, ScoringScheme
@@ -70,9 +70,9 @@ def not_started_problem(year: int, quarter: int, today: datetime.date) -> str | 
     if has_started(year, quarter, today):
         return None
     return _(
-        "Q%(q)d %(year)d has not started yet: its realisations can be entered from %(day)s."
+        "%(q)s %(year)d has not started yet: its realisations can be entered from %(day)s."
     ) % {
-        "q": quarter,
+        "q": quarter_name(quarter),
         "year": year,
         "day": date_format(scoring.quarter_first_day(year, quarter), "DATE_FORMAT"),
     }

@@ -45,6 +45,17 @@ class Employee(models.Model):
         default=False,
         help_text=_("The head of the agency or unit: their results rating is the unit's."),
     )
+    # Self-service (issue 23): the civil servant's own account, which reads only this
+    # person's records (`agencies.access.civil_servant_of`). Created by an HR officer of the
+    # agency (`performance.selfservice`); empty for most.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="civil_servant",
+        verbose_name=_("own account"),
+    )
 
     class Meta:
         ordering = ["name"]

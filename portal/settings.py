@@ -155,6 +155,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous GETs read from the replica when it holds the published run (after the
+    # session and user are read, from the primary).
+    "portal.common.replica.ReplicaMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.twofactor.staff_2fa_middleware",
     "portal.security.session_limits_middleware",
@@ -210,6 +213,33 @@ else:
         "server_side_binding": True,
         "prepare_threshold": None if _prepare == "off" else int(_prepare),
     }
+# A read replica (a PostgreSQL hot standby): DATABASE_REPLICA_URL. Anonymous GET requests
+# read from it (portal.db_router, portal/common/replica.py) while it holds the run the
+# primary publishes; writes and signed-in users always use the primary. Its connection
+# attempt gives up after REPLICA_CONNECT_TIMEOUT seconds (then the primary serves), and
+# whether it is usable is checked at most every REPLICA_CHECK_SECONDS per process.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a standby of DATABASE_URL.")
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["OPTIONS"] = {
+            **DATABASES["default"]["OPTIONS"],
+            "connect_timeout": REPLICA_CONNECT_TIMEOUT,
+            # Its sessions are told apart in the standby's pg_stat_activity.
+            "application_name": "kinerja-replica",
+        }
+    # The test suite reads the replica through the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Without a replica the router sends every query to the primary, as Django would.
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, else local memory and in-process tasks.

@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from . import health, twofactor
+from . import first_login, health, twofactor
 from .common.ratelimits import limited
 
 urlpatterns = [
@@ -20,13 +20,12 @@ urlpatterns = [
     path("workspace/services/", include("portal.workspace.service_urls")),
     path("workspace/decisions/", include("portal.workspace.decision_urls")),
     path("workspace/ratings/", include("portal.workspace.rating_urls")),
+    path("workspace/me/", include("portal.workspace.me_urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("dashboard/decisions/", include("portal.dashboard.decision_urls")),
     path(
         "accounts/login/",
-        limited("LOGIN_RATE_LIMIT", methods=("POST",))(
-            auth_views.LoginView.as_view(redirect_authenticated_user=True)
-        ),
+        limited("LOGIN_RATE_LIMIT", methods=("POST",))(first_login.LoginView.as_view()),
         name="login",
     ),
     # Its posts (enrolment codes, TOTP codes) count against the login form's limit too.
@@ -42,6 +41,12 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # A civil servant's one-time link to choose their first password (self-service).
+    path(
+        "accounts/first-login/<uidb64>/<token>/",
+        limited("LOGIN_RATE_LIMIT", methods=("POST",))(first_login.FirstLoginView.as_view()),
+        name="first_login",
     ),
     path("admin/", admin.site.urls),
 ]

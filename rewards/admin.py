@@ -16,6 +16,7 @@ RULE_FIELDS = [
     "order",
     "code",
     "label",
+    "label_en",
     "level",
     "period",
     "condition",

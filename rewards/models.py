@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +40,11 @@ OBJECTION_DAYS = 14
 def objection_last_day(moment: datetime.datetime) -> datetime.date:
     """The last day (WITA) an objection can be lodged against what happened at `moment`."""
     return timezone.localdate(moment) + datetime.timedelta(days=OBJECTION_DAYS)
+
+
+def _number(value) -> str:
+    """A rule's number in the active language's format, without trailing zeros ("70", "7,5")."""
+    return number_format(format(value.normalize(), "f"))
 
 
 class Outcome(models.TextChoices):
@@ -75,7 +81,12 @@ class Rule(models.Model):
         blank=True,
         help_text=_("Identifies a rule of the default set; empty for rules added by hand."),
     )
-    label = models.CharField(_("label"), max_length=200)
+    label = models.CharField(
+        _("label (Bahasa Indonesia)"),
+        max_length=200,
+        help_text=_("Shown on the Indonesian pages, and on English ones without an English label."),
+    )
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
     level = models.CharField(_("subject level"), max_length=10, choices=Level.choices)
     period = models.CharField(
         _("period"), max_length=7, choices=Period.choices, default=Period.YEAR
@@ -130,6 +141,13 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language: rules' labels are data, stored per language."""
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
         return self.label
 
     def in_words(self) -> str:
@@ -147,12 +165,12 @@ class Rule(models.Model):
         elif self.condition == self.Condition.SCORE_BELOW:
             what = gettext("whose score of the %(period)s is below %(value)s") % {
                 "period": period,
-                "value": self.value,
+                "value": _number(self.value),
             }
         else:
             what = gettext("whose score of the %(period)s is at least %(value)s") % {
                 "period": period,
-                "value": self.value,
+                "value": _number(self.value),
             }
         if self.consecutive > 1:
             what += " " + (
@@ -164,7 +182,7 @@ class Rule(models.Model):
         if self.tpp_adjustment:
             outcome += " " + gettext("(TPP %(sign)s%(value)s%%)") % {
                 "sign": "+" if self.tpp_adjustment > 0 else "−",
-                "value": format(abs(self.tpp_adjustment).normalize(), "f"),
+                "value": _number(abs(self.tpp_adjustment)),
             }
         sentence = gettext("%(who)s %(what)s: %(outcome)s recommended") % {
             "who": who,

@@ -43,6 +43,7 @@ from agencies.audit import record, system_actor
 from performance.models import Predikat, Score, ScoreRun, ScoringScheme, StaffPredikat
 from performance.scoring import closed_quarters, previous_period
 
+from . import reasons
 from .models import Decision, Outcome, Rule
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,18 @@ BATCH = 2000
 Level, Period, Condition = Rule.Level, Rule.Period, Rule.Condition
 Status = Decision.Status
 
-# The default rule set of a scheme (issue 6). Labels are data, editable in the admin.
+# The default rule set of a scheme (issue 6). Labels are data, editable in the admin, one per
+# language (`label` in Bahasa Indonesia, `label_en` in English).
 DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-reward",
         "label": (
-            "Penghargaan (reward): civil servant Sangat Baik for the year (PermenPAN-RB 6/2022 "
-            "matrix); TPP increase proposal"
+            "Penghargaan: ASN berpredikat Sangat Baik untuk tahun ini (matriks PermenPAN-RB "
+            "6/2022); usulan kenaikan TPP"
+        ),
+        "label_en": (
+            "Reward: civil servant Sangat Baik for the year (PermenPAN-RB 6/2022 matrix); TPP "
+            "increase proposal"
         ),
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_BAIK.value],
@@ -70,15 +76,17 @@ DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-coaching",
         "label": (
-            "Pembinaan (coaching): civil servant Butuh Perbaikan or Kurang/Misconduct for the year"
+            "Pembinaan: ASN berpredikat Butuh Perbaikan atau Kurang/Misconduct untuk tahun ini"
         ),
+        "label_en": "Coaching: civil servant Butuh Perbaikan or Kurang/Misconduct for the year",
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.BUTUH_PERBAIKAN.value, StaffPredikat.KURANG.value],
         "outcome": Outcome.COACHING,
     },
     {
         "code": "employee-penalty",
-        "label": "TPP reduction proposal: civil servant Sangat Kurang for the year",
+        "label": "Usulan pengurangan TPP: ASN berpredikat Sangat Kurang untuk tahun ini",
+        "label_en": "TPP reduction proposal: civil servant Sangat Kurang for the year",
         "level": Level.EMPLOYEE,
         "predikats": [StaffPredikat.SANGAT_KURANG.value],
         "outcome": Outcome.PENALTY,
@@ -87,6 +95,10 @@ DEFAULT_RULES: tuple[dict, ...] = (
     {
         "code": "employee-penalty-escalated",
         "label": (
+            "Sanksi untuk ditinjau pimpinan: ASN berpredikat Sangat Kurang dua tahun berturut-"
+            "turut (sanksi administratif)"
+        ),
+        "label_en": (
             "Escalated penalty for the leader's review: civil servant Sangat Kurang two years "
             "running (administrative sanction)"
         ),
@@ -98,21 +110,29 @@ DEFAULT_RULES: tuple[dict, ...] = (
     },
     {
         "code": "agency-award",
-        "label": "Agency award: agency Istimewa for the year",
+        "label": "Penghargaan instansi: instansi berpredikat Istimewa untuk tahun ini",
+        "label_en": "Agency award: agency Istimewa for the year",
         "level": Level.AGENCY,
         "predikats": [Predikat.ISTIMEWA.value],
         "outcome": Outcome.REWARD,
     },
     {
         "code": "agency-review",
-        "label": "Performance review with the leader: agency Kurang or Sangat Kurang for the year",
+        "label": (
+            "Evaluasi kinerja bersama pimpinan: instansi berpredikat Kurang atau Sangat Kurang "
+            "untuk tahun ini"
+        ),
+        "label_en": (
+            "Performance review with the leader: agency Kurang or Sangat Kurang for the year"
+        ),
         "level": Level.AGENCY,
         "predikats": [Predikat.KURANG.value, Predikat.SANGAT_KURANG.value],
         "outcome": Outcome.REVIEW,
     },
     {
         "code": "agency-early-warning",
-        "label": "early warning",
+        "label": "Peringatan dini: nilai triwulan instansi di bawah 70",
+        "label_en": "Early warning: the agency's quarterly score below 70",
         "level": Level.AGENCY,
         "period": Period.QUARTER,
         "condition": Condition.SCORE_BELOW,
@@ -356,14 +376,12 @@ def _reconcile(
         elif decision.status == Status.WITHDRAWN:
             decision.status = Status.RECOMMENDED
             decision.evidence, decision.run = evidence, run
-            decision._change_reason = _("The condition holds again (score run %(run)s).") % {
-                "run": run.pk
-            }
+            decision._change_reason = _(reasons.HOLDS_AGAIN) % {"run": run.pk}
             changed.append(decision)
             summary.recommended_again += 1
         elif decision.evidence.get("scores") != evidence["scores"]:
             decision.evidence, decision.run = evidence, run
-            decision._change_reason = _("Evidence updated by score run %(run)s.") % {"run": run.pk}
+            decision._change_reason = _(reasons.EVIDENCE_UPDATED) % {"run": run.pk}
             changed.append(decision)
             summary.refreshed += 1
         else:
@@ -374,9 +392,9 @@ def _reconcile(
         decision.status = Status.WITHDRAWN
         decision.run = run
         if rules[decision.rule_id].active:
-            reason = _("Withdrawn: the condition no longer holds (score run %(run)s).")
+            reason = _(reasons.WITHDRAWN_CONDITION)
         else:
-            reason = _("Withdrawn: the rule is no longer active (score run %(run)s).")
+            reason = _(reasons.WITHDRAWN_RULE)
         decision._change_reason = reason % {"run": run.pk}
         changed.append(decision)
         summary.withdrawn += 1
@@ -385,7 +403,7 @@ def _reconcile(
             create,
             Decision,
             batch_size=BATCH,
-            default_change_reason=_("Recommended by score run %(run)s.") % {"run": run.pk},
+            default_change_reason=_(reasons.RECOMMENDED) % {"run": run.pk},
             default_user=actor,
         )
         summary.recommended += len(create)

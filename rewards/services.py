@@ -7,7 +7,8 @@ Who may do what is checked here as well as in the views, with `agencies.access`:
   city's leader its agencies), however wide what they see; auditors read and change nothing;
 - an agency's HR officers lodge objections, on behalf of the civil servant, against approved
   penalties about their agency and against a civil servant's predikat (their ratings), and
-  are e-mailed when decisions about it are taken.
+  are e-mailed when decisions about it are taken; a civil servant with their own account
+  lodges their own (`agencies.access.civil_servant_of`), within the same limit.
 
 A state change locks the rows it changes (`select_for_update`) and re-checks their status
 under the lock, so of two leaders acting at once exactly one changes a decision; the other is
@@ -33,11 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
-from agencies.access import agencies_for, authority_for
+from agencies.access import agencies_for, authority_for, civil_servant_of
 from agencies.models import Agency, Membership
 from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
 
+from . import reasons
 from .models import OBJECTION_DAYS, Decision, Objection, Outcome, objection_last_day
 from .rules import Summary, apply_rules
 
@@ -109,7 +111,7 @@ def decide(
                 result.not_pending.append(d.pk)
                 continue
             d.status, d.decided_by, d.decided_at, d.reason = status, user, now, reason
-            d._change_reason = reason or (_("Approved.") if approve else _("Rejected."))
+            d._change_reason = reason or (_(reasons.APPROVED) if approve else _(reasons.REJECTED))
             result.changed.append(d)
         if result.changed:
             bulk_update_with_history(
@@ -166,7 +168,7 @@ def reverse_decision(
         was = d.get_status_display()
         d.status, d.decided_by, d.decided_at, d.reason = Status.RECOMMENDED, None, None, ""
         d._history_user = user
-        d._change_reason = _("Reversed (was %(status)s): %(reason)s") % {
+        d._change_reason = _(reasons.REVERSED) % {
             "status": was,
             "reason": reason,
         }
@@ -176,6 +178,16 @@ def reverse_decision(
 
 
 # --- objections --------------------------------------------------------------------------
+
+
+def may_object_for(user: AbstractBaseUser, *, agency_id: int, employee_id: int | None) -> bool:
+    """Whether `user` may lodge an objection about civil servant `employee_id` of agency
+    `agency_id`: an HR officer of the agency (on the person's behalf), or the civil servant
+    themself through their own account."""
+    own = civil_servant_of(user)
+    if own is not None and employee_id is not None and own.pk == employee_id:
+        return True
+    return agencies_for(user, Role.HR_OFFICER).filter(pk=agency_id).exists()
 
 
 def can_object(decision: Decision, today: datetime.date) -> bool:
@@ -198,12 +210,13 @@ def lodge_objection(
     now: datetime.datetime | None = None,
 ) -> Objection:
     """Lodge an objection (keberatan) against an approved penalty, as an HR officer of its
-    agency, up to 14 days (WITA) after the decision. One per decision."""
+    agency or as the civil servant it is about, up to 14 days (WITA) after the decision. One
+    per decision."""
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
         raise DecisionError(_("Write the objection."))
-    if not agencies_for(user, Role.HR_OFFICER).filter(pk=decision.agency_id).exists():
+    if not may_object_for(user, agency_id=decision.agency_id, employee_id=decision.employee_id):
         raise DecisionError(_("You are not an HR officer of this agency."))
     with transaction.atomic():
         d = Decision.objects.select_for_update().select_related("rule").get(pk=decision.pk)
@@ -218,7 +231,7 @@ def lodge_objection(
             raise DecisionError(_("An objection to this decision has already been lodged."))
         objection = Objection(decision=d, lodged_by=user, text=text, lodged_at=now)
         objection._history_user = user
-        objection._change_reason = _("Objection lodged.")
+        objection._change_reason = _(reasons.OBJECTION_LODGED)
         objection.save()
     return objection
 
@@ -246,7 +259,7 @@ def answer_objection(
             raise DecisionError(_("This objection has already been answered."))
         o.answer, o.answered_by, o.answered_at = answer, user, now or timezone.now()
         o._history_user = user
-        o._change_reason = _("Objection answered.")
+        o._change_reason = _(reasons.OBJECTION_ANSWERED)
         o.save(update_fields=["answer", "answered_by", "answered_at"])
     return o
 
@@ -271,14 +284,15 @@ def lodge_rating_objection(
     now: datetime.datetime | None = None,
 ) -> Objection:
     """Lodge an objection (keberatan) to a civil servant's predikat on their behalf, as an HR
-    officer of their agency, up to 14 days (WITA) after the ratings were given or changed.
-    One per rating; a leader whose authority holds the agency answers it."""
+    officer of their agency (or as the civil servant themself), up to 14 days (WITA) after
+    the ratings were given or changed. One per rating; a leader whose authority holds the
+    agency answers it."""
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
         raise DecisionError(_("Write the objection."))
-    agency_id = rating.contract.agency_id
-    if not agencies_for(user, Role.HR_OFFICER).filter(pk=agency_id).exists():
+    contract = rating.contract
+    if not may_object_for(user, agency_id=contract.agency_id, employee_id=contract.employee_id):
         raise DecisionError(_("You are not an HR officer of this agency."))
     with transaction.atomic():
         r = StaffRating.objects.select_for_update().get(pk=rating.pk)
@@ -291,7 +305,7 @@ def lodge_rating_objection(
             raise DecisionError(_("An objection to this predikat has already been lodged."))
         objection = Objection(rating=r, lodged_by=user, text=text, lodged_at=now)
         objection._history_user = user
-        objection._change_reason = _("Objection to the predikat lodged.")
+        objection._change_reason = _(reasons.PREDIKAT_OBJECTION_LODGED)
         objection.save()
     return objection
 

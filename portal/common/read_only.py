@@ -27,6 +27,7 @@ POST = ("POST",)
 OFFICER = _("an HR officer of the agency")
 APPROVER = _("an approver of the agency")
 LEADER = _("a leader with authority over the agency")
+CIVIL_SERVANT = _("the civil servant concerned, through their own account")
 
 # URL name: (methods that write, what the page does, who does it)
 WRITES: dict[str, tuple[tuple[str, ...], object, object]] = {
@@ -54,6 +55,11 @@ WRITES: dict[str, tuple[tuple[str, ...], object, object]] = {
     "ratings:person": (POST, _("rate a civil servant"), APPROVER),
     "ratings:upload": (BOTH, _("import ratings"), APPROVER),
     "ratings:object": (POST, _("lodge an objection"), OFFICER),
+    "workspace:account_create": (POST, _("create a civil servant's own account"), OFFICER),
+    "workspace:account_link": (POST, _("make a new first-login link"), OFFICER),
+    "workspace:accounts_create_all": (POST, _("create civil servants' own accounts"), OFFICER),
+    "me:rating_object": (POST, _("lodge an objection"), CIVIL_SERVANT),
+    "me:decision_object": (POST, _("lodge an objection"), CIVIL_SERVANT),
     "rewards:decide": (POST, _("decide a recommendation"), LEADER),
     "rewards:reverse": (POST, _("reverse a decision"), LEADER),
     "rewards:answer": (POST, _("answer an objection"), LEADER),

@@ -18,7 +18,7 @@ import hashlib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,7 +44,7 @@ from portal.common.decisions import (
 )
 from portal.common.decorators import staff_view
 from rewards import services
-from rewards.models import Decision, Objection
+from rewards.models import Decision, Objection, Outcome
 
 Role = Membership.Role
 READERS = (Role.LEADER, Role.AUDITOR)
@@ -166,10 +166,15 @@ def queue_all(request: HttpRequest) -> HttpResponse:
             )
         else:
             status = 400
+    # One row per agency, a column per outcome (a count each), in one query.
+    outcomes = [value for value, _label in Outcome.choices]
     breakdown = (
-        selection.values("agency__name", "rule__outcome")
-        .annotate(n=Count("pk"))
-        .order_by("agency__name", "rule__outcome")
+        selection.values("agency__name")
+        .annotate(
+            n=Count("pk"),
+            **{o: Count("pk", filter=Q(rule__outcome=o)) for o in outcomes},
+        )
+        .order_by("agency__name")
     )
     seen = filters.qs.filter(status=Decision.Status.RECOMMENDED).count()
     return render(
@@ -179,7 +184,10 @@ def queue_all(request: HttpRequest) -> HttpResponse:
             "filter": filters,
             "count": len(ids),
             "others": seen - len(ids),
-            "breakdown": list(breakdown),
+            "breakdown": [
+                (row["agency__name"], [row[o] for o in outcomes], row["n"]) for row in breakdown
+            ],
+            "outcomes": outcomes,
             "chosen": _chosen(filters),
             "digest": digest,
             "form": form,

@@ -55,6 +55,7 @@ from performance.caching import (
     remember_published_run_id,
 )
 from portal.common.ratelimits import get_many_counting, over_page_limit, over_render_limit
+from portal.common.replica import run_to_read
 from portal.common.runs import published_run
 
 MAX_AGE = 300  # seconds a browser or proxy may reuse a page without asking
@@ -226,6 +227,8 @@ def public_page(
         if run_id is None:
             run_id = published_run_id()
         remember_published_run_id(run_id)
+        # On the read replica: the run it holds, or the request moves to the primary.
+        run_id = run_to_read(run_id)
         request.published_run_id = run_id  # for the view (`queries.published_run`)
         entry = found.get(key)
         stale = False

@@ -15,11 +15,12 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import QUARTERS, Agency, Membership
+from agencies.models import QUARTERS, Agency, Membership, quarter_name
 from performance import contracts, late
 from performance.contracts import plain
 from performance.evidence import check_evidence
@@ -331,7 +332,7 @@ class RevisionForm(ReasonForm):
             for q in (1, 2, 3, 4):
                 name = f"i{ind.pk}_q{q}"
                 self.fields[name] = number_field(
-                    _("Target %(code)s Q%(q)d") % {"code": ind.code, "q": q}
+                    _("Target %(code)s %(q)s") % {"code": ind.code, "q": quarter_name(q)}
                 )
                 self.initial[name] = plain(contracts.target_values(ind).get(q))
                 names.append(name)
@@ -606,3 +607,45 @@ class LateDecisionForm(forms.Form):
         if data.get("action") == "reject" and not data["note"]:
             self.add_error("note", _("Say why the late change is rejected."))
         return data
+
+
+class OwnObjectionForm(forms.Form):
+    """A civil servant's own objection (keberatan), to a penalty or to their predikat."""
+
+    text = forms.CharField(
+        label=_("Objection"),
+        max_length=4000,
+        help_text=_("Why it should be reconsidered, in your own words."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AccountFilter(django_filters.FilterSet):
+    """The civil servants' accounts page: one of the officer's agencies, with or without an
+    account, by name or NIP."""
+
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.none(), label=_("Agency"), empty_label=_("All my agencies")
+    )
+    account = django_filters.ChoiceFilter(
+        choices=[("yes", _("With an account")), ("no", _("Without an account"))],
+        label=_("Own account"),
+        empty_label=_("With and without"),
+        method="filter_account",
+    )
+    q = django_filters.CharFilter(label=_("Name or NIP"), method="filter_search")
+
+    class Meta:
+        model = Employee
+        fields: list[str] = []
+
+    def __init__(self, data, *, queryset, agencies) -> None:
+        super().__init__(data, queryset=queryset)
+        self.filters["agency"].queryset = agencies
+
+    def filter_account(self, qs, name, value):
+        return qs.filter(user__isnull=(value == "no"))
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(nip__startswith=value)) if value else qs

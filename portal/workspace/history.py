@@ -166,7 +166,8 @@ def _subject_membership(r) -> str:
 
 def _subject_decision(r) -> str:
     return (
-        f"{r.rule.label if r.rule else r.rule_id} · {r.agency or r.agency_id} {r.year} {r.period}"
+        f"{r.rule.shown_label if r.rule else r.rule_id} · {r.agency or r.agency_id} "
+        f"{r.year} {r.period}"
     )
 
 
@@ -224,6 +225,19 @@ def _subject_quarter(r) -> str:
     ind = r.indicator
     code = ind.code if ind else r.indicator_id
     return f"{code} Q{r.quarter} · {_holder(ind.contract if ind else None)}"
+
+
+def trail_of(data: dict, *, agencies: QuerySet, auditor: bool) -> tuple[str, QuerySet]:
+    """The audit page's kind and rows for its form's cleaned `data`: the user's agencies (an
+    auditor's: all), or the one agency chosen."""
+    kind = data["kind"] or "contract"
+    scope = None if auditor else agencies
+    if data["agency"]:
+        scope = agencies.model.objects.filter(pk=data["agency"].pk)
+    rows = trail(
+        kind, agencies=scope, user=data["user"].strip(), since=data["since"], until=data["until"]
+    )
+    return kind, rows
 
 
 def trail(

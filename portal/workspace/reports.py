@@ -98,17 +98,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    kind = form.cleaned_data["kind"] or "contract"
-    scope = agencies if not auditor else None
-    if form.cleaned_data["agency"]:
-        scope = Agency.objects.filter(pk=form.cleaned_data["agency"].pk)
-    records = history.trail(
-        kind,
-        agencies=scope,
-        user=form.cleaned_data["user"].strip(),
-        since=form.cleaned_data["since"],
-        until=form.cleaned_data["until"],
-    )
+    kind, records = history.trail_of(form.cleaned_data, agencies=agencies, auditor=auditor)
 
     def rows() -> Iterator[list]:
         for chunk in _chunks(records):
@@ -153,24 +143,29 @@ class LateReportForm(ReportForm):
     field_order = ["agency", "year", "status", "since", "until"]
 
 
+def _filtered(form: forms.Form, qs: QuerySet, **lookups: str) -> QuerySet:
+    """`qs` narrowed by each filled field of a valid `form`, through the lookup given for the
+    field; nothing when the form was sent and is not valid."""
+    if form.is_bound and not form.is_valid():
+        return qs.none()
+    data = form.cleaned_data if form.is_bound else {}
+    chosen = {lookup: data[name] for name, lookup in lookups.items() if data.get(name)}
+    return qs.filter(**chosen)
+
+
 def _late_changes(request: HttpRequest) -> tuple[LateReportForm, QuerySet]:
     agencies = agencies_for(request.user).order_by("name")
     form = LateReportForm(request.GET or None, agencies=agencies)
     qs = LateChange.objects.filter(indicator__contract__agency__in=agencies)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["agency"]:
-            qs = qs.filter(indicator__contract__agency=data["agency"])
-        if data["year"]:
-            qs = qs.filter(indicator__contract__year=data["year"])
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["since"]:
-            qs = qs.filter(entered_at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(entered_at__date__lte=data["until"])
-    elif form.is_bound:
-        qs = qs.none()
+    qs = _filtered(
+        form,
+        qs,
+        agency="indicator__contract__agency",
+        year="indicator__contract__year",
+        status="status",
+        since="entered_at__date__gte",
+        until="entered_at__date__lte",
+    )
     qs = qs.select_related(
         "indicator__contract__agency",
         "indicator__contract__employee",
@@ -269,16 +264,7 @@ def _uploads(request: HttpRequest) -> tuple[ReportForm, QuerySet]:
     qs = AuditEvent.objects.filter(UPLOAD_ACTIONS)
     if not has_role(request.user, Role.AUDITOR):
         qs = qs.filter(Q(agency__in=agencies) | Q(actor=request.user))
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["agency"]:
-            qs = qs.filter(agency=data["agency"])
-        if data["since"]:
-            qs = qs.filter(at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(at__date__lte=data["until"])
-    elif form.is_bound:
-        qs = qs.none()
+    qs = _filtered(form, qs, agency="agency", since="at__date__gte", until="at__date__lte")
     return form, qs.select_related("actor", "agency").order_by("-at", "-pk")
 
 

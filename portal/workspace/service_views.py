@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from agencies import services
 from agencies.access import agencies_for
-from agencies.models import QUARTERS, Membership, Service, SurveyResponse
+from agencies.models import Membership, Service, SurveyResponse, quarter_name
 from performance import followup, scoring
 from performance.contracts import scheme_of
 from portal.common.decorators import staff_view
@@ -42,7 +42,6 @@ READ = ()  # any role
 OFFICER = (Role.HR_OFFICER,)
 SUGGESTION_READERS = (Role.HR_OFFICER, Role.APPROVER)
 PAGE_SIZE = 50
-QUARTER_LABELS = dict(QUARTERS)
 
 
 def _service_for_user(request: HttpRequest, pk: int, *roles: str) -> Service:
@@ -53,7 +52,7 @@ def _service_for_user(request: HttpRequest, pk: int, *roles: str) -> Service:
 
 
 def _period(year: int, quarter: int) -> str:
-    return f"{QUARTER_LABELS[quarter]} {year}"
+    return f"{quarter_name(quarter)} {year}"
 
 
 # --- services list ----------------------------------------------------------------------

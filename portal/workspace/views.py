@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from agencies import audit as audit_events
 from agencies.access import agencies_for, has_role
 from agencies.csvio import ImportFailed
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, quarter_name
 from performance import contracts, late, scoring
 from performance.accesslog import log_personal_access
 from performance.evidence import content_type
@@ -527,8 +527,8 @@ def _save_realisations(
     if saved.changed:
         messages.success(
             request,
-            _("Q%(q)d realisations saved: %(what)s.")
-            % {"q": quarter, "what": ", ".join(saved.changed)},
+            _("%(q)s realisations saved: %(what)s.")
+            % {"q": quarter_name(quarter), "what": ", ".join(saved.changed)},
         )
     if saved.late:
         messages.warning(
@@ -905,17 +905,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     page = None
     entries: list = []
     if form.is_valid():
-        kind = form.cleaned_data["kind"] or "contract"
-        scope = agencies if not auditor else None
-        if form.cleaned_data["agency"]:
-            scope = Agency.objects.filter(pk=form.cleaned_data["agency"].pk)
-        rows = history.trail(
-            kind,
-            agencies=scope,
-            user=form.cleaned_data["user"].strip(),
-            since=form.cleaned_data["since"],
-            until=form.cleaned_data["until"],
-        )
+        kind, rows = history.trail_of(form.cleaned_data, agencies=agencies, auditor=auditor)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         entries = history.trail_entries(kind, list(page.object_list))
     return render(

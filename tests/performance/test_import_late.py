@@ -48,7 +48,7 @@ def test_the_command_refuses_a_realisation_of_a_quarter_not_started(tmp_path):
         call_in_indonesian("import_performance", str(path), stderr=err)
 
     assert err.getvalue().splitlines() == [
-        "line 3, column quarter: quarter 1 of 2027 has not started yet (it starts on "
+        "line 3, column quarter: Q1 2027 has not started yet (it starts on "
         "2027-01-01): no realisation can be entered for it"
     ]
     assert snapshot() == before
@@ -62,7 +62,7 @@ def test_an_upload_refuses_a_realisation_of_a_quarter_not_started(dikes):
             today=DEC_6,
         )
     assert [str(e) for e in refused.value.errors] == [
-        "line 2, column quarter: quarter 1 of 2027 has not started yet (it starts on "
+        "line 2, column quarter: Q1 2027 has not started yet (it starts on "
         "2027-01-01): no realisation can be entered for it"
     ]
     # Next year's contract with its targets only is prepared before it starts.
@@ -111,7 +111,7 @@ def test_an_upload_without_a_reason_refuses_its_late_rows(dikes):
             today=DEC_6,
         )
     assert [str(e) for e in refused.value.errors] == [
-        "line 2, column realisation: quarter 3 of 2026 closed on 2026-10-15: a new or changed "
+        "line 2, column realisation: Q3 2026 closed on 2026-10-15: a new or changed "
         "realisation is a late change, which waits for an approver's confirmation and needs "
         "a reason (give one in the upload form)"
     ]

@@ -81,7 +81,9 @@ def test_a_predikat_rule_needs_valid_predikat_values(admin_client, scheme):
 def test_the_scheme_page_edits_its_rules_inline(admin_client, scheme):
     url = f"/admin/performance/scoringscheme/{scheme.pk}/change/"
     html = admin_client.get(url).content.decode()
-    assert "early warning" in html and 'name="rules-TOTAL_FORMS"' in html
+    assert (
+        "Peringatan dini" in html and "Early warning" in html and 'name="rules-TOTAL_FORMS"' in html
+    )
 
 
 def test_decisions_and_objections_are_read_only(admin_client, world):

@@ -3,10 +3,12 @@ boundaries included, never twice; recommendations are withdrawn after a correcti
 recommended again; decided ones are never touched."""
 
 import datetime
+import importlib
 from decimal import Decimal as D
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 
 from performance.models import ScoringScheme
 from rewards.models import Decision, Outcome, Rule
@@ -52,8 +54,9 @@ def test_a_scheme_gets_the_seven_default_rules_once():
         True,
     )
     warning = rules[6]
-    assert (warning.label, warning.outcome, warning.period, warning.value) == (
-        "early warning",
+    assert (warning.label, warning.label_en, warning.outcome, warning.period, warning.value) == (
+        "Peringatan dini: nilai triwulan instansi di bawah 70",
+        "Early warning: the agency's quarterly score below 70",
         Outcome.REVIEW,
         Rule.Period.QUARTER,
         D("70.00"),
@@ -394,3 +397,20 @@ def test_recompute_then_rules_withdraws_after_a_correction(after_2025):
     run, summary = recompute_and_apply(today=after_2025)
     assert summary.withdrawn == 5
     assert {d.status for d in decisions()} == {Status.WITHDRAWN}
+
+
+@pytest.mark.parametrize(("language", "attribute"), [("id", "label"), ("en", "label_en")])
+def test_a_rule_is_shown_in_the_visitor_s_language(language, attribute):
+    """Rules' labels are data stored per language; a rule without an English label shows the
+    Indonesian one on the English pages rather than nothing."""
+    spec = next(s for s in DEFAULT_RULES if s["code"] == "agency-early-warning")
+    rule = Rule(label=spec["label"], label_en=spec["label_en"])
+    with translation.override(language):
+        assert str(rule) == rule.shown_label == spec[attribute]
+        assert Rule(label="Aturan provinsi").shown_label == "Aturan provinsi"
+
+
+def test_the_migration_gives_existing_rules_the_default_labels_of_both_languages():
+    migration = importlib.import_module("rewards.migrations.0006_rule_labels_per_language")
+    now = {s["code"]: (s["label"], s["label_en"]) for s in DEFAULT_RULES}
+    assert {code: labels[1:] for code, labels in migration.LABELS.items()} == now

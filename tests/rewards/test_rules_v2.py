@@ -34,7 +34,8 @@ def codes() -> list[str]:
 def test_the_default_agency_award_names_istimewa():
     spec = next(s for s in DEFAULT_RULES if s["code"] == "agency-award")
     assert spec["predikats"] == ["Istimewa"]
-    assert spec["label"] == "Agency award: agency Istimewa for the year"
+    assert spec["label"] == "Penghargaan instansi: instansi berpredikat Istimewa untuk tahun ini"
+    assert spec["label_en"] == "Agency award: agency Istimewa for the year"
     # Employee rules keep the SKP score bands.
     reward = next(s for s in DEFAULT_RULES if s["code"] == "employee-reward")
     assert reward["predikats"] == ["Sangat Baik"]

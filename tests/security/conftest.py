@@ -59,7 +59,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def _build() -> World:
     from agencies.models import FollowUpPlan, Membership
-    from performance.models import LateChange, PerformanceContract, StaffRating
+    from performance.models import Employee, LateChange, PerformanceContract, StaffRating
     from rewards.models import Decision, Objection
     from tests.conftest import build_cast
     from tests.factories import (
@@ -150,6 +150,17 @@ def _build() -> World:
         changed_at=now,
     )
     to_rate = PerformanceContract.objects.get(employee=cast.people["ani"], year=2025)
+    # Civil servants' own accounts (self-service): citra's (agency A: her rated 2025 and her
+    # approved penalty) and dewi's (agency B), who must not reach citra's records.
+    civil_servant = UserFactory(username=cast.people["citra"].nip)
+    Employee.objects.filter(pk=cast.people["citra"].pk).update(user=civil_servant)
+    civil_servant_b = UserFactory(username=cast.people["dewi"].nip)
+    Employee.objects.filter(pk=cast.people["dewi"].pk).update(user=civil_servant_b)
+    # ani's account, made by an HR officer and not used yet (a new link can be made for it)
+    unused = UserFactory(username=cast.people["ani"].nip)
+    unused.set_unusable_password()
+    unused.save()
+    Employee.objects.filter(pk=cast.people["ani"].pk).update(user=unused)
     users = {
         "anonymous": None,
         "citizen": citizen,
@@ -158,9 +169,11 @@ def _build() -> World:
         "leader": cast.leader,
         "regional": cast.regency_leader,
         "auditor": cast.auditor,
+        "civil_servant": civil_servant,
         # other scopes than agency A's
         "officer_b": cast.officer_b,
         "approver_b": approver_b,
+        "civil_servant_b": civil_servant_b,
     }
     objects = {
         "agency": a,
@@ -180,6 +193,8 @@ def _build() -> World:
         "decision_regency": cast.decisions["eko"],
         "rated": rated,
         "to_rate": to_rate,
+        "without_account": cast.people["budi"],
+        "unused_account": cast.people["ani"],
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

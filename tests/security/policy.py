@@ -20,7 +20,14 @@ agency (DIKES in the test cast). The roles:
   `tests/security/test_authority.py` holds the difference to account);
 - `regional`: a leader of a regency (Lombok Barat), which agency A is not in;
 - `auditor`: an auditor (reads everything, changes nothing: a write answers 403 with a page
-  that says the account is read-only, `portal/common/read_only.py`).
+  that says the account is read-only, `portal/common/read_only.py`);
+- `civil_servant`: a civil servant's own account (self-service, issue 23), linked to a civil
+  servant of agency A who has a rated contract and an approved penalty: they read their own
+  records at /workspace/me/ and lodge their own objections. The account holds no role, so
+  every other page answers them as it answers a `citizen`: a row that leaves the column out
+  means exactly that (`Rule.outcome`); the rows of their own pages write it out. Another
+  civil servant's account (of agency B) tries this one's records with the other scopes
+  below, and gets the 404 of a record that does not exist.
 
 The outcomes:
 
@@ -37,8 +44,8 @@ The outcomes:
   does not exist.)
 
 Every object URL is also tried by users of another scope (an HR officer and an approver of
-agency B, the regional leader) with agency A's objects: they must get exactly what a
-non-existent id gets, and change nothing.
+agency B, the regional leader, a civil servant of agency B) with agency A's objects: they must
+get exactly what a non-existent id gets, and change nothing.
 
 The Django admin (`admin:*`) is one group, `ADMIN`: its own login page and logout, and
 everything else behind `admin_view` (users without `is_staff` go to the admin's login).
@@ -50,7 +57,16 @@ from typing import NamedTuple
 
 from portal.public.opendata import DATASETS
 
-ROLES = ("anonymous", "citizen", "officer", "approver", "leader", "regional", "auditor")
+ROLES = (
+    "anonymous",
+    "citizen",
+    "officer",
+    "approver",
+    "leader",
+    "regional",
+    "auditor",
+    "civil_servant",
+)
 
 ALLOW = "allow"
 LOGIN = "login"
@@ -74,9 +90,12 @@ class Rule(NamedTuple):
     leader: str
     regional: str
     auditor: str
+    # Left out (None): the citizen's outcome; a civil servant's account holds no staff role.
+    civil_servant: str | None = None
 
     def outcome(self, role: str) -> str:
-        return getattr(self, role)
+        value = getattr(self, role)
+        return self.citizen if value is None else value
 
 
 # fmt: off
@@ -231,6 +250,32 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("ratings:object",                  "POST", L, D, A, H, H, H, D),
     ("ratings:upload",                  "GET",  L, D, H, A, H, H, D),
     ("ratings:upload",                  "POST", L, D, H, A, H, H, D),
+    # --- civil servants' own accounts, created by agency A's HR officers (one, or every one
+    # of the agency without an account), and the one-time first-login link (a made-up link
+    # in the sweep: the page says it does not work, to anyone) --------------------------------
+    ("workspace:accounts",              "GET",  L, D, A, D, D, D, D),
+    ("workspace:accounts",              "POST", L, D, A, D, D, D, D),
+    ("workspace:account_create",        "GET",  L, D, N, N, N, N, N),
+    ("workspace:account_create",        "POST", L, D, A, H, H, H, D),
+    ("workspace:account_link",          "GET",  L, D, N, N, N, N, N),
+    ("workspace:account_link",          "POST", L, D, A, H, H, H, D),
+    ("workspace:accounts_create_all",   "GET",  L, D, N, N, N, N, N),
+    ("workspace:accounts_create_all",   "POST", L, D, A, H, H, H, D),
+    ("first_login",                     "GET",  A, A, A, A, A, A, A, A),
+    ("first_login",                     "POST", A, A, A, A, A, A, A, A),
+    # --- a civil servant's own records (their contract, rating, decision): only theirs; any
+    # other account, staff included, gets 403; another civil servant's record is a 404 -----
+    #                                    anon citizen officer approver leader regional auditor civil
+    ("me:home",                         "GET",  L, D, D, D, D, D, D, A),
+    ("me:home",                         "POST", L, D, D, D, D, D, D, A),
+    ("me:contract",                     "GET",  L, D, D, D, D, D, D, A),
+    ("me:contract",                     "POST", L, D, D, D, D, D, D, A),
+    ("me:rating_object",                "GET",  L, D, D, D, D, D, D, N),
+    ("me:rating_object",                "POST", L, D, D, D, D, D, D, A),
+    ("me:decision",                     "GET",  L, D, D, D, D, D, D, A),
+    ("me:decision",                     "POST", L, D, D, D, D, D, D, A),
+    ("me:decision_object",              "GET",  L, D, D, D, D, D, D, N),
+    ("me:decision_object",              "POST", L, D, D, D, D, D, D, A),
     # --- leaders' dashboard: leaders and auditors ---------------------------------------------
     ("dashboard:overview",              "GET",  L, D, D, D, A, A, A),
     ("dashboard:overview",              "POST", L, D, D, D, A, A, A),
@@ -265,7 +310,7 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("rewards:objections",              "POST", L, D, D, D, A, A, A),
 )) + tuple(
     # The open-data API's list of each dataset (issue 24), like its files: everyone reads.
-    Rule(f"api:{slug}", method, *[outcome] * 7)
+    Rule(f"api:{slug}", method, *[outcome] * 8)
     for slug in DATASETS
     for method, outcome in (("GET", ALLOW), ("POST", NOT_ALLOWED))
 )

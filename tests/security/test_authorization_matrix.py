@@ -45,7 +45,12 @@ pytestmark = pytest.mark.django_db
 MISSING = 999_999_999  # an id no object has
 LOGIN_PATH = "/accounts/login/"
 ADMIN_LOGIN_PATH = "/admin/login/"
-OTHER_SCOPES = {"officer_b": "officer", "approver_b": "approver", "regional": "leader"}
+OTHER_SCOPES = {
+    "officer_b": "officer",
+    "approver_b": "approver",
+    "regional": "leader",
+    "civil_servant_b": "civil_servant",
+}
 TOTALS: Counter = Counter()
 ACCESS_LOG = "personaldataaccess"  # performance.PersonalDataAccess, its table
 PERFORMANCE_CSV = (
@@ -153,6 +158,15 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "ratings:agency": lambda: {"agency_pk": pk(o["agency"]), "year": 2025},
         "ratings:person": lambda: {"pk": pk(o["rated"])},
         "ratings:object": lambda: {"pk": pk(o["rated"])},
+        "workspace:account_create": lambda: {"pk": pk(o["without_account"])},
+        "workspace:account_link": lambda: {"pk": pk(o["unused_account"])},
+        "workspace:accounts_create_all": lambda: {"agency_pk": pk(o["agency"])},
+        "first_login": lambda: {"uidb64": "MA", "token": "no-such-token"},
+        # the civil servant's own records (citra's)
+        "me:contract": lambda: {"pk": pk(o["rated"])},
+        "me:rating_object": lambda: {"pk": pk(o["rated"])},
+        "me:decision": lambda: {"pk": pk(o["penalty"])},
+        "me:decision_object": lambda: {"pk": pk(o["penalty"])},
     }.get(name, dict)()
     url = reverse(name, kwargs=kwargs)
     if name == "rewards:queue_all":  # select-all: the queue's filters name agency A
@@ -265,8 +279,11 @@ def post_data(name: str, w) -> dict:
             "reason": "Koreksi atas perilaku",
             "confirm_changes": "on",
         }
-    if name == "ratings:object":
+    if name in ("ratings:object", "me:rating_object", "me:decision_object"):
         return {"text": "Mohon ditinjau kembali"}
+    if name == "first_login":
+        new = "a-new-long-passphrase-2025"
+        return {"new_password1": new, "new_password2": new}
     if name == "ratings:upload":
         nip = o["to_rate"].employee.nip
         rows = (
@@ -498,6 +515,12 @@ def test_object_urls_are_the_ones_expected():
         "staff_decisions:object",
         "rewards:decide",
         "rewards:answer",
+        "workspace:account_create",
+        "workspace:account_link",
+        "me:contract",
+        "me:decision",
+        "me:decision_object",
+        "me:rating_object",
     } <= set(OBJECT_NAMES)
     assert "agencies:detail" not in OBJECT_NAMES  # public pages: everyone may read them
 
@@ -564,7 +587,7 @@ LIST_NAMES = sorted(
     and rule.anonymous != ALLOW
     and rule.name not in OBJECT_NAMES
     and rule.name.split(":")[0]
-    in ("workspace", "services", "staff_decisions", "dashboard", "rewards")
+    in ("workspace", "services", "staff_decisions", "dashboard", "rewards", "me")
 )
 
 
@@ -620,6 +643,10 @@ def test_the_markers_are_on_the_pages_of_agency_as_own_users(in_world):
     them."""
     w = in_world
     markers = private_markers(w)
-    for who, name in (("officer", "workspace:contracts"), ("auditor", "rewards:queue")):
+    for who, name in (
+        ("officer", "workspace:contracts"),
+        ("auditor", "rewards:queue"),
+        ("civil_servant", "me:home"),
+    ):
         body = request(w, who, "GET", url_of(name, w))[0].content.decode()
         assert any(m in body for m in markers), (who, name)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from performance.models import Expectation
+from rewards import reasons
 from rewards.models import Decision, Outcome
 
 register = template.Library()
@@ -64,3 +65,9 @@ def rating_label(value: str | None) -> str:
     if value in Expectation.values:
         return str(Expectation(value).label)
     return "–"
+
+
+@register.filter
+def reason(stored: str | None) -> str:
+    """A history row's reason in the reader's language when the system wrote it."""
+    return reasons.in_words(stored)

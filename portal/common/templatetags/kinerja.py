@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from agencies.models import QUARTERS
+from agencies.models import quarter_name
 from agencies.suppression import Cell
 from performance import scoring
 
@@ -43,7 +43,6 @@ GRADE_WORDS = {
     "C": gettext_lazy("Kurang Baik"),
     "D": gettext_lazy("Tidak Baik"),
 }
-QUARTER_LABELS = dict(QUARTERS)
 
 
 def _missing(word: str) -> SafeString:
@@ -120,7 +119,7 @@ def rupiah(value: Decimal | None) -> str:
 
 @register.filter
 def quarter_label(quarter: int) -> str:
-    return str(QUARTER_LABELS.get(quarter, quarter))
+    return quarter_name(quarter)
 
 
 @register.filter

@@ -57,7 +57,8 @@ def test_the_auditor_reads_everything_and_decides_nothing(
     html = get(client, f"{QUEUE}{d.pk}/", django_assert_max_num_queries).content.decode()
     assert "Save the decision" not in html
     assert client.post(QUEUE, {"decisions": [d.pk], "action": "approve"}).status_code == 403
-    assert client.post(f"{QUEUE}{d.pk}/decide/", {"action": "approve"}).status_code == 404
+    # A refused write is the read-only page (403), not a 404.
+    assert client.post(f"{QUEUE}{d.pk}/decide/", {"action": "approve"}).status_code == 403
     assert Decision.objects.get(pk=d.pk).status == Status.RECOMMENDED
 
 

@@ -57,7 +57,7 @@ def test_the_page_shows_a_non_default_schemes_numbers(client, english, non_defau
     assert "S = 100 × 79.28 ÷ 80.00 = 99.10" in page
     assert "95.83" in page
     assert (
-        "An agency whose score of the quarter is below 65.00 for 2 quarters running: "
+        "An agency whose score of the quarter is below 65 for 2 quarters running: "
         "review recommended." in page
     )
 

@@ -123,7 +123,7 @@ def test_an_upload_refuses_a_realisation_of_a_quarter_not_started(officer_b):
     )
     assert response.status_code == 400
     assert [str(e) for e in response.context["errors"]] == [
-        "line 2, column quarter: quarter 1 of 2027 has not started yet (it starts on "
+        "line 2, column quarter: Q1 2027 has not started yet (it starts on "
         "2027-01-01): no realisation can be entered for it"
     ]
     assert not PerformanceContract.objects.exists()

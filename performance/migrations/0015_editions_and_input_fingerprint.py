@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0013_scheme_alert_fall_points'),
+        ('performance', '0014_employee_own_account'),
     ]
 
     operations = [
