@@ -89,14 +89,12 @@ def build() -> None:
 
 def _size_mb(table: str) -> float:
     """The table with its indexes, TOAST and (partitioned) every partition, in MB."""
-    return (
-        _one(
-            "SELECT coalesce((SELECT sum(pg_total_relation_size(relid))"
-            " FROM pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))",
-            [table, table],
-        )
-        / 1e6
+    size = _one(
+        "SELECT coalesce((SELECT sum(pg_total_relation_size(relid))"
+        " FROM pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))",
+        [table, table],
     )
+    return float(size) / 1e6
 
 
 def run(ctx) -> list[Result]:
@@ -138,7 +136,7 @@ def _measure() -> list[Result]:
             "MB",
             [sizes[plain]],
             note=scale,
-            columns={"x province": f"{sizes[plain] * per_province / 1000:.1f} GB"},
+            columns={"province, est.": f"{sizes[plain] * per_province / 1000:.1f} GB"},
         ),
         Result(
             "history",
@@ -146,21 +144,21 @@ def _measure() -> list[Result]:
             "MB",
             [sizes[parted]],
             note=scale,
-            columns={"x province": f"{sizes[parted] * per_province / 1000:.1f} GB"},
+            columns={"province, est.": f"{sizes[parted] * per_province / 1000:.1f} GB"},
         ),
         Result(
             "history",
             "prune a night: DELETE (today)",
             "s",
             delete,
-            columns={"x province": f"{sorted(delete)[len(delete) // 2] * per_province:.1f} s"},
+            columns={"province, est.": f"{sorted(delete)[len(delete) // 2] * per_province:.1f} s"},
         ),
         Result(
             "history",
             "prune a night: VACUUM after the DELETE",
             "s",
             vacuum,
-            columns={"x province": f"{sorted(vacuum)[len(vacuum) // 2] * per_province:.1f} s"},
+            columns={"province, est.": f"{sorted(vacuum)[len(vacuum) // 2] * per_province:.1f} s"},
         ),
         Result(
             "history",
