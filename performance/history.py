@@ -62,7 +62,7 @@ INPUTS = (
 # Tables whose rows change in place without an audit record, and the column that says when.
 UPDATED = ((ScoringScheme, "updated_at"), (PerformanceContract, "updated_at"))
 PARTITION_PREFIX = "performance_score_run_"
-LOCK_TIMEOUT = "5s"  # the longest a new run's partition waits for readers of the scores
+LOCK_TIMEOUT = "2s"  # the longest a new run's partition waits for readers of the scores
 log = logging.getLogger(__name__)
 DEFAULT_PARTITION = "performance_score_default"
 

@@ -707,7 +707,9 @@ class ScoreRun(models.Model):
     # The fingerprint of the inputs the run was computed from (`services.input_fingerprint`):
     # a night whose inputs have the same fingerprint as the latest published run's publishes
     # no new run. Empty for runs from before fingerprints.
-    inputs = models.CharField(_("inputs fingerprint"), max_length=64, blank=True, default="")
+    inputs = models.CharField(
+        _("inputs fingerprint"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = ScoreRunQuerySet.as_manager()
 

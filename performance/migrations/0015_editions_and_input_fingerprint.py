@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scorerun',
             name='inputs',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='inputs fingerprint'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64, verbose_name='inputs fingerprint'),
         ),
         migrations.CreateModel(
             name='Edition',
