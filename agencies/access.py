@@ -4,6 +4,8 @@ decorator of the staff pages is `portal.common.decorators.staff_view`.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q
@@ -133,3 +135,44 @@ def civil_servant_of(user: AbstractBaseUser | AnonymousUser) -> Model | None:
         return user.civil_servant
     except ObjectDoesNotExist:
         return None
+
+
+# --- the other way round: who acts on an agency (whom to tell) ------------------------------
+
+
+def _active(role: str):
+    return Membership.objects.filter(role=role, user__is_active=True)
+
+
+def users_with_role_on(agency_ids: Iterable[int], role: str) -> dict[int, set[int]]:
+    """{agency id: ids of the active users holding agency `role` (HR officer, approver) on
+    it}: the agency's own and its parent's, as `agencies_for` grants them. Two queries."""
+    parents = dict(Agency.objects.filter(pk__in=set(agency_ids)).values_list("pk", "parent_id"))
+    wanted = set(parents) | {p for p in parents.values() if p}
+    holders: dict[int, set[int]] = {}
+    for agency_id, user_id in (
+        _active(role).filter(agency_id__in=wanted).values_list("agency_id", "user_id")
+    ):
+        holders.setdefault(agency_id, set()).add(user_id)
+    return {
+        pk: holders.get(pk, set()) | (holders.get(parent, set()) if parent else set())
+        for pk, parent in parents.items()
+    }
+
+
+def leaders_over(agency_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{agency id: ids of the active leaders whose authority (`authority_for`) holds it}: a
+    province agency (region 52) the province's leaders (no region, or the province's code),
+    a regency's or city's agency that region's leaders. Two queries."""
+    regions = dict(Agency.objects.filter(pk__in=set(agency_ids)).values_list("pk", "region__code"))
+    province: set[int] = set()
+    by_region: dict[str, set[int]] = {}
+    for code, user_id in _active(Role.LEADER).values_list("region__code", "user_id"):
+        if code is None or code == Region.PROVINCE_CODE:
+            province.add(user_id)
+        elif _is_regency_of_the_province(code):
+            by_region.setdefault(code, set()).add(user_id)
+    return {
+        pk: set(province) if code == Region.PROVINCE_CODE else set(by_region.get(code, set()))
+        for pk, code in regions.items()
+    }

@@ -687,3 +687,90 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told of what needs them (issue 23): each event in its own mail
+    at once, or one mail a day with everything pending; and in which language. A user
+    without a row gets mail at once in the portal's default language."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("a mail for each event, at once")
+        DIGEST = "digest", _("one mail a day with everything pending")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
+    language = models.CharField(
+        _("language of the mail"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    # The day (WITA) the last digest went out: one digest a day, however often the beat runs.
+    last_digest_on = models.DateField(_("last digest sent on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.delivery} · {self.language}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> "NotificationQuerySet":
+        """Notifications not mailed yet."""
+        return self.filter(sent_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One event a user is to be told of by mail. What the mail says is rendered when it is
+    sent, in the recipient's language, from `kind` and `params` (language-neutral values:
+    an agency's name, a year, a count, never a civil servant's name or NIP); `path` is the
+    page to open. `key` names a reminder so the beat never sends the same one twice."""
+
+    class Kind(models.TextChoices):
+        CONTRACT_SUBMITTED = "contract_submitted", _("contract submitted")
+        CONTRACTS_UPLOADED = "contracts_uploaded", _("contracts submitted by upload")
+        CONTRACT_APPROVED = "contract_approved", _("contract approved")
+        CONTRACT_RETURNED = "contract_returned", _("contract returned")
+        LATE_CHANGE = "late_change", _("late change waiting")
+        DECISIONS = "decisions", _("decisions waiting")
+        OBJECTION = "objection", _("objection lodged")
+        REMINDER_MISSING = "reminder_missing", _("missing realisations before the deadline")
+        REMINDER_WAITING = "reminder_waiting", _("what waits for an approver")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    path = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="notification_key_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind} · {self.created_at:%Y-%m-%d %H:%M}"

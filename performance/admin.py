@@ -8,6 +8,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Correction,
     Employee,
+    Goal,
+    GoalIndicator,
+    GoalTarget,
     Indicator,
     LateChange,
     PerformanceContract,
@@ -70,6 +73,36 @@ class PerformanceContractAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
+class GoalIndicatorInline(admin.TabularInline):
+    model = GoalIndicator
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Goal)
+class GoalAdmin(SimpleHistoryAdmin):
+    """The province's goals (RPJMD / RKPD): also imported from goals.csv (`import_goals`)."""
+
+    list_display = ["code", "text", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["code", "text"]
+    inlines = [GoalIndicatorInline]
+
+
+class GoalTargetInline(admin.TabularInline):
+    model = GoalTarget
+    extra = 0
+
+
+@admin.register(GoalIndicator)
+class GoalIndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "text", "goal", "unit", "direction"]
+    list_select_related = ["goal"]
+    list_filter = ["goal"]
+    search_fields = ["code", "text"]
+    inlines = [GoalTargetInline]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = [
@@ -83,7 +116,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["contract__agency", "contract__employee"]
     search_fields = ["code", "text"]
-    raw_id_fields = ["contract"]
+    raw_id_fields = ["contract", "goal_indicator", "parent"]
 
 
 @admin.register(Target)

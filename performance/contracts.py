@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,13 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import agencies_for
-from agencies.models import Agency, quarter_name
+from agencies.models import Agency, Membership, quarter_name
 
-from . import late, scoring
+from . import late, notifications, scoring
 from .models import Direction, Indicator, PerformanceContract, Realisation, ScoringScheme, Target
 from .services import approval_problem
 
 Status = PerformanceContract.Status
+Role = Membership.Role
 QUARTER_NUMBERS = (1, 2, 3, 4)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 
@@ -316,6 +317,7 @@ def submit(contract: PerformanceContract, version: int, user) -> None:
         contract.submitted_by = user
         contract.return_reason = ""
         bump_version(contract, version, reason=_("submitted for approval"))
+        notifications.contract_submitted(contract, user)
 
 
 def approve(contract: PerformanceContract, version: int, user) -> None:
@@ -324,6 +326,7 @@ def approve(contract: PerformanceContract, version: int, user) -> None:
     with transaction.atomic():
         contract.status = Status.APPROVED
         bump_version(contract, version, reason=_("approved"))
+        notifications.contract_decided(contract, approved=True)
 
 
 def return_for_revision(contract: PerformanceContract, version: int, user, reason: str) -> None:
@@ -333,6 +336,7 @@ def return_for_revision(contract: PerformanceContract, version: int, user, reaso
         contract.status = Status.RETURNED
         contract.return_reason = reason
         bump_version(contract, version, reason=_("returned: %(reason)s") % {"reason": reason})
+        notifications.contract_decided(contract, approved=False)
 
 
 # --- realisations ----------------------------------------------------------------------
@@ -480,6 +484,11 @@ def save_realisations(
                 )
             else:
                 _write_realisation(row, quarter, user)
+        if late_rows:
+            waiting = [contracts[r.indicator.contract_id][0] for r in todo if id(r) in late_rows]
+            notifications.late_changes_waiting(
+                Counter((c.agency_id, c.agency.name, c.year, quarter) for c in waiting), user.pk
+            )
     return saved
 
 
@@ -496,6 +505,28 @@ def status_counts(agencies: QuerySet, year: int) -> dict[str, int]:
     )
     counts = dict.fromkeys(Status.values, 0)
     counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+def waiting_for(user) -> dict[str, int]:
+    """What needs `user` now, in every year (a contract of next year waits as much as one of
+    this year), as counts (two queries):
+
+    - `to_approve`: submitted contracts of the agencies they approve for, submitted by
+      somebody else; `late_changes`: late changes there waiting, entered by somebody else;
+    - `returned` and `drafts`: contracts of the agencies they are HR officer of, returned
+      for revision or still in draft."""
+    approves = agencies_for(user, Role.APPROVER)
+    keeps = agencies_for(user, Role.HR_OFFICER)
+    counts = PerformanceContract.objects.aggregate(
+        to_approve=Count(
+            "pk",
+            filter=Q(status=Status.SUBMITTED, agency__in=approves) & ~Q(submitted_by_id=user.pk),
+        ),
+        returned=Count("pk", filter=Q(status=Status.RETURNED, agency__in=keeps)),
+        drafts=Count("pk", filter=Q(status=Status.DRAFT, agency__in=keeps)),
+    )
+    counts["late_changes"] = late.queue_for(user).exclude(entered_by_id=user.pk).order_by().count()
     return counts
 
 

@@ -10,7 +10,7 @@ unchanged night, and the pruning of the runs between editions (partitions on Pos
   audit trail records, imports included), the latest change of a scheme, and the quarters
   started and closed on the day (the same data scores differently once a quarter closes).
 - Score rows are **partitioned by run** on PostgreSQL (one LIST partition a run, created
-  before the run's rows are written; migration 0016), so pruning a run drops its partition
+  before the run's rows are written; migration 0018), so pruning a run drops its partition
   instead of deleting its half a million rows. Elsewhere (SQLite) pruning deletes them.
 """
 
@@ -30,6 +30,9 @@ from . import scoring
 from .models import (
     Edition,
     Employee,
+    Goal,
+    GoalIndicator,
+    GoalTarget,
     Indicator,
     LateChange,
     PerformanceContract,
@@ -44,9 +47,13 @@ from .models import (
 # Bump when the recompute computes something else from the same inputs (a new rule): the
 # next night then publishes a run whatever the data.
 FINGERPRINT_VERSION = 1
-# Every table the recompute reads. For each: its row count and highest id (an insert or a
+# Every table the recompute reads (the goals too: what the cascade's support is read
+# against). For each: its row count and highest id (an insert or a
 # delete); for the audited ones also the highest id of the audit trail (an update).
 INPUTS = (
+    Goal,
+    GoalIndicator,
+    GoalTarget,
     Agency,
     Service,
     SurveyResponse,
@@ -159,7 +166,7 @@ def unchanged_run(*, today: datetime.date) -> ScoreRun | None:
 
 
 def partitioned() -> bool:
-    """Whether the score table is partitioned by run (PostgreSQL, after migration 0016)."""
+    """Whether the score table is partitioned by run (PostgreSQL, after migration 0018)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,11 +47,12 @@ from agencies.csvio import (
 )
 from agencies.models import Agency, quarter_name
 
-from . import late, scoring
+from . import cascade, late, notifications, scoring
 from .models import (
     Aggregation,
     Direction,
     Employee,
+    GoalIndicator,
     Indicator,
     LateChange,
     PerformanceContract,
@@ -74,18 +76,19 @@ COLUMNS = [
     "target",
     "realisation",
 ]
-OPTIONAL = ["annual_target", "aggregation", "previous_code"]
+OPTIONAL = ["annual_target", "aggregation", "previous_code", "parent_code"]
 # Example rows for the downloadable template: an agency indicator judged on its quarters, a
 # level indicator judged on its latest value against an annual target, and a civil servant's
 # SKP indicator not reported yet (DESIGN.md, performance.csv).
 EXAMPLE = [
     ["DIKES", "agency", "", "", "2026", "1", "IKU1",
      "Persentase persalinan di fasilitas kesehatan", "%", "higher", "40", "85", "88,2", "", "",
-     ""],
+     "", ""],
     ["DIKES", "agency", "", "", "2026", "1", "IKU2", "Prevalensi stunting pada balita", "%",
-     "lower", "60", "18", "17,5", "18", "last", "IKU2"],
+     "lower", "60", "18", "17,5", "18", "last", "IKU2", ""],
     ["DIKES", "198507122010012003", "Baiq Nurul Aini", "Analis Kebijakan", "2026", "1", "RHK1",
-     "Dokumen kajian yang diselesaikan", "dokumen", "higher", "100", "3", "", "", "", ""],
+     "Dokumen kajian yang diselesaikan", "dokumen", "higher", "100", "3", "", "", "", "",
+     "IKU1"],
 ]  # fmt: skip
 CHUNK = 5000
 AGENCY_HOLDER = "agency"
@@ -117,6 +120,7 @@ class _Row:
     annual_target: Decimal | None = None
     aggregation: str = ""
     previous_code: str = ""
+    parent_code: str = ""
 
 
 def _fits(check: RowChecker, column: str, value: Decimal | None, digits: int, places: int) -> None:
@@ -241,6 +245,7 @@ def _parse(
             )
         annual_target, aggregation = _annual(check, direction)
         previous_code = _text(check, "previous_code", 30, required=False)
+        parent_code = _text(check, "parent_code", 30, required=False)
         if check.ok:
             rows.append(
                 _Row(
@@ -261,9 +266,43 @@ def _parse(
                     annual_target,
                     aggregation,
                     previous_code,
+                    parent_code,
                 )
             )
     return rows
+
+
+def _check_parents(rows: list[_Row], agencies: dict[str, Agency], errors: list[RowError]) -> None:
+    """Each `parent_code` names something in its agency and year (`performance.cascade`): an
+    agency PK indicator's, a province goal indicator with a target that year; an SKP
+    indicator's, an indicator of its agency's PK of that year, stored or in this file."""
+    named = [r for r in rows if r.parent_code]
+    if not named:
+        return
+    years = {r.year for r in named}
+    goals = cascade.goal_codes((r.parent_code for r in named if not r.nip), years)
+    stored = cascade.agency_codes((agencies[r.agency_code].pk for r in named if r.nip), years)
+    in_file = {(r.agency_code, r.year, r.indicator_code) for r in rows if not r.nip}
+    for row in named:
+        if row.nip is None:
+            found = (row.parent_code, row.year) in goals
+        else:
+            found = (row.agency_code, row.year, row.parent_code) in in_file or (
+                row.parent_code in stored.get((agencies[row.agency_code].pk, row.year), {})
+            )
+        if not found:
+            errors.append(
+                RowError(
+                    row.line,
+                    "parent_code",
+                    cascade.parent_problem(
+                        agency_held=row.nip is None,
+                        code=row.parent_code,
+                        agency_name=row.agency_code,
+                        year=row.year,
+                    ),
+                )
+            )
 
 
 def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
@@ -297,6 +336,7 @@ def _check_consistency(rows: list[_Row], errors: list[RowError]) -> list[_Row]:
             row.annual_target,
             row.aggregation,
             row.previous_code,
+            row.parent_code,
         )
         first = indicator_attrs.setdefault(ind_key, (row.line, attrs))
         if first[1] != attrs:
@@ -422,6 +462,8 @@ def import_performance(
     today = today or timezone.localdate()
     rows = _parse(data, errors, agencies, scope_ids, optional, today)
     rows = _check_consistency(rows, errors)
+    if "parent_code" in optional:
+        _check_parents(rows, agencies, errors)
 
     nips = sorted({r.nip for r in rows if r.nip})
     employees: dict[str, Employee] = {}
@@ -496,6 +538,7 @@ def _request_late_changes(
     rule: _LateRule,
     user_id: int | None,
     result: ImportResult,
+    agencies: dict[str, Agency],
 ) -> list[RowError]:
     """An upload's late realisations (row, indicator id, the stored (pk, value, ...) or
     None): late changes waiting for an approver, with the upload's reason, keeping the
@@ -535,6 +578,7 @@ def _request_late_changes(
         ):
             stored[pk] = tuple(kept)
     requests, superseded, same = [], [], 0
+    waiting: Counter = Counter()  # what the agencies' approvers are told
     for row, indicator_id, old in late_rows:
         found = pending.get((indicator_id, row.quarter))
         if found is not None and found[1] == row.realisation:
@@ -559,11 +603,14 @@ def _request_late_changes(
                 entered_by_id=user_id,
             )
         )
+        agency = agencies[row.agency_code]
+        waiting[(agency.pk, agency.name, row.year, row.quarter)] += 1
     for chunk in _chunks(superseded):
         LateChange.objects.filter(pk__in=chunk).update(
             status=LateChange.Status.SUPERSEDED, decided_at=timezone.now()
         )
     LateChange.objects.bulk_create(requests, batch_size=CHUNK)
+    notifications.late_changes_waiting(waiting, user_id)
     result.add("created", "late changes", len(requests))
     result.add("unchanged", "late changes", same)
     return []
@@ -698,6 +745,10 @@ def _write(
         if upload is None
         else ["status", "agency", "submitted_by", "return_reason"],
     )
+    if upload is not None and user is not None and (new_c or changed_c):
+        notifications.contracts_uploaded(
+            new_c + changed_c, {a.pk: a.name for a in agencies.values()}, user
+        )
     if upload is not None:
         for row, key in zip(rows, row_contract_keys, strict=True):
             if key not in locked:
@@ -762,12 +813,21 @@ def _write(
             changed_i.append(Indicator(pk=pk, **dict(zip(fields, values, strict=True))))
     Indicator.objects.bulk_create(new_i.values(), batch_size=CHUNK)
     _bulk_update(Indicator, changed_i, fields)
-    history.record(Indicator, [i.pk for i in new_i.values()], "+")
-    history.record(Indicator, [i.pk for i in changed_i], "~")
     indicator_ids.update((key, ind.pk) for key, ind in new_i.items())
+    # The cascade's links after every indicator has its id (an SKP indicator may serve a PK
+    # indicator of the same file); the audit-trail records after the links, so each holds
+    # the indicator as it is now.
+    new_ids = {i.pk for i in new_i.values()}
+    changed_ids = {i.pk for i in changed_i}
+    if "parent_code" in optional:
+        changed_ids |= (
+            _link_parents(rows, row_contract_ids, indicator_ids, agencies, locked, errors) - new_ids
+        )
+    history.record(Indicator, sorted(new_ids), "+")
+    history.record(Indicator, sorted(changed_ids), "~")
     result.add("created", "indicators", len(new_i))
-    result.add("updated", "indicators", len(changed_i))
-    result.add("unchanged", "indicators", len(indicator_ids) - len(new_i) - len(changed_i))
+    result.add("updated", "indicators", len(changed_ids))
+    result.add("unchanged", "indicators", len(indicator_ids) - len(new_i) - len(changed_ids))
 
     # Targets and realisations, by (indicator id, quarter); not for a refused indicator.
     if refused:
@@ -865,7 +925,7 @@ def _write(
         result.add("updated", kind, len(changed))
         result.add("unchanged", kind, unchanged)
         if late_rows:
-            errors += _request_late_changes(late_rows, late_rule, user_id, result)
+            errors += _request_late_changes(late_rows, late_rule, user_id, result, agencies)
 
     if upload is not None:
         errors += _unsubmittable(submitted_lines)
@@ -876,6 +936,61 @@ def _write(
                 key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1),
             )
         )
+
+
+def _link_parents(
+    rows: list[_Row],
+    row_contract_ids: list[int],
+    indicator_ids: dict[tuple[int, str], int],
+    agencies: dict[str, Agency],
+    locked: dict[tuple, PerformanceContract],
+    errors: list[RowError],
+) -> set[int]:
+    """Set each indicator's goal indicator (a PK's) or parent (an SKP's) to what its
+    `parent_code` names (checked before: `_check_parents`); an empty code clears it. A
+    locked contract's link is refused like its other indicator fields. Returns the ids of
+    the indicators whose link changed."""
+    years = {r.year for r in rows}
+    goal_ids = dict(
+        GoalIndicator.objects.filter(
+            code__in={r.parent_code for r in rows if r.parent_code and not r.nip}
+        ).values_list("code", "pk")
+    )
+    pk_ids = cascade.agency_codes(
+        {agencies[r.agency_code].pk for r in rows if r.parent_code and r.nip}, years
+    )
+    wanted: dict[int, tuple[_Row, int, int | None, int | None]] = {}
+    for row, contract_id in zip(rows, row_contract_ids, strict=True):
+        pk = indicator_ids.get((contract_id, row.indicator_code))
+        if pk is None or pk in wanted:
+            continue
+        goal = parent = None
+        if row.parent_code and row.nip:
+            parent = pk_ids.get((agencies[row.agency_code].pk, row.year), {}).get(row.parent_code)
+        elif row.parent_code:
+            goal = goal_ids.get(row.parent_code)
+        if row.parent_code and goal is None and parent is None:
+            # Checked before writing: only a PK indicator this upload was refused to add
+            # (its contract is locked) is missing, and that refusal fails the import.
+            continue
+        wanted[pk] = (row, contract_id, goal, parent)
+    stored: dict[int, tuple] = {}
+    for chunk in _chunks(sorted(wanted)):
+        for pk, *links in Indicator.objects.filter(pk__in=chunk).values_list(
+            "pk", "goal_indicator_id", "parent_id"
+        ):
+            stored[pk] = tuple(links)
+    locked_ids = {c.pk for c in locked.values()}
+    changed = []
+    for pk, (row, contract_id, goal, parent) in wanted.items():
+        if stored[pk] == (goal, parent):
+            continue
+        if contract_id in locked_ids:
+            errors.append(_locked(row, _by_id(locked, contract_id), "parent_code"))
+            continue
+        changed.append(Indicator(pk=pk, goal_indicator_id=goal, parent_id=parent))
+    _bulk_update(Indicator, changed, ["goal_indicator", "parent"])
+    return {i.pk for i in changed}
 
 
 def _by_id(contracts: dict[tuple, PerformanceContract], pk: int) -> PerformanceContract:

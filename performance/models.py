@@ -174,6 +174,17 @@ class ScoringScheme(models.Model):
             "the Baik threshold, or when it fell by more than this since the period before."
         ),
     )
+    # Not a scoring parameter either: how many days before a quarter closes (its last day
+    # plus the grace days) the beat reminds HR officers of missing realisations and
+    # approvers of what waits for them (`performance.notifications.send_reminders`).
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before a quarter closes"),
+        default=7,
+        help_text=_(
+            "HR officers are reminded of missing realisations, and approvers of what waits "
+            "for them, this many days before a quarter's entry deadline."
+        ),
+    )
     # Civil servants (PermenPAN-RB 6/2022): the thresholds of the suggested results rating
     # (the province's policy), the predikat matrix and the expected distribution of the
     # staff's predikat for each organisation predikat (the regulation's, as data).
@@ -428,6 +439,90 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("lower is better")
 
 
+class Goal(models.Model):
+    """A goal (sasaran) of the province's plans: the five-year RPJMD or the yearly RKPD.
+    Public: the plans are public documents. Imported from goals.csv (`performance.goals`)
+    and edited by an administrator."""
+
+    class Plan(models.TextChoices):
+        RPJMD = "rpjmd", _("RPJMD (five-year plan)")
+        RKPD = "rkpd", _("RKPD (annual plan)")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    text = models.CharField(_("goal"), max_length=500)
+    plan = models.CharField(_("plan"), max_length=5, choices=Plan.choices, default=Plan.RPJMD)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province goal")
+        verbose_name_plural = _("province goals")
+        constraints = [
+            models.CheckConstraint(condition=Q(plan__in=["rpjmd", "rkpd"]), name="goal_plan_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class GoalIndicator(models.Model):
+    """An indicator of a province goal, with a target per year (`GoalTarget`). Its code is
+    unique across goals: agency indicators name it in performance.csv's `parent_code`."""
+
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("goal")
+    )
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    text = models.CharField(_("indicator"), max_length=500)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["goal", "code"]
+        verbose_name = _("goal indicator")
+        verbose_name_plural = _("goal indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="goal_indicator_direction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class GoalTarget(models.Model):
+    """A goal indicator's target for one year. A goal indicator serves the agency
+    indicators of the years it has a target in."""
+
+    indicator = models.ForeignKey(
+        GoalIndicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["indicator", "year"]
+        verbose_name = _("goal target")
+        verbose_name_plural = _("goal targets")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="goal_target_per_year"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="goal_target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}: {self.value}"
+
+
 class IndicatorQuerySet(models.QuerySet):
     def public(self) -> "IndicatorQuerySet":
         """Indicators of approved agency Perjanjian Kinerja contracts of public agencies (public
@@ -486,6 +581,27 @@ class Indicator(models.Model):
         help_text=_("The code of last year's same indicator, when it had another code."),
     )
 
+    # The cascade (pohon kinerja): an agency PK indicator may serve a province goal's
+    # indicator (`goal_indicator`), a civil servant's SKP indicator the PK indicator of
+    # its agency and year it serves (`parent`). Checked where they are set
+    # (`performance.cascade`), never both on one indicator.
+    goal_indicator = models.ForeignKey(
+        "GoalIndicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="serving_indicators",
+        verbose_name=_("goal indicator served"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supporting_indicators",
+        verbose_name=_("agency indicator served"),
+    )
+
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
@@ -503,6 +619,10 @@ class Indicator(models.Model):
             ),
             # An annual target comes with its aggregation, and an achievement can come from
             # it: > 0 when higher is better, >= 0 when lower is.
+            models.CheckConstraint(
+                condition=Q(goal_indicator__isnull=True) | Q(parent__isnull=True),
+                name="indicator_serves_one_parent",
+            ),
             models.CheckConstraint(
                 condition=(Q(annual_target__isnull=True) & Q(aggregation=""))
                 | (
@@ -1022,6 +1142,34 @@ class AnnualAchievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} Y: {self.value}"
+
+
+class Support(models.Model):
+    """How the civil servants' SKP indicators of a year support one agency PK indicator
+    (the cascade), in one run: `indicators` how many approved SKP indicators name it as
+    their parent, `staff` how many civil servants hold them, `mean_achievement` the mean of
+    their achievements over the year's closed quarters (empty before the first closes).
+    Counts and a mean only, never a person; public pages show them only when `staff`
+    reaches the scheme's minimum group size (`performance.cascade`)."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="supports")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicators = models.PositiveIntegerField(_("supporting staff indicators"))
+    staff = models.PositiveIntegerField(_("civil servants holding them"))
+    mean_achievement = models.DecimalField(
+        _("mean achievement (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("support of an agency indicator")
+        verbose_name_plural = _("supports of agency indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "indicator"], name="support_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.year}: {self.indicators} ({self.mean_achievement})"
 
 
 class Figure(models.TextChoices):

@@ -32,7 +32,7 @@ from django.db.models import Count, F, Sum
 
 from agencies.models import Service, SurveyResponse
 
-from . import scoring
+from . import cascade, scoring
 from .models import (
     Achievement,
     AnnualAchievement,
@@ -103,13 +103,15 @@ round(LEAST(GREATEST(
          ELSE (200 * mult * annual_target - 100 * num) / (mult * annual_target) END,
     0), %(cap)s), 2)"""
 
+
 # The year so far of the indicators of the agency PK contracts and of the contracts judged
 # on annual targets, from their closed quarters (DESIGN.md, "Annual contract score"):
 # `value` as published; `value12` 12 times the value that enters the contract's annual
 # score, exact (the mean of 1-4 quarter achievements times 12 is a whole multiple of their
 # sum), so the weighted mean is one division.
-_INDICATOR_YEAR_SQL = f"""
-CREATE TEMP TABLE recompute_indicator_year ON COMMIT DROP AS
+def _indicator_year(which: str) -> str:
+    """The SELECT of the year so far of the indicators `which` (a condition on c and i)."""
+    return f"""
 SELECT indicator_id, contract_id, agency_held, annual_contract, weight, annual_target,
        CASE WHEN annual_target IS NULL THEN round(ach_sum / n, 2)
             WHEN missing THEN 0
@@ -137,10 +139,35 @@ FROM (
                    FILTER (WHERE r.value IS NOT NULL))[1] AS real_last
         {_ROWS}
           AND t.quarter = ANY(%(closed)s)
-          AND (c.employee_id IS NULL OR c.id IN ({_ANNUAL_CONTRACTS}))
+          {which}
         GROUP BY i.id, c.id
     ) sums
 ) flagged
+"""  # noqa: S608 (fixed fragments, no input)
+
+
+_INDICATOR_YEAR_SQL = (
+    "CREATE TEMP TABLE recompute_indicator_year ON COMMIT DROP AS"
+    + _indicator_year(f"AND (c.employee_id IS NULL OR c.id IN ({_ANNUAL_CONTRACTS}))")
+)
+
+# The cascade (performance/cascade.py): per PK indicator of the year, the approved SKP
+# indicators (with a target) that name it as their parent, their civil servants, and the
+# mean of their years so far (the rule above; none before a quarter closes).
+_SUPPORT_SQL = f"""
+INSERT INTO performance_support (run_id, indicator_id, year, indicators, staff, mean_achievement)
+SELECT %(run)s, i.parent_id, %(year)s, count(*), count(DISTINCT c.employee_id),
+       round(avg(y.value), 2)
+FROM performance_indicator i
+JOIN performance_performancecontract c ON c.id = i.contract_id
+JOIN performance_indicator p ON p.id = i.parent_id
+JOIN performance_performancecontract pc ON pc.id = p.contract_id
+LEFT JOIN ({_indicator_year("AND c.employee_id IS NOT NULL AND i.parent_id IS NOT NULL")}) y
+    ON y.indicator_id = i.id
+WHERE c.year = %(year)s AND c.status = 'approved' AND c.employee_id IS NOT NULL
+  AND pc.employee_id IS NULL AND pc.year = %(year)s
+  AND EXISTS (SELECT 1 FROM performance_target t WHERE t.indicator_id = i.id)
+GROUP BY i.parent_id
 """  # noqa: S608 (fixed fragments, no input)
 
 # The achievements of the agency PK contracts (public, so kept per indicator): a few
@@ -364,6 +391,7 @@ def write_year_sql(run: ScoreRun, year: int, scheme: scoring.Scheme, today: date
         cursor.execute(_CONTRACT_SQL, params)
         cursor.execute(_AGENCY_SQL, params)
         cursor.execute(_STAFF_COUNT_SQL, params)
+        cursor.execute(_SUPPORT_SQL, params)
         # The next year of the same recompute creates them again.
         cursor.execute("DROP TABLE recompute_quarter, recompute_indicator_year")
 
@@ -608,6 +636,7 @@ def write_year_python(
         StaffCount(run=run, agency_id=agency_id, year=year, predikat=predikat, count=n)
         for (agency_id, predikat), n in graded.items()
     )
+    cascade.write_support(run, year, scheme, today)
 
 
 def year_ratings(year: int) -> dict[int, tuple[str, str]]:

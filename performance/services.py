@@ -26,6 +26,7 @@ from .models import (
     Score,
     ScoreRun,
     ScoringScheme,
+    Support,
 )
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,11 @@ def _carry_over(previous: ScoreRun, run: ScoreRun, *, exclude_year: int) -> None
             (Score._meta.db_table, score_cols, "year <> %s"),
             (Achievement._meta.db_table, ach_cols, other_years),
             (AnnualAchievement._meta.db_table, annual_cols, other_years),
+            (
+                Support._meta.db_table,
+                ["indicator_id", "year", "indicators", "staff", "mean_achievement"],
+                "year <> %s",
+            ),
         ):
             col_list = ", ".join(cols)
             cursor.execute(

@@ -297,6 +297,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.watchdog_task",
         "schedule": crontab(minute="*/30"),
     },
+    # Deadline reminders (N days before a quarter closes, the scheme's reminder_days), then
+    # the daily digest of whoever chose one, each morning in WITA (issue 23).
+    "deadline-reminders": {
+        "task": "portal.tasks.reminders_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "notification-digest": {
+        "task": "portal.tasks.digest_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 # WITA: by then the night's job must be done (HH:MM; the fault battery sets 00:00).
 NIGHTLY_WATCHDOG_AFTER = datetime.time.fromisoformat(
@@ -432,6 +442,8 @@ elif os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kinerja@ntbprov.go.id")
+# Where the portal is reached from outside: the links in notification mails (no trailing /).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

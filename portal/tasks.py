@@ -1,4 +1,5 @@
-"""Celery tasks: glue around portal.nightly."""
+"""Celery tasks: glue around portal.nightly, the deadline reminders and the daily digest
+(the per-event notification task is agencies.tasks)."""
 
 from celery import shared_task
 from django.conf import settings
@@ -6,6 +7,8 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from agencies import notify
+from performance import reminders
 from performance.contracts import SCHEDULER_SEEN_KEY, SCHEDULER_SEEN_SECONDS
 
 from . import nightly
@@ -44,3 +47,15 @@ def watchdog_task() -> int | None:
     cache.set(SCHEDULER_SEEN_KEY, timezone.now().isoformat(), timeout=SCHEDULER_SEEN_SECONDS)
     entry = nightly.watchdog()
     return entry.run_id if entry else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def reminders_task() -> int:
+    """Each morning: the deadline reminders due today (performance.reminders)."""
+    return reminders.send_reminders()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def digest_task() -> int:
+    """Each morning: one mail to each user who chose the daily digest (agencies.notify)."""
+    return notify.send_digests()

@@ -43,7 +43,7 @@ from agencies.audit import record, system_actor
 from performance.models import Predikat, Score, ScoreRun, ScoringScheme, StaffPredikat
 from performance.scoring import closed_quarters, previous_period
 
-from . import reasons
+from . import notifications, reasons
 from .models import Decision, Outcome, Rule
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,8 @@ class Summary:
     decided_untouched: int = 0
     skipped: str = ""
     per_rule: dict[str, int] = field(default_factory=dict)
+    # {agency id: decisions recommended or recommended again}: what the leaders are told.
+    per_agency: dict[int, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if self.skipped:
@@ -237,6 +239,7 @@ def apply_rules(*, run: ScoreRun, today: datetime.date | None = None, actor=None
             recommended=summary.recommended + summary.recommended_again,
             withdrawn=summary.withdrawn,
         )
+        notifications.decisions_waiting(summary.per_agency)
     log.info("rules applied: %s", summary)
     return summary
 
@@ -379,6 +382,8 @@ def _reconcile(
             decision._change_reason = _(reasons.HOLDS_AGAIN) % {"run": run.pk}
             changed.append(decision)
             summary.recommended_again += 1
+            summary.per_agency.setdefault(decision.agency_id, 0)
+            summary.per_agency[decision.agency_id] += 1
         elif decision.evidence.get("scores") != evidence["scores"]:
             decision.evidence, decision.run = evidence, run
             decision._change_reason = _(reasons.EVIDENCE_UPDATED) % {"run": run.pk}
@@ -407,6 +412,9 @@ def _reconcile(
             default_user=actor,
         )
         summary.recommended += len(create)
+        for d in create:
+            summary.per_agency.setdefault(d.agency_id, 0)
+            summary.per_agency[d.agency_id] += 1
     if changed:
         bulk_update_with_history(
             changed, Decision, ["status", "evidence", "run"], batch_size=BATCH, default_user=actor

@@ -39,7 +39,7 @@ from agencies.models import Agency, Membership
 from performance.models import ScoreRun, StaffRating
 from performance.services import recompute_scores
 
-from . import reasons
+from . import notifications, reasons
 from .models import OBJECTION_DAYS, Decision, Objection, Outcome, objection_last_day
 from .rules import Summary, apply_rules
 
@@ -65,6 +65,21 @@ def recompute_and_apply(
 def decisions_for(user: AbstractBaseUser, *roles: str):
     """The decisions about the agencies `user` holds one of `roles` for."""
     return Decision.objects.for_agencies(agencies_for(user, *roles))
+
+
+def waiting_for_leader(user: AbstractBaseUser) -> dict[str, int]:
+    """What needs `user` as a leader now, in every year: recommended decisions and
+    unanswered objections about the agencies in their authority (two queries; zero for
+    anyone who is not a leader)."""
+    authority = authority_for(user)
+    return {
+        "decisions": Decision.objects.for_agencies(authority)
+        .filter(status=Status.RECOMMENDED)
+        .count(),
+        "objections": Objection.objects.filter(objections_in(authority), answered_at=None)
+        .order_by()
+        .count(),
+    }
 
 
 def can_decide(user: AbstractBaseUser, decision: Decision) -> bool:
@@ -233,6 +248,7 @@ def lodge_objection(
         objection._history_user = user
         objection._change_reason = _(reasons.OBJECTION_LODGED)
         objection.save()
+        notifications.objection_lodged(d.agency)
     return objection
 
 
@@ -307,6 +323,7 @@ def lodge_rating_objection(
         objection._history_user = user
         objection._change_reason = _(reasons.PREDIKAT_OBJECTION_LODGED)
         objection.save()
+        notifications.objection_lodged(rating.contract.agency)
     return objection
 
 

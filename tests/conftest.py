@@ -176,3 +176,15 @@ def snapshot() -> dict[str, list[dict]]:
         for app in ("agencies", "performance")
         for model in apps.get_app_config(app).get_models()
     }
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in-process, as on a laptop, even where REDIS_URL points at a broker
+    (CI): for tests of what a task does, apart from the ones that start a real worker."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

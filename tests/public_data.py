@@ -35,6 +35,9 @@ from performance.models import (
     Correction,
     Edition,
     Employee,
+    Goal,
+    GoalIndicator,
+    GoalTarget,
     Indicator,
     LateChange,
     PerformanceContract,
@@ -45,6 +48,7 @@ from performance.models import (
     ScoringScheme,
     StaffCount,
     StaffRating,
+    Support,
     Target,
 )
 from performance.services import recompute_scores
@@ -188,6 +192,22 @@ def build() -> PublicData:
             )
     Target.objects.bulk_create(targets, batch_size=5000)
     Realisation.objects.bulk_create(realisations, batch_size=5000)
+    # The cascade: a province goal indicator every agency's IKU1 of 2025 serves, and the
+    # staff's RHK1 serving their agency's IKU1 (the small agency's below the group minimum).
+    goal = Goal.objects.create(code="S1", text="Meningkatnya kualitas layanan", plan="rpjmd")
+    served = GoalIndicator.objects.create(goal=goal, code="S1.1", text="Indeks layanan")
+    for year in (2024, 2025):
+        GoalTarget.objects.create(indicator=served, year=year, value=Decimal(80))
+    iku1 = {
+        i.contract.agency_id: i
+        for i in indicators
+        if i.code == "IKU1" and i.contract.year == 2025 and i.contract.employee_id is None
+    }
+    Indicator.objects.filter(pk__in=[i.pk for i in iku1.values()]).update(goal_indicator=served)
+    for agency_id, parent in iku1.items():
+        Indicator.objects.filter(
+            contract__agency_id=agency_id, contract__employee__isnull=False
+        ).update(parent=parent)
 
     services = Service.objects.bulk_create(
         [
@@ -285,6 +305,7 @@ def wipe() -> None:
         LateChange,
         Score,
         StaffCount,
+        Support,
         Achievement,
         AnnualAchievement,
         Edition,
@@ -292,6 +313,12 @@ def wipe() -> None:
         Realisation,
         Target,
         Indicator,
+        GoalTarget.history.model,
+        GoalTarget,
+        GoalIndicator.history.model,
+        GoalIndicator,
+        Goal.history.model,
+        Goal,
         StaffRating.history.model,
         StaffRating,
         PerformanceContract,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("compliance/", dashboard.compliance, name="compliance"),
     path("compliance.csv", dashboard.compliance_csv, name="compliance_csv"),
     path("follow-up/", follow_up.follow_up, name="follow_up"),
+    path("cascade/", dashboard.cascade, name="cascade"),
 ]

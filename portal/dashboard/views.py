@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from agencies.access import may_use_dashboard
 from agencies.csvio import write_csv
 from performance import scoring
+from performance.cascade import unlinked_counts
 from performance.models import ScoreRun
 from portal.common.distribution import rule_text
 from portal.common.runs import published_run
@@ -322,3 +323,25 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
             for r in _compliance(run, sel)["rows"]
         ]
     return _csv("compliance", sel, COMPLIANCE_HEADER, rows, period=False)
+
+
+# --- the cascade's gaps --------------------------------------------------------------------
+
+
+def _cascade(sel: Selection) -> list[tuple]:
+    """(agency, Unlinked) of the agencies in view with indicators in the year, by name:
+    three queries, whatever the number of agencies."""
+    counts = unlinked_counts(sel.agencies, sel.year)
+    agencies = sel.agencies.filter(pk__in=list(counts)).select_related("region").order_by("name")
+    return [(agency, counts[agency.pk]) for agency in agencies]
+
+
+@dashboard_view
+def cascade(request: HttpRequest) -> HttpResponse:
+    """Per agency: the PK indicators no SKP indicator supports and the SKP indicators that
+    serve no PK indicator (counts; no civil servant named)."""
+    run, form, sel = _select(request, YEAR_FIELDS)
+    context: dict = {"run": run, "form": form, "sel": sel, "queue_url": _queue_url()}
+    if run and sel:
+        context["rows"] = _cascade(sel)
+    return _render(request, "dashboard/cascade.html", context)

@@ -53,6 +53,7 @@ from performance.scoring import quarter_last_day
 from portal.context_processors import SAMPLE_DATA_KEY
 
 from . import services_standard as standard
+from .cascade import seed_cascade
 from .generate import (
     PK_EXTRA_COLUMNS,
     Key,
@@ -148,6 +149,9 @@ def seed_demo(
             )
         _set_supervisors(people)
         _report(say, "ratings", seed_ratings(people, seed=seed))
+        goals, pk_linked, staff_linked = seed_cascade()
+        _report(say, "goals", goals)
+        say(f"cascade: {pk_linked} PK indicators serve a goal, {staff_linked} SKP indicators a PK")
         _set_dates(seed)
         say("service standards and follow-up plans: {standards}, {plans}".format(**standard.seed()))
         _mark(scale)

@@ -35,8 +35,9 @@ from agencies.models import (
 from agencies.sampling import on_time_rate, resolution_rate
 from agencies.suppression import suppress
 from performance import followup
+from performance.cascade import public_support
 from performance.corrections import explain
-from performance.models import Correction, Edition, Predikat, Score, ScoreRun
+from performance.models import Correction, Edition, GoalTarget, Predikat, Score, ScoreRun
 from performance.queries import ikm_of, indicator_quarter, indicator_status
 from rewards.models import Decision, Outcome, Rule
 
@@ -338,6 +339,45 @@ def indicator_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
         )
     # In code point order, whatever the database's collation.
     yield from sorted(rows, key=lambda r: (r[0], r[1], r[2], r[7]))
+
+
+def goal_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """The province's goals, their indicators and targets, one row per indicator and year
+    (public plans; not narrowed by agency). One query."""
+    targets = GoalTarget.objects.select_related("indicator__goal")
+    if filters.year:
+        targets = targets.filter(year=filters.year)
+    for t in targets.order_by("indicator__goal__code", "indicator__code", "year"):
+        goal, indicator = t.indicator.goal, t.indicator
+        yield [
+            goal.code,
+            goal.text,
+            goal.plan,
+            indicator.code,
+            indicator.text,
+            indicator.unit,
+            indicator.direction,
+            t.year,
+            t.value,
+        ]
+
+
+def support_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """Per PK indicator of a year of the run: the goal indicator it serves and its support by
+    staff indicators, suppressed below the minimum group size. Two queries."""
+    if run is None:
+        return
+    for row in public_support(run, agency_ids=filters.agencies, year=filters.year):
+        indicator = row.indicator
+        yield [
+            indicator.contract.agency.code,
+            indicator.contract.year,
+            indicator.code,
+            indicator.goal_indicator.code if indicator.goal_indicator else None,
+            row.indicators,
+            row.mean,
+            row.suppressed,
+        ]
 
 
 def correction_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
@@ -809,6 +849,64 @@ DATASETS = {
             ),
             correction_rows,
             keywords=(_("corrections"), _("audit trail"), "Perjanjian Kinerja"),
+        ),
+        Dataset(
+            "goals",
+            _("Province goals"),
+            _(
+                "The goals of the province's development plans (RPJMD, RKPD), their "
+                "indicators and the target of each year."
+            ),
+            (
+                Column("goal_code", "text", _("Code of the goal"), nullable=False),
+                Column("goal", "text", _("The goal"), nullable=False),
+                Column("plan", "text", _("rpjmd (five-year plan) or rkpd (annual plan)")),
+                Column("indicator_code", "text", _("Code of the goal indicator"), nullable=False),
+                Column("indicator", "text", _("The goal indicator"), nullable=False),
+                Column("unit", "text", _("Unit")),
+                Column("direction", "text", _("higher or lower: which way is better")),
+                YEAR,
+                Column("target", "decimal", _("Target of the year"), nullable=False),
+            ),
+            goal_rows,
+            keywords=(_("goals"), "RPJMD", "RKPD"),
+        ),
+        Dataset(
+            "indicator-support",
+            _("Cascade: what serves each agency indicator"),
+            _(
+                "Per indicator of an agency's performance agreement: the province goal "
+                "indicator it serves, how many indicators of the staff's performance "
+                "contracts (SKP) support it and their mean achievement over the year's "
+                "closed quarters, from the published score run. Empty below the minimum "
+                "group size of civil servants."
+            ),
+            (
+                AGENCY_CODE,
+                YEAR,
+                Column("indicator_code", "text", _("Code of the PK indicator"), nullable=False),
+                Column("goal_indicator_code", "text", _("Code of the goal indicator it serves")),
+                Column(
+                    "staff_indicators",
+                    "integer",
+                    _("SKP indicators supporting it; empty when suppressed"),
+                    _("indicators"),
+                ),
+                Column(
+                    "staff_mean_achievement",
+                    "decimal",
+                    _("Their mean achievement; empty when suppressed or no quarter closed"),
+                    "%",
+                ),
+                Column(
+                    "suppressed",
+                    "boolean",
+                    _("Fewer civil servants than the minimum group size contribute"),
+                    nullable=False,
+                ),
+            ),
+            support_rows,
+            keywords=(_("goals"), _("cascade"), "Perjanjian Kinerja", "SKP"),
         ),
         Dataset(
             "editions",

@@ -3,7 +3,7 @@ the others are named at the top level ("home", "rankings", ...)."""
 
 from django.urls import include, path, re_path
 
-from . import catalogue, corrections, site_views, views
+from . import catalogue, corrections, goals, site_views, views
 
 agency_patterns = [
     path("", views.agency_list, name="list"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("methodology/", site_views.methodology, name="methodology"),
     path("corrections/", corrections.corrections, name="corrections"),
+    path("goals/", goals.goals, name="goals"),
     path("open-data/", site_views.open_data, name="open_data"),
     path("open-data/catalog.jsonld", catalogue.catalogue, name="open_data_catalogue"),
     re_path(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import ANSWER_FIELDS, Agency, Service, SurveyResponse
 from performance import followup, scoring
+from performance.cascade import support_rows
 from performance.models import ScoreRun
 from performance.queries import (
     agency_scores,
@@ -112,6 +113,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 agency.pk
             ],
             "services": service_ikms(agency.pk, year or 0, scheme.survey_min_responses),
+            "supports": support_rows(run_id, agency.pk, year or 0, scheme.min_group_size),
         },
     )
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import QUARTERS, Agency, Membership, quarter_name
-from performance import contracts, late
+from performance import cascade, contracts, late
 from performance.contracts import plain
 from performance.evidence import check_evidence
 from performance.models import (
@@ -182,10 +182,24 @@ def previous_code_field() -> forms.CharField:
     )
 
 
+def parent_code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Serves (parent code)"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "The cascade: for the agency's PK, the code of the province goal indicator it "
+            "serves; for an SKP, the code of the agency's PK indicator of the same year."
+        ),
+    )
+
+
 class IndicatorForm(forms.ModelForm):
     """An indicator, its four quarterly targets and, optionally, its annual target with its
-    aggregation and last year's code (checked against the holder's contract of the year
-    before: `previous_codes`, None when unknown yet)."""
+    aggregation, last year's code (checked against the holder's contract of the year
+    before: `previous_codes`, None when unknown yet) and the code of what it serves in the
+    cascade (`parent_scope`: (agency-held, agency id, year), None when unknown yet;
+    `performance.cascade.resolve`)."""
 
     target_q1 = number_field(_("Target Q1"))
     target_q2 = number_field(_("Target Q2"))
@@ -194,6 +208,7 @@ class IndicatorForm(forms.ModelForm):
     annual_target = number_field(_("Annual target (optional)"))
     aggregation = aggregation_field()
     previous_code = previous_code_field()
+    parent_code = parent_code_field()
 
     class Meta:
         model = Indicator
@@ -203,8 +218,11 @@ class IndicatorForm(forms.ModelForm):
             "weight": forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
         }
 
-    def __init__(self, *args, holder: tuple | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, holder: tuple | None = None, parent_scope: tuple | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.parent_scope = parent_scope
         # (year, the codes of the holder's contract of the year before): see
         # `contracts.previous_year_codes`; None when the holder is not known yet.
         self.holder = holder
@@ -215,6 +233,7 @@ class IndicatorForm(forms.ModelForm):
                 self.initial[TARGET_FIELDS[q]] = plain(value)
             self.initial["weight"] = plain(self.instance.weight)
             self.initial["annual_target"] = plain(self.instance.annual_target)
+            self.initial["parent_code"] = cascade.parent_code_of(self.instance)
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]
@@ -251,7 +270,31 @@ class IndicatorForm(forms.ModelForm):
                 self.add_error(name, problem)
         if "previous_code" in data:
             data["previous_code"] = (data["previous_code"] or "").strip()
+        self._clean_parent(data)
         return data
+
+    def _clean_parent(self, data: dict) -> None:
+        """Resolve `parent_code` to the goal indicator or PK indicator it names in the
+        holder's agency and year, onto the instance (and `data`), or refuse it."""
+        code = (data.get("parent_code") or "").strip()
+        data["parent_code"] = code
+        if self.parent_scope is None or "parent_code" in self.errors:
+            return
+        agency_held, agency, year = self.parent_scope
+        if not agency_held and code and code == (data.get("code") or "").strip():
+            self.add_error("parent_code", _("An SKP indicator serves a PK indicator."))
+            return
+        found = cascade.resolve(agency_held=agency_held, agency_id=agency.pk, year=year, code=code)
+        if found is None:
+            self.add_error(
+                "parent_code",
+                cascade.parent_problem(
+                    agency_held=agency_held, code=code, agency_name=agency.code, year=year
+                ),
+            )
+            return
+        data["goal_indicator"], data["parent"] = found
+        self.instance.goal_indicator, self.instance.parent = found
 
 
 class BaseIndicatorFormSet(BaseInlineFormSet):
@@ -285,7 +328,12 @@ class BaseIndicatorFormSet(BaseInlineFormSet):
             if form in self.deleted_forms or not form.has_changed():
                 continue
             out.append(
-                {**{f: form.cleaned_data[f] for f in INDICATOR_FIELDS}, "targets": form.targets()}
+                {
+                    **{f: form.cleaned_data[f] for f in INDICATOR_FIELDS},
+                    "goal_indicator": form.cleaned_data.get("goal_indicator"),
+                    "parent": form.cleaned_data.get("parent"),
+                    "targets": form.targets(),
+                }
             )
         return out
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_views, file_templates, late_views, reports, views
+from . import account_views, file_templates, late_views, notification_views, reports, views
 
 app_name = "workspace"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/uploads/", reports.uploads_report, name="uploads_report"),
     path("reports/uploads.csv", reports.uploads_report_csv, name="uploads_report_csv"),
     path("late-changes/", late_views.late_changes, name="late_changes"),
+    path("notifications/", notification_views.preferences, name="notifications"),
     # Civil servants' own accounts (self-service), created by HR officers
     path("accounts/", account_views.account_list, name="accounts"),
     path("accounts/<int:pk>/create/", account_views.account_create, name="account_create"),

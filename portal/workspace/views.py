@@ -38,6 +38,7 @@ from performance.models import (
 )
 from performance.preview import compute_preview
 from portal.common.decorators import staff_view
+from portal.common.queues import needs_now
 
 from . import history, upload
 from .forms import AuditForm as AuditFilterForm
@@ -97,9 +98,13 @@ def _realisation_for_user(request: HttpRequest, pk: int, *roles: str) -> Realisa
 
 
 def _indicators(contract: PerformanceContract) -> QuerySet:
-    return contract.indicators.order_by("code").prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("quarter")),
-        Prefetch("realisations", queryset=Realisation.objects.order_by("quarter")),
+    return (
+        contract.indicators.order_by("code")
+        .select_related("goal_indicator", "parent")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("quarter")),
+            Prefetch("realisations", queryset=Realisation.objects.order_by("quarter")),
+        )
     )
 
 
@@ -154,6 +159,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "next_run": contracts.next_scheduled_run() if contracts.scheduler_running() else None,
             "is_officer": bool(officer_of),
             "is_auditor": has_role(request.user, Role.AUDITOR),
+            "needs": needs_now(request.user),
         },
     )
 
@@ -191,14 +197,17 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ContractCreateForm(request.POST, agencies=agencies)
         holder = _new_holder(form)
+        scope = _new_parent_scope(form)
         formset = Formset(
             request.POST,
             instance=PerformanceContract(),
             prefix="ind",
-            form_kwargs={"holder": holder},
+            form_kwargs={"holder": holder, "parent_scope": scope},
         )
         if "more" in request.POST:
-            formset = _with_more_rows(Formset, request.POST, PerformanceContract(), holder=holder)
+            formset = _with_more_rows(
+                Formset, request.POST, PerformanceContract(), holder=holder, parent_scope=scope
+            )
         elif form.is_valid() and formset.is_valid():
             contract = contracts.create_contract(
                 agency=form.cleaned_data["agency"],
@@ -220,7 +229,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _with_more_rows(Formset, data, instance, queryset=None, *, holder=None):
+def _with_more_rows(Formset, data, instance, queryset=None, *, holder=None, parent_scope=None):
     """The same formset with three more blank rows (the no-JavaScript "add rows" button)."""
     data = data.copy()
     key = "ind-TOTAL_FORMS"
@@ -228,7 +237,25 @@ def _with_more_rows(Formset, data, instance, queryset=None, *, holder=None):
     if total.isdigit():
         data[key] = str(min(int(total) + 3, 100))
     kwargs = {"queryset": queryset} if queryset is not None else {}
-    return Formset(data, instance=instance, prefix="ind", form_kwargs={"holder": holder}, **kwargs)
+    return Formset(
+        data,
+        instance=instance,
+        prefix="ind",
+        form_kwargs={"holder": holder, "parent_scope": parent_scope},
+        **kwargs,
+    )
+
+
+def _new_parent_scope(form: ContractCreateForm) -> tuple | None:
+    """(agency-held, agency, year) for the cascade codes of a new contract's indicators
+    (`IndicatorForm`), once the holder and year are valid."""
+    if not form.is_valid():
+        return None
+    return form.employee is None, form.cleaned_data["agency"], form.cleaned_data["year"]
+
+
+def _parent_scope(contract: PerformanceContract) -> tuple:
+    return contract.employee_id is None, contract.agency, contract.year
 
 
 def _new_holder(form: ContractCreateForm) -> tuple | None:
@@ -299,15 +326,18 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         version_form = VersionForm(request.POST)
         holder = _holder(contract)
+        scope = _parent_scope(contract)
         formset = Formset(
             request.POST,
             instance=contract,
             prefix="ind",
             queryset=queryset,
-            form_kwargs={"holder": holder},
+            form_kwargs={"holder": holder, "parent_scope": scope},
         )
         if "more" in request.POST:
-            formset = _with_more_rows(Formset, request.POST, contract, queryset, holder=holder)
+            formset = _with_more_rows(
+                Formset, request.POST, contract, queryset, holder=holder, parent_scope=scope
+            )
         elif version_form.is_valid() and formset.is_valid():
             try:
                 changed = contracts.save_indicators(

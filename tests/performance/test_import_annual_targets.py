@@ -167,4 +167,4 @@ def test_an_unknown_column_is_still_refused():
     text = csv_of([row()], [*COLUMNS, "annual"])
     [error] = refusal(text)
     assert error.startswith("line 1, column header: wrong header: unknown column(s) annual")
-    assert set(OPTIONAL) == {"annual_target", "aggregation", "previous_code"}
+    assert set(OPTIONAL) == {"annual_target", "aggregation", "previous_code", "parent_code"}

@@ -31,6 +31,7 @@ from performance.models import (
     ScoreRun,
     StaffCount,
     StaffRating,
+    Support,
     Target,
 )
 from performance.services import recompute_scores
@@ -526,6 +527,28 @@ def random_data_set(seed: int = 2025) -> None:
     SurveyResponse.objects.bulk_create(responses)
 
 
+def link_staff_to_pk_indicators() -> None:
+    """Every other SKP indicator of the data set serves a PK indicator of its agency's year."""
+    pk = {
+        (i.contract.agency_id, i.contract.year): i
+        for i in Indicator.objects.filter(contract__employee__isnull=True).select_related(
+            "contract"
+        )
+    }
+    staff = Indicator.objects.filter(contract__employee__isnull=False).select_related("contract")
+    for n, indicator in enumerate(staff.order_by("pk")):
+        parent = pk.get((indicator.contract.agency_id, indicator.contract.year))
+        if parent is not None and n % 2 == 0:
+            Indicator.objects.filter(pk=indicator.pk).update(parent=parent)
+
+
+def support_rows(run: ScoreRun) -> dict:
+    return {
+        (s.indicator_id, s.year): (s.indicators, s.staff, s.mean_achievement)
+        for s in Support.objects.filter(run=run)
+    }
+
+
 @pytest.mark.parametrize(
     "today",
     [
@@ -576,6 +599,7 @@ def test_engines_give_the_rules_figures_on_a_random_data_set(today):
     assert any(v[3] for v in with_annual_target) and any(not v[3] for v in with_annual_target)
     assert any(v[0] is None for v in expected_annual.values())
 
+    link_staff_to_pk_indicators()
     runs = {name: recompute_scores(today=today, engine=write) for name, write in ENGINES.items()}
     for run in runs.values():
         assert score_rows(run) == expected_scores
@@ -589,6 +613,12 @@ def test_engines_give_the_rules_figures_on_a_random_data_set(today):
         assert achievement_rows(runs["sql"]) == achievement_rows(runs["python"])
         assert annual_rows(runs["sql"]) == annual_rows(runs["python"])
         assert staff_count_rows(runs["sql"]) == staff_count_rows(runs["python"])
+    # The cascade's support: the SQL engine's one statement and the Python engine's pass.
+    supports = {name: support_rows(run) for name, run in runs.items()}
+    assert len(supports["python"]) > 5
+    assert any(mean is not None for _, _, mean in supports["python"].values())
+    if ON_POSTGRESQL:
+        assert supports["sql"] == supports["python"]
 
 
 def test_engines_agree_on_an_ikm_exactly_on_a_half_cent(engine):

@@ -130,6 +130,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("open_data_file",                  "POST", N, N, N, N, N, N, N),
     ("corrections",                     "GET",  A, A, A, A, A, A, A),
     ("corrections",                     "POST", N, N, N, N, N, N, N),
+    ("goals",                           "GET",  A, A, A, A, A, A, A),
+    ("goals",                           "POST", N, N, N, N, N, N, N),
     ("open_data_catalogue",             "GET",  A, A, A, A, A, A, A),
     ("open_data_catalogue",             "POST", N, N, N, N, N, N, N),
     ("api:index",                       "GET",  A, A, A, A, A, A, A),
@@ -171,6 +173,10 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("workspace:uploads_report",        "POST", L, D, N, N, N, N, N),
     ("workspace:uploads_report_csv",    "GET",  L, D, A, A, A, A, A),
     ("workspace:uploads_report_csv",    "POST", L, D, N, N, N, N, N),
+    # One's own notification settings (no object in the URL): every role, auditors too
+    # (how they are mailed is not the portal's data).
+    ("workspace:notifications",         "GET",  L, D, A, A, A, A, A),
+    ("workspace:notifications",         "POST", L, D, A, A, A, A, A),
     # officers only
     ("workspace:contract_create",       "GET",  L, D, A, H, H, H, D),
     ("workspace:contract_create",       "POST", L, D, A, H, H, H, D),
@@ -291,6 +297,8 @@ TABLE: tuple[Rule, ...] = tuple(Rule(*row) for row in (
     ("dashboard:compliance",            "POST", L, D, D, D, A, A, A),
     ("dashboard:compliance_csv",        "GET",  L, D, D, D, A, A, A),
     ("dashboard:compliance_csv",        "POST", L, D, D, D, A, A, A),
+    ("dashboard:cascade",               "GET",  L, D, D, D, A, A, A),
+    ("dashboard:cascade",               "POST", L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "GET",  L, D, D, D, A, A, A),
     ("dashboard:follow_up",             "POST", L, D, D, D, A, A, A),
     # --- decisions: read by leaders and auditors, decided by the leaders over the agency ----

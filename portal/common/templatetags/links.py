@@ -18,6 +18,7 @@ MAIN_NAV = (
     ("agencies:list", _("Agencies")),
     ("rankings", _("Rankings")),
     ("compare", _("Compare")),
+    ("goals", _("Goals")),
     ("methodology", _("Methodology")),
     ("open_data", _("Open data")),
     ("workspace:dashboard", _("Workspace")),

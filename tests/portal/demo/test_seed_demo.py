@@ -140,7 +140,14 @@ def snapshot() -> dict[str, list]:
         ),
         "indicators": sorted(
             Indicator.objects.values_list(
-                "contract_id", "code", "text", "unit", "direction", "weight"
+                "contract_id",
+                "code",
+                "text",
+                "unit",
+                "direction",
+                "weight",
+                "goal_indicator_id",
+                "parent_id",
             )
         ),
         "targets": sorted(Target.objects.values_list("indicator_id", "quarter", "value")),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0014_employee_own_account'),
+        ('performance', '0016_scoringscheme_reminder_days'),
     ]
 
     operations = [
