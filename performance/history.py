@@ -199,9 +199,13 @@ def add_partition(run_id: int) -> str:
         return table
     name = partition_name(run_id)
     run = int(run_id)
+    # The timeout only in a transaction of its own: inside a caller's (a test's), SET LOCAL
+    # would outlast the partition and time out the caller's own waits.
+    bounded = not connection.in_atomic_block
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            if bounded:
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             # Names from the model and an integer; the run id is a literal by necessity (a
             # partition bound takes no parameter).
             cursor.execute(

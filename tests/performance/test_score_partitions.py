@@ -6,7 +6,7 @@ DELETE. Run on PostgreSQL with DATABASE_URL set (CI)."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from performance import history
@@ -87,4 +87,28 @@ def test_a_partition_is_added_once():
     run = ScoreRun.objects.create()
     history.add_partition(run.pk)
     history.add_partition(run.pk)  # a retry: nothing to do
+    assert (history.partition_name(run.pk) in partitions()) is POSTGRESQL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_partition_waits_too_long_for_readers_writes_to_the_default_one(
+    monkeypatch,
+):
+    """A reader holding the score table (a long report, a backup's dump) makes a new run's
+    partition wait at most LOCK_TIMEOUT; then the run writes to the default partition and
+    is pruned by DELETE, rather than readers queueing behind the partition's lock."""
+    monkeypatch.setattr(history, "LOCK_TIMEOUT", "200ms")
+    run = ScoreRun.objects.create()
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        reader.set_autocommit(False)
+        with reader.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM performance_score")  # holds its lock
+        table = history.add_partition(run.pk)
+    finally:
+        reader.rollback()
+        reader.close()
+    assert table == "performance_score"
+    assert history.partition_name(run.pk) not in partitions()
+    history.add_partition(run.pk)  # the reader gone: no wait
     assert (history.partition_name(run.pk) in partitions()) is POSTGRESQL
