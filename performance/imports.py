@@ -52,6 +52,7 @@ from .models import (
     Aggregation,
     Direction,
     Employee,
+    EmployeePosting,
     GoalIndicator,
     Indicator,
     LateChange,
@@ -658,13 +659,22 @@ def _write(
     realisations into late changes (raises ImportFailed, inside the caller's transaction)."""
     Status = PerformanceContract.Status
     errors: list[RowError] = []
-    # Employees.
+    # Employees. One whose postings the workspace keeps (a transfer, an end of employment:
+    # `performance.employees`) stays at their agency: a file of their former agency's
+    # quarters writes to that agency's SKP without moving them back.
+    posted = set()
+    for chunk in _chunks(sorted(e.pk for e in employees.values() if e.pk)):
+        posted.update(
+            EmployeePosting.objects.filter(employee_id__in=chunk).values_list(
+                "employee_id", flat=True
+            )
+        )
     new_emp, changed_emp = [], {}
     for row in rows:
         if not row.nip:
             continue
-        agency_id = agencies[row.agency_code].pk
         emp = employees.get(row.nip)
+        agency_id = emp.agency_id if emp and emp.pk in posted else agencies[row.agency_code].pk
         if emp is None:
             emp = Employee(
                 nip=row.nip, name=row.employee_name, position=row.position, agency_id=agency_id
@@ -693,6 +703,10 @@ def _write(
     agency_ids = sorted({a.pk for a in agencies.values()})
     employee_ids = sorted(e.pk for e in employees.values())
     contracts: dict[tuple, PerformanceContract] = {}
+    # An SKP of another agency the row's civil servant holds for the year: the row moves it
+    # to the row's agency, unless they hold SKPs at several (a year divided by a transfer,
+    # `performance.employees`), where the row's agency's is the one, or a new one.
+    by_employee_year: dict[tuple, list[PerformanceContract]] = {}
     for chunk in _chunks(employee_ids) if employee_ids else [[]]:
         for c in (
             PerformanceContract.objects.filter(year__in=years)
@@ -700,6 +714,8 @@ def _write(
             .only("pk", "year", "agency_id", "employee_id", "status", "submitted_by_id")
         ):
             contracts[_contract_key(c.employee_id, c.agency_id, c.year)] = c
+            if c.employee_id:
+                by_employee_year.setdefault((c.employee_id, c.year), []).append(c)
     # The command approves; an upload submits, by the uploader (module docstring).
     status = Status.APPROVED if upload is None else Status.SUBMITTED
     submitter = user.pk if upload is not None and user is not None else None
@@ -716,6 +732,10 @@ def _write(
             continue
         touched.add(key)
         contract = contracts.get(key)
+        if contract is None and employee_id:
+            held = by_employee_year.get((employee_id, row.year), [])
+            if len(held) == 1:
+                contract = contracts[key] = held[0]
         if contract is None:
             contract = PerformanceContract(
                 year=row.year,
@@ -1103,4 +1123,6 @@ def _bulk_update(model: type[Model], objs: Sequence[Model], fields: Sequence[str
 
 
 def _contract_key(employee_id: int | None, agency_id: int, year: int) -> tuple:
-    return ("employee", employee_id, year) if employee_id else ("agency", agency_id, year)
+    if employee_id:
+        return ("employee", employee_id, agency_id, year)
+    return ("agency", agency_id, year)

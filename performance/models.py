@@ -21,8 +21,22 @@ from .evidence import evidence_upload_to, get_private_storage
 from .validators import validate_nip
 
 
+class EmployeeQuerySet(models.QuerySet):
+    def for_agencies(self, agencies) -> "EmployeeQuerySet":
+        """The civil servants whose agency (now, or when their employment ended) is one of
+        `agencies` (a queryset from `agencies.access.agencies_for`)."""
+        return self.filter(agency__in=agencies)
+
+    def current(self) -> "EmployeeQuerySet":
+        """Those still employed (no end of employment recorded)."""
+        return self.filter(ended_on__isnull=True)
+
+
 class Employee(models.Model):
-    """A civil servant (ASN). Personal data: never shown on a public page."""
+    """A civil servant (ASN). Personal data: never shown on a public page.
+
+    `agency` is where they work now (or worked last, once `ended_on` is set); where they
+    worked before is in their postings (`EmployeePosting`, `performance.employees`)."""
 
     nip = models.CharField(_("NIP"), max_length=18, unique=True, validators=[validate_nip])
     name = models.CharField(_("name"), max_length=150)
@@ -56,6 +70,12 @@ class Employee(models.Model):
         related_name="civil_servant",
         verbose_name=_("own account"),
     )
+    # The last day of employment (retirement, resignation, death, dismissal): the row and
+    # its records are kept, never deleted.
+    ended_on = models.DateField(_("employment ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason the employment ended"), max_length=200, blank=True)
+
+    objects = EmployeeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +84,48 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nip})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class EmployeePosting(models.Model):
+    """A period a civil servant worked at an agency: `start` (empty: before the portal kept
+    postings, e.g. an employee first imported from CSV) to `end` (the last day; empty: the
+    posting they hold now). A transfer closes one and opens the next; an end of employment
+    closes the last. Written by `performance.employees` only."""
+
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        verbose_name=_("civil servant"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("to"), null=True, blank=True)
+    recorded_by = user_who(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "start"]
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"], condition=Q(end__isnull=True), name="one_open_posting"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="posting_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.agency_id} {self.start}..{self.end}"
 
 
 class Predikat(models.TextChoices):
@@ -343,10 +405,12 @@ class PerformanceContract(models.Model):
                 condition=Q(employee__isnull=True),
                 name="one_agency_contract_per_year",
             ),
+            # A civil servant transferred mid-year has one SKP per agency of that year, each
+            # holding the quarters they worked there (`performance.employees`).
             models.UniqueConstraint(
-                fields=["employee", "year"],
+                fields=["employee", "agency", "year"],
                 condition=Q(employee__isnull=False),
-                name="one_employee_contract_per_year",
+                name="one_employee_contract_per_agency_year",
             ),
         ]
         indexes = [models.Index(fields=["year", "status"])]

@@ -499,15 +499,16 @@ def import_ratings(
             parsed.append((raw.line, code, nip, year, results, behaviour, reason))
     nips = {p[2] for p in parsed}
     employees = {e.nip: e for e in Employee.objects.filter(nip__in=nips)}
-    contracts = {
-        (c.employee.nip, c.year): c
-        for c in PerformanceContract.objects.filter(
-            employee__nip__in=nips, year__in={p[3] for p in parsed}
-        ).select_related("employee", "agency")
-    }
+    contracts: dict[tuple, PerformanceContract] = {}
+    for c in PerformanceContract.objects.filter(
+        employee__nip__in=nips, year__in={p[3] for p in parsed}
+    ).select_related("employee", "agency"):
+        # A year divided by a transfer has an SKP at each agency: the row's agency's first.
+        contracts[(c.employee.nip, c.year, c.agency.code)] = c
+        contracts.setdefault((c.employee.nip, c.year), c)
     items: list[RatingInput] = []
     for line, code, nip, year, results, behaviour, reason in parsed:
-        contract = contracts.get((nip, year))
+        contract = contracts.get((nip, year, code)) or contracts.get((nip, year))
         if nip not in employees:
             errors.append(RowError(line, "nip", _("no civil servant has this NIP")))
         elif contract is None:

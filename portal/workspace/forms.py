@@ -143,14 +143,16 @@ class ContractCreateForm(forms.Form):
             if problem := nip_problem(nip):
                 self.add_error("nip", problem)
                 return data
-            self.employee = Employee.objects.filter(nip=nip, agency=agency).first()
+            self.employee = Employee.objects.current().filter(nip=nip, agency=agency).first()
             if self.employee is None:
                 self.add_error(
                     "nip",
                     _("No civil servant with this NIP works at %(agency)s.") % {"agency": agency},
                 )
                 return data
-            taken = PerformanceContract.objects.filter(employee=self.employee, year=year)
+            taken = PerformanceContract.objects.filter(
+                employee=self.employee, agency=agency, year=year
+            )
         else:
             taken = PerformanceContract.objects.filter(agency=agency, employee=None, year=year)
         if taken.exists():

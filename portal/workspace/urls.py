@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import account_views, file_templates, late_views, notification_views, reports, views
+from . import (
+    account_views,
+    employee_views,
+    file_templates,
+    late_views,
+    notification_views,
+    reports,
+    views,
+)
 
 app_name = "workspace"
 
@@ -46,4 +54,12 @@ urlpatterns = [
         account_views.accounts_create_all,
         name="accounts_create_all",
     ),
+    path("employees/", employee_views.employee_list, name="employees"),
+    path("employees/new/", employee_views.employee_create, name="employee_create"),
+    path("employees/<int:pk>/", employee_views.employee_detail, name="employee"),
+    path("employees/<int:pk>/edit/", employee_views.employee_edit, name="employee_edit"),
+    path(
+        "employees/<int:pk>/transfer/", employee_views.employee_transfer, name="employee_transfer"
+    ),
+    path("employees/<int:pk>/end/", employee_views.employee_end, name="employee_end"),
 ]

@@ -195,6 +195,7 @@ def _build() -> World:
         "to_rate": to_rate,
         "without_account": cast.people["budi"],
         "unused_account": cast.people["ani"],
+        "employee": fajar,  # a civil servant of agency A (issue 23's pages)
     }
     world = World(cast=cast, users=users, objects=objects)
     for name, user in users.items():

@@ -167,6 +167,10 @@ def url_of(name: str, w, *, missing: bool = False) -> str:
         "me:rating_object": lambda: {"pk": pk(o["rated"])},
         "me:decision": lambda: {"pk": pk(o["penalty"])},
         "me:decision_object": lambda: {"pk": pk(o["penalty"])},
+        "workspace:employee": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_edit": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_transfer": lambda: {"pk": pk(o["employee"])},
+        "workspace:employee_end": lambda: {"pk": pk(o["employee"])},
     }.get(name, dict)()
     url = reverse(name, kwargs=kwargs)
     if name == "rewards:queue_all":  # select-all: the queue's filters name agency A
@@ -291,6 +295,20 @@ def post_data(name: str, w) -> dict:
             f"DIKES,{nip},2025,above,above,\n"
         )
         return {"file": SimpleUploadedFile("ratings.csv", rows.encode(), "text/csv")}
+    if name == "workspace:employee_create":
+        return {
+            "agency": o["agency"].pk,
+            "nip": "196501012020011999",
+            "name": "Pegawai Baru",
+            "position": "Analis",
+        }
+    if name == "workspace:employee_edit":
+        return {"nip": o["employee"].nip, "name": "Fajar Hidayat", "position": "Analis"}
+    if name == "workspace:employee_transfer":
+        on = today + datetime.timedelta(days=30)
+        return {"agency": w.cast.agency_b.pk, "on": on.isoformat()}
+    if name == "workspace:employee_end":
+        return {"on": today.isoformat(), "reason": "Pensiun"}
     if name == "rewards:queue":
         return {"decisions": [o["recommended"].pk], "action": "approve", "reason": ""}
     if name == "rewards:queue_all":  # the fingerprint of the set the page showed
@@ -521,6 +539,9 @@ def test_object_urls_are_the_ones_expected():
         "me:decision",
         "me:decision_object",
         "me:rating_object",
+        "workspace:employee",
+        "workspace:employee_transfer",
+        "workspace:employee_end",
     } <= set(OBJECT_NAMES)
     assert "agencies:detail" not in OBJECT_NAMES  # public pages: everyone may read them
 
