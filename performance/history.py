@@ -10,7 +10,7 @@ unchanged night, and the pruning of the runs between editions (partitions on Pos
   audit trail records, imports included), the latest change of a scheme, and the quarters
   started and closed on the day (the same data scores differently once a quarter closes).
 - Score rows are **partitioned by run** on PostgreSQL (one LIST partition a run, created
-  before the run's rows are written; migration 0018), so pruning a run drops its partition
+  before the run's rows are written; migration 0019), so pruning a run drops its partition
   instead of deleting its half a million rows. Elsewhere (SQLite) pruning deletes them.
 """
 
@@ -30,6 +30,7 @@ from . import scoring
 from .models import (
     Edition,
     Employee,
+    EmployeePosting,
     Goal,
     GoalIndicator,
     GoalTarget,
@@ -58,6 +59,7 @@ INPUTS = (
     Service,
     SurveyResponse,
     Employee,
+    EmployeePosting,
     PerformanceContract,
     Indicator,
     Target,
@@ -166,7 +168,7 @@ def unchanged_run(*, today: datetime.date) -> ScoreRun | None:
 
 
 def partitioned() -> bool:
-    """Whether the score table is partitioned by run (PostgreSQL, after migration 0018)."""
+    """Whether the score table is partitioned by run (PostgreSQL, after migration 0019)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:

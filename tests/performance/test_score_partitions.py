@@ -1,4 +1,4 @@
-"""Score rows partitioned by run on PostgreSQL (issue 24, migration 0018,
+"""Score rows partitioned by run on PostgreSQL (issue 24, migration 0019,
 performance/history.py): each run's rows in a partition of their own, created before the
 run's transaction; pruning a run drops its partition. On SQLite the same behaviour by
 DELETE. Run on PostgreSQL with DATABASE_URL set (CI)."""

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0016_scoringscheme_reminder_days'),
+        ('performance', '0017_employee_postings'),
     ]
 
     operations = [
