@@ -16,4 +16,5 @@ PARTS: dict[str, str] = {
     "survey": "bench.survey",
     "pages": "bench.pages",
     "load": "bench.load",
+    "history": "bench.history",
 }

@@ -119,7 +119,7 @@ class Drill:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
         env = self.env(DATABASE_REPLICA_URL="")
         manage(env, "migrate", "--no-input", "-v0")
-        manage(env, "seed_demo", "--employees", "300")
+        manage(env, "seed_demo", "--employees", "300", "--no-editions")
         manage(env, "recompute_scores")
         self.standby.clone(self.primary)
         self.standby.start()

@@ -2,6 +2,7 @@
 quarterly targets and realisations, the scoring scheme of each year, and score runs."""
 
 import dataclasses
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -1007,6 +1008,12 @@ class ScoreRun(models.Model):
     schemes = models.JSONField(_("schemes used"), default=dict)
     counts = models.JSONField(_("counts"), default=dict)
     error = models.TextField(_("error"), blank=True)
+    # The fingerprint of the inputs the run was computed from (`services.input_fingerprint`):
+    # a night whose inputs have the same fingerprint as the latest published run's publishes
+    # no new run. Empty for runs from before fingerprints.
+    inputs = models.CharField(
+        _("inputs fingerprint"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = ScoreRunQuerySet.as_manager()
 
@@ -1030,6 +1037,42 @@ class ScoreRun(models.Model):
         if not snapshot:
             return scoring.DEFAULT_SCHEME
         return scoring.Scheme.from_snapshot(snapshot)
+
+
+class EditionQuerySet(models.QuerySet):
+    def on(self, day: "datetime.date") -> "Edition | None":
+        """The edition of `day` with its run, or None."""
+        return self.select_related("run").filter(date=day).first()
+
+
+class Edition(models.Model):
+    """A dated edition of the published figures (issue 24): the first run published after a
+    quarter closed, or after a correction of a closed period, kept whatever the history's
+    length (`prune_runs` never deletes an edition's run), so "the figures as published on
+    16 October 2026" can be read again after later corrections.
+
+    One edition a day, dated by its run's `as_of` (WITA): when a second run of the same day
+    qualifies (a correction after the morning's run), the day's edition becomes that run, the
+    figures as published at the end of the day, and keeps the reasons of both. `quarters`
+    are the quarters ("2026-Q3") that closed since the edition before; `corrections` the
+    number of corrections the run published."""
+
+    date = models.DateField(_("date"), unique=True)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.PROTECT, related_name="editions", verbose_name=_("run")
+    )
+    quarters = models.JSONField(_("quarters closed"), default=list)
+    corrections = models.PositiveIntegerField(_("corrections published"), default=0)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self) -> str:
+        return f"edition {self.date} (run {self.run_id})"
 
 
 PERIODS = [("Q1", "Q1"), ("Q2", "Q2"), ("Q3", "Q3"), ("Q4", "Q4"), ("Y", _("year"))]

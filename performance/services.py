@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from agencies.access import agencies_for
 from agencies.models import Membership, SurveyResponse
 
-from . import recompute
+from . import history, recompute
 from .caching import forget_published_run
 from .corrections import record_corrections
 from .models import (
     Achievement,
     AnnualAchievement,
+    Edition,
     PerformanceContract,
     Score,
     ScoreRun,
@@ -100,20 +101,29 @@ def recompute_scores(
     rows. Concurrent calls queue on a database lock (PostgreSQL) rather than overlap.
     `on_publish(run)` runs inside the publishing transaction (the nightly ledger records the
     run there, so a crash can never leave a published run the ledger does not know of).
+    The run records the fingerprint of its inputs (`history.input_fingerprint`), and is
+    recorded as an edition when a quarter has closed or a figure was corrected since the last
+    edition (`history.mark_edition`).
     """
     today = today or timezone.localdate()
     write_year = engine or _engine()
     run = ScoreRun.objects.create(as_of=today)
     try:
+        # Its partition before its transaction, which would otherwise hold the lock that
+        # creating a partition takes until the run is published.
+        scores_table = history.add_partition(run.pk)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_ID])
             previous = ScoreRun.objects.latest_published()
             years = [year] if year is not None else scored_years()
+            schemes = {y: scheme_for(y) for y in years}  # created with the defaults if new
+            # Read before the rows: a change committed while the run computes makes the next
+            # night's fingerprint differ, so it is never missed.
+            run.inputs = history.input_fingerprint(today=today)
             snapshots = {}
-            for y in years:
-                scheme = scheme_for(y)
+            for y, scheme in schemes.items():
                 snapshots[str(y)] = scheme.snapshot()
                 write_year(run, y, scheme.as_scheme(), today)
             if year is not None and previous is not None:
@@ -125,16 +135,18 @@ def recompute_scores(
                 # rendered from it chose nested loops over them (seconds each; measured by
                 # `make bench PART=load`). ANALYZE samples, about a second, and is
                 # transactional: it sees this run's rows.
+                # Partitioned, the run's own partition only: ANALYZE of the parent would
+                # sample every run kept.
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "ANALYZE performance_score, performance_achievement,"
+                        f"ANALYZE {scores_table}, performance_achievement,"  # noqa: S608 (fixed names)
                         " performance_annualachievement"
                     )
             now = timezone.now()
-            if previous is not None:
-                # Before the run is marked published, in its transaction: a run is never
-                # published without its corrections.
-                record_corrections(run, previous, snapshots, now)
+            # Before the run is marked published, in its transaction: a run is never
+            # published without its corrections, nor an edition without its run.
+            corrected = record_corrections(run, previous, snapshots, now)
+            history.mark_edition(run, snapshots, corrected)
             run.schemes = snapshots
             run.counts = _counts(run)
             run.status = ScoreRun.Status.PUBLISHED
@@ -213,8 +225,10 @@ def _counts(run: ScoreRun) -> dict:
 
 
 def prune_runs(*, now: datetime.datetime | None = None) -> int:
-    """Delete runs older than SCORE_HISTORY_DAYS, never the latest published one nor one that
-    may still be running. Returns the number of runs deleted."""
+    """Delete runs older than SCORE_HISTORY_DAYS, never the latest published one, an edition's
+    (kept for good: `?edition=`) nor one that may still be running. Returns the number of
+    runs deleted. On PostgreSQL a run's scores go with its partition (dropped, not deleted
+    row by row); elsewhere they are deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.SCORE_HISTORY_DAYS)
     # A run still "running" after the task's hard time limit was killed (SIGKILL, OOM, a
@@ -226,12 +240,14 @@ def prune_runs(*, now: datetime.datetime | None = None) -> int:
         ScoreRun.objects.filter(started_at__lt=cutoff)
         .exclude(Q(pk=keep.pk) if keep else Q(pk__in=[]))
         .exclude(status=ScoreRun.Status.RUNNING, started_at__gte=alive_since)
+        .exclude(pk__in=Edition.objects.values("run_id"))
     )
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0
     with transaction.atomic():
-        Score.objects.filter(run_id__in=ids).delete()
+        history.drop_partitions(ids)
+        Score.objects.filter(run_id__in=ids).delete()  # rows outside a partition, if any
         Achievement.objects.filter(run_id__in=ids).delete()
         AnnualAchievement.objects.filter(run_id__in=ids).delete()
         ScoreRun.objects.filter(pk__in=ids).delete()

@@ -14,12 +14,15 @@ class NightlyRun(models.Model):
 
     started -> published (the score run is published: recorded in the same transaction)
     -> done (the reward rules applied too). A crash before `published` leaves the night to be
-    run again; a crash after it only needs the rules, never a second run."""
+    run again; a crash after it only needs the rules, never a second run. A night whose
+    inputs did not change since the latest published run publishes none: started ->
+    unchanged (the rules applied to that run, `run` naming it), as final as done."""
 
     class Status(models.TextChoices):
         STARTED = "started", _("started")
         PUBLISHED = "published", _("scores published")
         DONE = "done", _("done")
+        UNCHANGED = "unchanged", _("unchanged: no new run")
         FAILED = "failed", _("failed")
 
     night = models.DateField(_("night"), unique=True)

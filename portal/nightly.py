@@ -9,8 +9,11 @@ redelivery after a killed worker, the watchdog) runs `run_nightly`, which
    with it. Not at once, though: the server notices the lost client only when the statement
    it is running ends, so a redelivery arriving meanwhile finds the lock held (the task then
    tries again shortly, see tasks.nightly_task). Elsewhere (the laptop default) a cache lock.
-2. reads the night's ledger row: `done` -> nothing to do; `published` -> only the rules are
-   left; otherwise it recomputes, recording the published run in the publishing transaction.
+2. reads the night's ledger row: `done` or `unchanged` -> nothing to do; `published` -> only
+   the rules are left; otherwise, when the inputs did not change since the latest published
+   run (`performance.history.unchanged_run`), no recompute: the rules are applied to that
+   run and the night is marked `unchanged`; else it recomputes, recording the published
+   run in the publishing transaction.
 3. applies the rules and marks the night done.
 """
 
@@ -26,6 +29,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from performance.history import unchanged_run
 from performance.models import ScoreRun
 from performance.services import recompute_scores
 from rewards.rules import apply_rules
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 NIGHTLY_LOCK_ID = 52_2025_07  # names the job's PostgreSQL advisory lock
 CACHE_LOCK_KEY = "nightly-job-lock"
 Status = NightlyRun.Status
+FINISHED = (Status.DONE, Status.UNCHANGED)  # a night with nothing left to do
 
 
 @contextlib.contextmanager
@@ -68,8 +73,8 @@ def night_of(now: datetime.datetime | None = None) -> datetime.date:
 
 
 def night_done(night: datetime.date | None = None) -> bool:
-    """Whether the ledger says `night` (default: tonight) is done."""
-    return NightlyRun.objects.filter(night=night or night_of(), status=Status.DONE).exists()
+    """Whether the ledger says `night` (default: tonight) is done (or was unchanged)."""
+    return NightlyRun.objects.filter(night=night or night_of(), status__in=FINISHED).exists()
 
 
 def run_nightly(
@@ -87,14 +92,22 @@ def run_nightly(
         entry, _ = NightlyRun.objects.get_or_create(
             night=night, defaults={"status": Status.STARTED}
         )
-        if entry.status == Status.DONE:
-            log.info("nightly job for %s skipped (%s): already done", night, trigger)
+        if entry.status in FINISHED:
+            log.info("nightly job for %s skipped (%s): already %s", night, trigger, entry.status)
             return entry
         NightlyRun.objects.filter(pk=entry.pk).update(
             attempts=entry.attempts + 1, trigger=trigger, started_at=timezone.now(), error=""
         )
+        final = Status.DONE
         try:
+            same = None
             if entry.status != Status.PUBLISHED:
+                same = unchanged_run(today=today or timezone.localdate())
+            if same is not None:
+                # Nothing the recompute reads changed: the latest run stands (no new rows).
+                NightlyRun.objects.filter(pk=entry.pk).update(run=same)
+                final = Status.UNCHANGED
+            elif entry.status != Status.PUBLISHED:
 
                 def record(run: ScoreRun) -> None:
                     NightlyRun.objects.filter(pk=entry.pk).update(status=Status.PUBLISHED, run=run)
@@ -110,10 +123,10 @@ def run_nightly(
                 )
             raise
         with transaction.atomic():
-            NightlyRun.objects.filter(pk=entry.pk).update(
-                status=Status.DONE, finished_at=timezone.now()
-            )
-        log.info("nightly job for %s done (%s): run %s, %s", night, trigger, entry.run_id, summary)
+            NightlyRun.objects.filter(pk=entry.pk).update(status=final, finished_at=timezone.now())
+        log.info(
+            "nightly job for %s %s (%s): run %s, %s", night, final, trigger, entry.run_id, summary
+        )
         entry.refresh_from_db()
         return entry
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -36,7 +37,7 @@ from agencies.suppression import suppress
 from performance import crosscheck, followup
 from performance.cascade import public_support
 from performance.corrections import explain
-from performance.models import Correction, GoalTarget, Predikat, Score, ScoreRun
+from performance.models import Correction, Edition, GoalTarget, Predikat, Score, ScoreRun
 from performance.queries import ikm_of, indicator_quarter, indicator_status
 from rewards.models import Decision, Outcome, Rule
 
@@ -69,8 +70,10 @@ NO_MATCH = "no_match"  # a well-formed filter value that matches nothing (the AP
 class FilterForm(forms.Form):
     """The files' filters: `agency` (its code, as the files write it, or its slug), and the
     directory's own (`region`, `sector`, `q`, `predikat` with `year`), so a download link
-    carries the list a visitor filtered. A value that matches nothing is an error, never an
-    empty file."""
+    carries the list a visitor filtered, and `edition` (a date of the `editions` dataset):
+    the figures of that edition's run as first published, instead of the latest run's. A
+    value that matches nothing is an error, never an empty file. After `is_valid`, `run`
+    is the run to read (the edition's, else the one given)."""
 
     agency = forms.CharField(required=False, max_length=60)
     region = forms.CharField(required=False, max_length=10)
@@ -78,10 +81,29 @@ class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100)
     predikat = forms.ChoiceField(required=False, choices=Predikat.choices)
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+    edition = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
 
     def __init__(self, data: object, *, run: ScoreRun | None) -> None:
         super().__init__(data)
         self.run = run
+        self.edition: Edition | None = None
+
+    def clean_edition(self) -> Edition | None:
+        day = self.cleaned_data["edition"]
+        if day is None:
+            return None
+        edition = Edition.objects.on(day)
+        if edition is None:
+            raise forms.ValidationError(
+                _(
+                    "No edition is dated %(value)s. The editions and their dates are listed "
+                    "at %(url)s."
+                ),
+                params={"value": day.isoformat(), "url": reverse("api:editions")},
+                code=NO_MATCH,
+            )
+        self.edition, self.run = edition, edition.run
+        return edition
 
     def clean_agency(self) -> Agency | None:
         value = self.cleaned_data["agency"].strip()
@@ -383,6 +405,9 @@ def correction_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
     """Every correction of a published figure of public agencies (DESIGN.md, Integrity),
     oldest first, with its reason in the request's language. One query."""
     found = Correction.objects.public().select_related("agency")
+    if run is not None and run.published_at is not None:
+        # An edition's file lists the corrections published by then.
+        found = found.filter(published_at__lte=run.published_at)
     if filters.agencies is not None:
         found = found.filter(agency__in=filters.agencies)
     if filters.year:
@@ -458,6 +483,22 @@ def decision_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
                 else:  # decisions about the agency itself, public like its score
                     values, total, hidden = list(cells.values()), sum(cells.values()), False
                 yield [code, year, label, *values, total, hidden]
+
+
+def edition_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
+    """Every edition, oldest first (one query): the dates `?edition=` takes. `year` keeps
+    the editions dated in that year; the agency filters do not apply."""
+    editions = Edition.objects.select_related("run").order_by("date")
+    if filters.year:
+        editions = editions.filter(date__year=filters.year)
+    for e in editions:
+        yield [
+            e.date,
+            e.run_id,
+            e.run.published_at,
+            " ".join(e.quarters),
+            e.corrections,
+        ]
 
 
 AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"), nullable=False)
@@ -943,6 +984,42 @@ DATASETS = {
             ),
             support_rows,
             keywords=(_("goals"), _("cascade"), "Perjanjian Kinerja", "SKP"),
+        ),
+        Dataset(
+            "editions",
+            _("Editions"),
+            _(
+                "The dated editions of the figures: the first score run published after each "
+                "quarter closed or after a correction of a closed period, kept for good. Give "
+                "a date to any dataset as ?edition=YYYY-MM-DD to read it as first published "
+                "that day."
+            ),
+            (
+                Column(
+                    "edition",
+                    "date",
+                    _("The edition's date (WITA), the value of ?edition="),
+                    nullable=False,
+                ),
+                Column("run", "integer", _("The score run of the edition"), nullable=False),
+                Column(
+                    "published_at", "date-time", _("When the run was published"), nullable=False
+                ),
+                Column(
+                    "quarters_closed",
+                    "text",
+                    _("The quarters (2026-Q3) first published as closed in this edition"),
+                    nullable=False,
+                ),
+                Column(
+                    "corrections",
+                    "integer",
+                    _("Number of published figures this edition corrected"),
+                    nullable=False,
+                ),
+            ),
+            edition_rows,
+            keywords=(_("editions"), _("history")),
         ),
     )
 }

@@ -216,8 +216,10 @@ def open_data(request: HttpRequest) -> HttpResponse:
 @public_page(params=tuple(FilterForm.base_fields))
 def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
     """A dataset as CSV (formula cells escaped) or JSON, optionally narrowed (`FilterForm`:
-    `?agency=<code or slug>`, the directory's filters, `?year=`). A filter value that
-    matches nothing is a 404 saying which, not an empty file."""
+    `?agency=<code or slug>`, the directory's filters, `?year=`) and of an edition
+    (`?edition=<date>`: that edition's run instead of the latest). A filter value that
+    matches nothing (an edition that does not exist) is a 404 saying which, not an empty
+    file."""
     if dataset not in DATASETS:
         raise Http404
     ds = DATASETS[dataset]
@@ -228,8 +230,11 @@ def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse
             f"{name}: {message}" for name, messages in form.errors.items() for message in messages
         )
         return HttpResponseNotFound(problems + "\n", content_type="text/plain; charset=utf-8")
+    run = form.run  # the edition's when one is asked for
     rows = list(ds.rows(run, form.filters()))
-    filename = f"kinerja-ntb-{ds.slug}-run{run.pk if run else 0}.{fmt}"
+    edition = form.cleaned_data["edition"]
+    stem = f"edition-{edition.date.isoformat()}" if edition else f"run{run.pk if run else 0}"
+    filename = f"kinerja-ntb-{ds.slug}-{stem}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
         write_csv(buffer, ds.header, ([csv_value(v) for v in row] for row in rows))
@@ -247,6 +252,7 @@ def open_data_file(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse
             }
             if run
             else None,
+            "edition": edition.date.isoformat() if edition else None,
             "columns": [
                 {
                     "name": c.name,

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from performance import late
-from performance.models import Correction, LateChange, ScoringScheme
+from performance.models import Correction, Edition, LateChange, ScoringScheme
 from performance.services import prune_runs, recompute_scores
 from tests.performance.late_data import DEC_6, REASON, agency_pk, row, save
 from tests.performance.test_recompute import ENGINES
@@ -99,6 +99,7 @@ def test_corrections_outlive_their_runs(pk, cast, settings):
     recompute_scores(today=DEC_6)
     recompute_scores(today=DEC_6)
     settings.SCORE_HISTORY_DAYS = 0
+    Edition.objects.all().delete()  # editions are kept for good (test_editions.py)
 
     assert prune_runs(now=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)) == 2
 

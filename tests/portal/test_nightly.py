@@ -13,8 +13,10 @@ from celery.exceptions import Retry
 from celery.signals import task_postrun
 from django.conf import settings
 from django.db import OperationalError, connection, connections
+from django.utils import timezone
 
-from performance.models import PerformanceContract, ScoreRun
+from performance.caching import forget_published_run
+from performance.models import PerformanceContract, Score, ScoreRun
 from portal import nightly, tasks
 from portal.celery import app
 from portal.models import NightlyRun
@@ -46,11 +48,51 @@ def test_a_night_publishes_one_run_whatever_triggers_it(data):
     assert NightlyRun.objects.get().attempts == 1
 
 
-def test_the_next_night_publishes_a_new_run(data):
+def test_the_next_night_publishes_a_new_run_when_an_input_changed(data):
     nightly.run_nightly(night=NIGHT)
+    AgencyFactory()  # a new agency: the next night's inputs differ
     nightly.run_nightly(night=NIGHT + datetime.timedelta(days=1))
     assert published() == 2
     assert NightlyRun.objects.filter(status=Status.DONE).count() == 2
+
+
+def test_an_unchanged_night_publishes_no_run_and_adds_no_score_rows(data):
+    first = nightly.run_nightly(night=NIGHT, today=NIGHT)
+    scores = Score.objects.count()
+    assert scores > 0
+    second = nightly.run_nightly(night=NIGHT + datetime.timedelta(days=1), today=NIGHT)
+    assert second.status == Status.UNCHANGED
+    assert second.run_id == first.run_id and second.finished_at is not None
+    assert published() == 1 and Score.objects.count() == scores
+    assert nightly.night_done(NIGHT + datetime.timedelta(days=1))
+    again = nightly.run_nightly(night=NIGHT + datetime.timedelta(days=1), today=NIGHT)
+    assert again.status == Status.UNCHANGED and again.attempts == 1  # nothing left to do
+    # Once an input changes, the night publishes again.
+    AgencyFactory()
+    third = nightly.run_nightly(night=NIGHT + datetime.timedelta(days=2), today=NIGHT)
+    assert third.status == Status.DONE and third.run_id != first.run_id
+    assert published() == 2
+
+
+def test_a_night_when_a_quarter_closes_publishes_though_no_row_changed(data):
+    # The contract is of 2025: on 15 October its Q3 is open, on 16 October closed.
+    october_15, october_16 = datetime.date(2025, 10, 15), datetime.date(2025, 10, 16)
+    nightly.run_nightly(night=october_15, today=october_15)
+    assert nightly.run_nightly(night=october_16, today=october_16).status == Status.DONE
+    assert published() == 2
+
+
+def test_the_health_check_counts_an_unchanged_night_as_current(data, client):
+    first = nightly.run_nightly(night=NIGHT, today=NIGHT)
+    ScoreRun.objects.filter(pk=first.run_id).update(
+        published_at=timezone.now() - datetime.timedelta(hours=60)
+    )
+    forget_published_run()
+    assert client.get("/healthz").status_code == 503
+    nightly.run_nightly(night=NIGHT + datetime.timedelta(days=1), today=NIGHT)
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["latest_run"]["checked_at"] is not None
 
 
 def test_a_crash_before_publication_is_run_again(data, monkeypatch):

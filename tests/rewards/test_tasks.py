@@ -108,7 +108,8 @@ def test_a_second_night_changes_nothing():
     agency, employee = failing_agency()
     first = nightly.run_nightly(night=datetime.date(2026, 3, 2))
     second = nightly.run_nightly(night=datetime.date(2026, 3, 3))
-    assert second.run_id != first.run_id
+    # Nothing changed: no new run (issue 24), the rules applied to the same run again.
+    assert second.status == NightlyRun.Status.UNCHANGED and second.run_id == first.run_id
     assert decided() == expected_decisions(agency, employee)
     assert Decision.objects.count() == 6
 

@@ -106,7 +106,15 @@ def page_serializer(dataset: Dataset) -> type[serializers.Serializer]:
         "run": RunSerializer(
             read_only=True,
             allow_null=True,
-            help_text=_("The published score run of the figures; null before the first"),
+            help_text=_(
+                "The score run of the figures (the edition's, else the latest published); "
+                "null before the first"
+            ),
+        ),
+        "edition": serializers.DateField(
+            read_only=True,
+            allow_null=True,
+            help_text=_("The edition asked for (?edition=); null for the latest run"),
         ),
         "licence": serializers.CharField(read_only=True, help_text=_("Licence of the data")),
         "licence_url": serializers.URLField(read_only=True),

@@ -52,12 +52,18 @@ FILTER_HELP = {
     "q": _("The agencies whose name or acronym contains this text"),
     "predikat": _("The agencies with this predikat in the year given (needs year)"),
     "year": _("One year"),
+    "edition": _(
+        "The figures of an edition (a date of the editions dataset) as first published, "
+        "instead of the latest run's"
+    ),
 }
 
 
 def _filter_parameter(name: str, field: forms.Field) -> OpenApiParameter:
     """A query parameter of the schema from a field of the files' filter form."""
-    if isinstance(field, forms.IntegerField):
+    if isinstance(field, forms.DateField):
+        schema = {"type": "string", "format": "date"}
+    elif isinstance(field, forms.IntegerField):
         schema = {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
         schema = {k: v for k, v in schema.items() if v is not None}
     elif isinstance(field, forms.ChoiceField):
@@ -186,10 +192,12 @@ class DatasetList(PublicAPIView):
         form = FilterForm(request.query_params, run=run)
         if not form.is_valid():
             raise InvalidFilters(form)
+        run = form.run  # the edition's when one is asked for
         header = self.dataset.header
         rows = [
             dict(zip(header, row, strict=True)) for row in self.dataset.rows(run, form.filters())
         ]
+        edition = form.cleaned_data["edition"]
         pages = RowsPage()
         results = pages.paginate_queryset(rows, request, view=self)
         page = {
@@ -197,6 +205,7 @@ class DatasetList(PublicAPIView):
             "next": pages.get_next_link(),
             "previous": pages.get_previous_link(),
             "run": run_data(run),
+            "edition": edition.date if edition else None,
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
             "results": results,

@@ -30,7 +30,13 @@ from agencies.models import (
 from performance import scoring
 from performance.models import (
     Achievement,
+    AnnualAchievement,
+    Correction,
+    Edition,
     Employee,
+    Goal,
+    GoalIndicator,
+    GoalTarget,
     Indicator,
     PerformanceContract,
     Realisation,
@@ -39,6 +45,7 @@ from performance.models import (
     ScoringScheme,
     StaffCount,
     StaffRating,
+    Support,
     Target,
 )
 from performance.services import recompute_scores
@@ -72,11 +79,18 @@ def _wipe() -> None:
         StaffCount,
         Score,
         Achievement,
+        AnnualAchievement,
+        Correction,
+        Support,
+        Edition,
         ScoreRun,
         ScoringScheme,
         Realisation,
         Target,
         Indicator,
+        GoalTarget,
+        GoalIndicator,
+        Goal,
         PerformanceContract,
         Employee,
         SurveyResponse,
@@ -289,6 +303,33 @@ def test_running_it_again_changes_nothing(seeded):
     before = snapshot()
     call_command("seed_demo", "--employees", str(SMALL), stdout=StringIO())
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_editions_cover_every_closed_quarter_of_the_sample(seeded):
+    """seed_demo publishes the run of each day a quarter of the sample closed (issue 24), and
+    the nightly job's run of today (apply_rules --recompute) adds none: no quarter closed
+    since and nothing corrected."""
+    closed = {
+        f"{y}-Q{q}" for y in tables.YEARS for q in scoring.closed_quarters(y, tables.REFERENCE_DAY)
+    }
+    assert len(closed) == 7  # 2025 Q1-Q4, 2026 Q1-Q3
+    editions = list(Edition.objects.order_by("date"))
+    assert [e.date.isoformat() for e in editions] == [
+        "2025-04-16",
+        "2025-07-16",
+        "2025-10-16",
+        "2026-01-16",
+        "2026-04-16",
+        "2026-07-16",
+        "2026-10-16",
+    ]
+    assert [q for e in editions for q in e.quarters] == sorted(closed)
+    assert all(e.run.as_of == e.date for e in editions)
+    assert "editions published 7" in seeded
+    call_command("apply_rules", "--recompute", stdout=StringIO())
+    assert Edition.objects.count() == 7
+    assert not Correction.objects.exists()  # drawn up as if entered in time
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from portal.demo.editions import publish_past_editions
 from portal.demo.seed import seed_demo
 from portal.demo.tables import DEFAULT_EMPLOYEES
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         "responses and service metrics. Deterministic and idempotent (a second run changes "
         "nothing); pages say the data are samples while it is present. A smaller size than "
         "an earlier run leaves that run's extra employees in place. -v 2 reports each import. "
-        "Run recompute_scores afterwards to see scores."
+        "In a database with no published run yet, it publishes the runs of the days the sample's "
+        "quarters closed (the dated editions of ?edition=; --no-editions skips them). Run "
+        "recompute_scores (or apply_rules --recompute) afterwards for today's scores."
     )
 
     def add_arguments(self, parser):
@@ -43,10 +46,28 @@ class Command(BaseCommand):
             "a small number such as 150 builds a quick data set for tests",
         )
 
-    def handle(self, *args, scale: int, employees: int, verbosity: int = 1, **options):
+        parser.add_argument(
+            "--no-editions",
+            dest="editions",
+            action="store_false",
+            help="do not publish the runs of the days the sample's quarters closed (faster)",
+        )
+
+    def handle(
+        self,
+        *args,
+        scale: int,
+        employees: int,
+        editions: bool = True,
+        verbosity: int = 1,
+        **options,
+    ):
         started = time.monotonic()
         log = self.stdout.write if verbosity >= 2 else None
         counts = seed_demo(scale=scale, employees=employees, log=log)
+        if editions:
+            runs = publish_past_editions(log=log)
+            counts["editions published"] = len(runs)
         seconds = time.monotonic() - started
         summary = ", ".join(f"{what} {n}" for what, n in counts.items())
         self.stdout.write(
