@@ -26,7 +26,13 @@ def published_run_id() -> int:
         run = ScoreRun.objects.latest_published()
         run_id = run.pk if run else 0
         cache.set(PUBLISHED_RUN_KEY, run_id, timeout=PUBLISHED_RUN_TTL)
+        if run is not None:  # `published_run` then needs no second query for the same row
+            cache.add(_run_key(run_id), run, timeout=RUN_OBJECT_TTL)
     return run_id
+
+
+def _run_key(run_id: int) -> str:
+    return f"score-run-object-{run_id}"
 
 
 # (when this process read it, the id): see `recent_published_run_id`.
@@ -63,7 +69,7 @@ def published_run(run_id: int | None = None) -> ScoreRun | None:
     run_id = run_id or published_run_id()
     if not run_id:
         return None
-    key = f"score-run-object-{run_id}"
+    key = _run_key(run_id)
     run = cache.get(key)
     if run is None:
         run = ScoreRun.objects.filter(pk=run_id).first()

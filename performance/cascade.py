@@ -230,19 +230,35 @@ class SupportRow:
 
 def support_rows(run_id: int, agency_id: int, year: int, min_group_size: int) -> list[SupportRow]:
     """The agency's public PK indicators of `year` (with the goal indicator each serves) and
-    their support in run `run_id`, suppressed below `min_group_size` civil servants. Two
-    queries."""
-    indicators = list(
+    their support in run `run_id`, suppressed below `min_group_size` civil servants. One
+    query (the scorecard's budget)."""
+    support = Support.objects.filter(run_id=run_id, indicator=OuterRef("pk"))
+    indicators = (
         Indicator.objects.public()
         .filter(contract__agency_id=agency_id, contract__year=year)
         .select_related("goal_indicator__goal")
+        .annotate(
+            **{
+                f"support_{name}": Subquery(support.values(name)[:1])
+                for name in ("indicators", "staff", "mean_achievement")
+            }
+        )
         .order_by("code")
     )
-    supports = {
-        s.indicator_id: s
-        for s in Support.objects.filter(run_id=run_id, indicator__in=[i.pk for i in indicators])
-    }
-    return [_row(i, supports.get(i.pk), min_group_size) for i in indicators]
+    return [
+        _row(
+            i,
+            None
+            if i.support_staff is None
+            else Support(
+                indicators=i.support_indicators,
+                staff=i.support_staff,
+                mean_achievement=i.support_mean_achievement,
+            ),
+            min_group_size,
+        )
+        for i in indicators
+    ]
 
 
 def public_support(

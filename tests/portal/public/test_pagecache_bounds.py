@@ -29,6 +29,7 @@ from portal.public.filters import (
     RankingFilter,
     ServiceFilter,
 )
+from portal.public.goals import GoalYearForm
 from portal.public.opendata import DATASETS, FilterForm
 from portal.public.pagecache import public_page
 from portal.public.results import ServiceYearForm
@@ -132,6 +133,7 @@ def test_every_public_page_declares_the_parameters_its_form_reads():
         **{f"api:{slug}": set(LIST_PARAMS) for slug in DATASETS},
         "corrections": {*CorrectionFilter.base_filters, "page"},
         "service_search": {*ServiceFilter.base_filters, "page"},
+        "goals": set(GoalYearForm.base_fields),
     }
     declared = dict(_public_views())
     assert {"home", "list", "detail", "service", "rankings", "compare", "methodology"} <= set(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0017_employee_postings'),
+        ('performance', '0018_verification_and_cross_check'),
     ]
 
     operations = [

@@ -96,7 +96,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("performance", "0018_editions_and_input_fingerprint"),
+        ("performance", "0019_editions_and_input_fingerprint"),
     ]
 
     operations = [
