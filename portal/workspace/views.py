@@ -750,25 +750,27 @@ def bulk_choose(request: HttpRequest, agency_pk: int) -> HttpResponse:
     return redirect("workspace:dashboard")
 
 
+def _private_file(file, name: str) -> FileResponse:
+    """A private evidence file, sandboxed (never through MEDIA_URL); 404 when missing."""
+    if not file:
+        raise Http404
+    try:
+        fh = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = content_type(file.name)
+    response = FileResponse(
+        fh, content_type=kind, as_attachment=kind == "application/pdf", filename=name or None
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @staff_view
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file, to users who may read its contract (never through MEDIA_URL)."""
     realisation = _realisation_for_user(request, pk)
-    if not realisation.evidence_file:
-        raise Http404
-    try:
-        fh = realisation.evidence_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    kind = content_type(realisation.evidence_file.name)
-    response = FileResponse(
-        fh,
-        content_type=kind,
-        as_attachment=kind == "application/pdf",
-        filename=realisation.evidence_name or None,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return _private_file(realisation.evidence_file, realisation.evidence_name)
 
 
 @staff_view
@@ -776,21 +778,9 @@ def verification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The Inspektorat's evidence file of a verified or disputed figure, to users who may read
     its contract."""
     realisation = _realisation_for_user(request, pk)
-    if not realisation.verification_evidence_file:
-        raise Http404
-    try:
-        fh = realisation.verification_evidence_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    kind = content_type(realisation.verification_evidence_file.name)
-    response = FileResponse(
-        fh,
-        content_type=kind,
-        as_attachment=kind == "application/pdf",
-        filename=realisation.verification_evidence_name or None,
+    return _private_file(
+        realisation.verification_evidence_file, realisation.verification_evidence_name
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- CSV upload ----------------------------------------------------------------------
