@@ -95,7 +95,7 @@ def test_the_editions_dataset_lists_every_edition_oldest_first(client, corrected
 
 @pytest.mark.parametrize("day", ["2026-12-05", "2031-01-01"])
 def test_an_unknown_edition_is_a_404_that_says_so_and_where_the_editions_are(
-    client, corrected, day
+    client, corrected, day, english
 ):
     api = client.get(reverse("api:agency-scores"), {"edition": day})
     assert api.status_code == 404
