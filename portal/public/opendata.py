@@ -503,6 +503,7 @@ def edition_rows(run: ScoreRun | None, filters: Filters) -> Iterator[list]:
 
 AGENCY_CODE = Column("agency_code", "text", _("Code of the agency"), nullable=False)
 YEAR = Column("year", "integer", _("Year"), nullable=False)
+PERIOD = Column("period", "text", _("Q1 to Q4 for a quarter, Y for the whole year"), nullable=False)
 DATASETS = {
     d.slug: d
     for d in (
@@ -562,12 +563,7 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column(
-                    "period",
-                    "text",
-                    _("Q1 to Q4 for a quarter, Y for the whole year"),
-                    nullable=False,
-                ),
+                PERIOD,
                 Column(
                     "contract_component",
                     "decimal",
@@ -889,12 +885,7 @@ DATASETS = {
             (
                 AGENCY_CODE,
                 YEAR,
-                Column(
-                    "period",
-                    "text",
-                    _("Q1 to Q4 for a quarter, Y for the whole year"),
-                    nullable=False,
-                ),
+                PERIOD,
                 Column(
                     "figure",
                     "text",
