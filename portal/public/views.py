@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -93,31 +94,51 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The indicator table shows the latest quarter with reported results unless asked.
     reported = [q for q, score in quarters if score is not None and score.k is not None]
     quarter = form.value("quarter") or (reported[-1] if reported else 1)
-    indicators = indicator_table(run_id, agency.pk, year or 0, quarter, scheme)
+    # The sections below the headline are cached as fragments per published run, language
+    # and period (`{% cache %}` in the template): their reads run only when a fragment is
+    # rendered, the first time after a run (a new run's id is a new key, so nothing is purged).
+    indicators = SimpleLazyObject(
+        lambda: indicator_table(run_id, agency.pk, year or 0, quarter, scheme)
+    )
     return render(
         request,
         "public/detail.html",
         {
             "agency": agency,
             "run": run,
+            "run_id": run_id,
             "form": form,
             "year": year,
             "quarter": quarter,
             "scheme": scheme,
             "year_score": scores.get((agency.pk, year, "Y")),
             "year_period": published_period(run, year, "Y") if year else None,
-            "annual_indicators": annual_indicators(run_id, agency.pk, year or 0),
+            "annual_indicators": SimpleLazyObject(
+                lambda: annual_indicators(run_id, agency.pk, year or 0)
+            ),
             "quarters": quarters,
-            "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
-            "trend": trend_points(scores, agency.pk),
+            "annual": SimpleLazyObject(
+                lambda: sorted(
+                    ((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True
+                )
+            ),
+            "trend": SimpleLazyObject(lambda: trend_points(scores, agency.pk)),
             "indicators": indicators,
-            "cross_checked": any(i.cross_check for i in indicators),
-            "verified": verified_share([agency.pk], year or 0).get(agency.pk),
-            "staff": staff_distribution(run_id, year or 0, [agency], scheme.min_group_size)[
-                agency.pk
-            ],
-            "services": service_ikms(agency.pk, year or 0, scheme.survey_min_responses),
-            "supports": support_rows(run_id, agency.pk, year or 0, scheme.min_group_size),
+            "cross_checked": SimpleLazyObject(lambda: any(i.cross_check for i in indicators)),
+            "verified": SimpleLazyObject(
+                lambda: verified_share([agency.pk], year or 0).get(agency.pk)
+            ),
+            "staff": SimpleLazyObject(
+                lambda: staff_distribution(run_id, year or 0, [agency], scheme.min_group_size)[
+                    agency.pk
+                ]
+            ),
+            "services": SimpleLazyObject(
+                lambda: service_ikms(agency.pk, year or 0, scheme.survey_min_responses)
+            ),
+            "supports": SimpleLazyObject(
+                lambda: support_rows(run_id, agency.pk, year or 0, scheme.min_group_size)
+            ),
         },
     )
 

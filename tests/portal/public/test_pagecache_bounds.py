@@ -37,7 +37,8 @@ from tests.factories import AgencyFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 REQUESTS = 1000
-MAX_NEW_ENTRIES = 8
+MAX_NEW_ENTRIES = 11
+SCORECARD_FRAGMENTS = 3  # trend, agreement, staff and services: per run, year and quarter
 
 
 def cache_keys() -> set[str]:
@@ -80,8 +81,12 @@ def test_1000_requests_with_random_unknown_parameters_add_a_fixed_small_number_o
         f"({settings.CACHES['default']['BACKEND']}): {sorted(after - before)}"
     )
     # One request's entries (the page, the published run and its id, the sample-data flag,
-    # the two limits' counters), and at most a new window of each counter since.
+    # the two limits' counters, the scorecard's fragments), and at most a new window of each
+    # counter since.
     assert len(after - before) <= MAX_NEW_ENTRIES
+    assert len({k for k in after if ".template.cache." in k or ":template.cache." in k}) == (
+        SCORECARD_FRAGMENTS
+    )
     assert {k for k in after - after_one if ":rl:" not in k} == set()
     assert len(etags) == 1  # one page, the canonical one
     assert client.get(url)["ETag"] in etags
