@@ -23,7 +23,6 @@ class NoPageRedisCache(PortalRedisCache):
     def get_many_and_count(self, keys, counter_key, seconds):
         # The page cache reads the page with the client's rate counter in one round trip
         # (issue 16): without this the "full" lines measured cached pages.
-        found, count = super().get_many_and_count(
+        return super().get_many_and_count(
             [k for k in keys if not k.startswith(PAGE_PREFIX)], counter_key, seconds
         )
-        return found, count

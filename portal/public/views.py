@@ -41,7 +41,7 @@ from .filters import (
     RankingFilter,
     ServiceFilter,
 )
-from .pagecache import public_page
+from .pagecache import PAGE_TTL, public_page
 from .results import (
     ServiceYearForm,
     channel_rows,
@@ -95,8 +95,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reported = [q for q, score in quarters if score is not None and score.k is not None]
     quarter = form.value("quarter") or (reported[-1] if reported else 1)
     # The sections below the headline are cached as fragments per published run, language
-    # and period (`{% cache %}` in the template): their reads run only when a fragment is
-    # rendered, the first time after a run (a new run's id is a new key, so nothing is purged).
+    # and period (`{% cache %}` in the template), as long as a whole page: their reads run
+    # only when a fragment is rendered (a new run's id is a new key, so nothing is purged).
     indicators = SimpleLazyObject(
         lambda: indicator_table(run_id, agency.pk, year or 0, quarter, scheme)
     )
@@ -107,6 +107,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "agency": agency,
             "run": run,
             "run_id": run_id,
+            "fragment_ttl": PAGE_TTL,
             "form": form,
             "year": year,
             "quarter": quarter,
@@ -117,12 +118,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 lambda: annual_indicators(run_id, agency.pk, year or 0)
             ),
             "quarters": quarters,
-            "annual": SimpleLazyObject(
-                lambda: sorted(
-                    ((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True
-                )
-            ),
-            "trend": SimpleLazyObject(lambda: trend_points(scores, agency.pk)),
+            "annual": sorted(((y, s) for (_, y, p), s in scores.items() if p == "Y"), reverse=True),
+            "trend": trend_points(scores, agency.pk),
             "indicators": indicators,
             "cross_checked": SimpleLazyObject(lambda: any(i.cross_check for i in indicators)),
             "verified": SimpleLazyObject(
